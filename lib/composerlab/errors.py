@@ -1,0 +1,27 @@
+"""The one exception type for music that cannot be used, with reasons a person can act on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MusicFileError(ValueError):
+    """A music file (or in-memory composition) that cannot be used.
+
+    Parameters
+    ----------
+    source : str or Path
+        The file name, or a short description for in-memory data.
+    reason : str
+        What is wrong, in plain words ("it is empty", "it has no notes").
+
+    Notes
+    -----
+    ``str(err)`` reads "<name>: <reason>", so a batch (the AI judge, the event
+    server) can list it as it is. Introduced in lab 01.
+    """
+
+    def __init__(self, source: str | Path, reason: str):
+        self.source = str(source)
+        self.name = Path(self.source).name or self.source
+        self.reason = reason
+        super().__init__(f"{self.name}: {reason}")
