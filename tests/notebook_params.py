@@ -1,0 +1,28 @@
+"""Small parameters that every notebook is tested with.
+
+Each notebook in ``labs/`` and ``facilitator/`` has one entry: the values
+injected into its ``parameters`` cell for nbval and papermill runs in CI. A
+notebook without an entry fails the suite (see ``tests/test_notebooks.py``).
+Paths in values may use ``{tmp}``, replaced by a fresh temporary folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NOTEBOOK_PARAMS = {
+    "labs/00_welcome.ipynb": {},
+    "labs/01_music_as_data.ipynb": {},
+}
+
+
+def notebook_paths() -> list[Path]:
+    """Every source notebook of the kit."""
+    return sorted(p for folder in ("labs", "facilitator") for p in (ROOT / folder).rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def resolve_params(params: dict, tmp: Path) -> dict:
+    """The test parameters with ``{tmp}`` replaced by ``tmp``."""
+    return {k: v.replace("{tmp}", str(tmp)) if isinstance(v, str) else v for k, v in params.items()}
