@@ -1,0 +1,107 @@
+"""The ``composerlab`` command: the kit's main jobs from a terminal.
+
+Each subcommand is a small function here that calls the library; the work
+itself lives in the module for its concern.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from composerlab.errors import MusicFileError
+
+
+def _cmd_info(args) -> int:
+    from composerlab.music import describe, read_music
+
+    info = describe(read_music(args.file))
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{Path(args.file).name}: {info['bars']} bars of {info['time_signature']}, "
+          f"{info['notes']} notes, key {info['key']}, tempo {info['tempo']:g} bpm")
+    for i, track in enumerate(info["tracks"], 1):
+        span = f"{track['lowest']}-{track['highest']}" if track["notes"] else "-"
+        kind = "drums" if track["is_drum"] else f"program {track['program']}"
+        print(f"  {i}. {track['name']:<28} {kind:<12} {track['notes']:>5} notes  pitches {span}")
+    return 0
+
+
+def _cmd_samples(args) -> int:
+    from composerlab.midi import write_midi
+    from composerlab.samples import SAMPLES, load_sample
+
+    if args.write:
+        out = Path(args.write)
+        out.mkdir(parents=True, exist_ok=True)
+        for key in SAMPLES:
+            path = write_midi(load_sample(key), out / f"{key}.mid")
+            print(path)
+        return 0
+    for key, sample in SAMPLES.items():
+        num, den = sample.time_signature
+        print(f"{key:<16} {sample.title:<32} {num}/{den}  {sample.source}")
+    return 0
+
+
+def _cmd_render(args) -> int:
+    from composerlab.audio import write_audio
+    from composerlab.music import read_music
+    from composerlab.samples import SAMPLES, load_sample
+
+    music = load_sample(args.file) if args.file in SAMPLES else read_music(args.file)
+    path = write_audio(music, args.output)
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="composerlab",
+        description="Composer Lab: compose, listen, train and judge, offline.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("info", help="describe a MIDI, MusicXML or ABC file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(run=_cmd_info)
+
+    p = sub.add_parser("samples", help="list the sample melodies, or write them as MIDI files")
+    p.add_argument("--write", metavar="DIR", help="write every sample melody to DIR as .mid")
+    p.set_defaults(run=_cmd_samples)
+
+    p = sub.add_parser("render", help="render a music file or sample melody to WAV, MP3 or MIDI")
+    p.add_argument("file", help="a .mid/.midi/.musicxml/.abc file, or a sample name (see 'samples')")
+    p.add_argument("-o", "--output", required=True, help="out.wav, out.mp3 or out.mid")
+    p.set_defaults(run=_cmd_render)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_command(sub)
+    return parser
+
+
+# Modules that add a subcommand of their own through ``add_command(subparsers)``.
+# They import heavy libraries (TensorFlow) inside the command, not at import,
+# so that ``composerlab --help`` stays instant.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.formatwarning = lambda message, category, *a, **k: f"note: {message}\n"
+        try:
+            return int(args.run(args) or 0)
+        except MusicFileError as err:
+            print(f"composerlab: {err}", file=sys.stderr)
+            return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
