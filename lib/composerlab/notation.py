@@ -97,7 +97,7 @@ def from_music21(score: music21.stream.Stream, source: str = "score", programs: 
     if not any(notes for *_, notes in voices):
         raise MusicFileError(source, "has no notes")
     return make_multitrack(voices, tempo=tempo, time_signature=time_signature,
-                           name=str(score.metadata.title) if score.metadata and score.metadata.title else "")
+                           name=str(score.metadata.title) if score.metadata and score.metadata.title else source)
 
 
 def load_corpus(name: str) -> pypianoroll.Multitrack:
