@@ -1,0 +1,38 @@
+"""The composerlab command: info, samples, render; errors as one line, exit code 2."""
+import subprocess
+import sys
+
+import pytest
+
+from composerlab.cli import main
+
+
+def test_help_lists_the_commands():
+    result = subprocess.run([sys.executable, "-m", "composerlab.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ("info", "samples", "render"):
+        assert command in result.stdout
+
+
+def test_samples_written_then_described(tmp_path, capsys):
+    assert main(["samples", "--write", str(tmp_path)]) == 0
+    assert (tmp_path / "twinkle.mid").exists()
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "twinkle.mid")]) == 0
+    out = capsys.readouterr().out
+    assert "8 bars of 4/4, 28 notes, key C major, tempo 100 bpm" in out
+
+
+def test_render_a_sample_to_mp3_and_wav(tmp_path, capsys):
+    assert main(["render", "ode_to_joy", "-o", str(tmp_path / "ode.mp3")]) == 0
+    assert (tmp_path / "ode.mp3").stat().st_size > 50_000
+    assert main(["render", "mary", "-o", str(tmp_path / "mary.wav")]) == 0
+    assert (tmp_path / "mary.wav").read_bytes()[:4] == b"RIFF"
+
+
+def test_bad_file_is_one_clear_line(tmp_path, capsys):
+    bad = tmp_path / "twinkle.txt"
+    bad.write_text("Twinkle twinkle")
+    assert main(["info", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "composerlab: twinkle.txt: is not a MIDI file (it starts with 'Twinkle twinkle')"
