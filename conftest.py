@@ -20,6 +20,7 @@ def pytest_configure(config):
     if not config.getoption("--nbval-lax", default=False) and not config.getoption("--nbval", default=False):
         return
     import nbformat
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -32,7 +33,7 @@ def pytest_configure(config):
         key = path.relative_to(ROOT).as_posix()
         if key not in NOTEBOOK_PARAMS:
             continue  # tests/test_notebooks.py fails for it
-        notebook = nbformat.read(path, as_version=4)
+        notebook = load_notebook_node(str(path))  # papermill's reader: every cell gets its tags list
         notebook = parameterize_notebook(notebook, resolve_params(NOTEBOOK_PARAMS[key], tmp / path.stem))
         target = NBVAL_DIR / key.replace("/", "__")
         nbformat.write(notebook, target)
