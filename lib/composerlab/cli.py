@@ -59,6 +59,23 @@ def _cmd_render(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    from composerlab.audio import write_audio
+    from composerlab.paths import REPO_ROOT, out_dir
+    from composerlab.samples import load_sample
+
+    folder = Path(args.output) if args.output else out_dir() / "demo"
+    music = load_sample(args.sample)
+    for suffix in (".mid", ".wav"):
+        print(f"wrote {write_audio(music, folder / f'{args.sample}{suffix}')}")
+    labs = REPO_ROOT / "labs"
+    print(f"\nThe labs are in {labs}:")
+    for notebook in sorted(labs.glob("*.ipynb")):
+        print(f"  {notebook.name}")
+    print(f"Open them with:  jupyter lab {labs}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="composerlab",
@@ -80,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="out.wav, out.mp3 or out.mid")
     p.set_defaults(run=_cmd_render)
 
+    p = sub.add_parser("demo", help="the first run: render a sample melody and show where the labs are")
+    p.add_argument("--sample", default="twinkle", help="sample melody (default: twinkle)")
+    p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: out/demo)")
+    p.set_defaults(run=_cmd_demo)
+
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).add_command(sub)
     return parser
@@ -88,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Modules that add a subcommand of their own through ``add_command(subparsers)``.
 # They import heavy libraries (TensorFlow) inside the command, not at import,
 # so that ``composerlab --help`` stays instant.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("composerlab.judge",)
 
 
 def main(argv: list[str] | None = None) -> int:
