@@ -1,0 +1,189 @@
+"""Accompany a melody: any melody in, a four-part composition out.
+
+:func:`compose` takes a melody (a sample, a file you uploaded, one you
+recorded on the keyboard), puts it in the soprano, and lets a trained GAN
+write the alto, tenor and bass. A seed picks the noise: the same seed gives
+the same notes, another seed another accompaniment. Each track gets its own
+General MIDI instrument. From a terminal::
+
+    composerlab compose twinkle --model bach -o out.mid     # or out.wav / out.mp3
+
+Introduced in lab 04.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pypianoroll
+
+from composerlab.chorales import VOICES
+from composerlab.errors import MusicFileError
+from composerlab.pianoroll import (
+    DEFAULT_BARS,
+    DEFAULT_VELOCITY,
+    STEPS_PER_BAR,
+    n_steps_of,
+    new_multitrack,
+    notes_to_roll,
+    roll_to_notes,
+)
+
+DEFAULT_PROGRAMS = (40, 40, 41, 42)
+"""General MIDI programs for soprano (the melody), alto, tenor, bass: violin, violin, viola, cello."""
+MODELS = {"bach": "bach_gan"}
+"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+SOPRANO_CENTRE = 70
+"""Mean pitch of the chorale sopranos: melodies are moved by octaves to sit near it."""
+
+
+def model_path(model: str) -> Path:
+    """Where a named model's weights live, or the path itself for a model you trained."""
+    from composerlab.paths import models_dir
+
+    if model in MODELS:
+        return models_dir() / MODELS[model]
+    return Path(model)
+
+
+@lru_cache(maxsize=4)
+def load_model(model: str = "bach"):
+    """The trained GAN (``composerlab.models.gan.ChoraleGAN``) for a model name or weight path; cached.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the weights are missing, naming the file and the command that trains them.
+    """
+    from composerlab.models.gan import load_generator
+
+    return load_generator(model_path(model))
+
+
+def to_multitrack(composition: np.ndarray, programs=DEFAULT_PROGRAMS, tempo: float = 100.0, name: str = "",
+                  melody_roll: np.ndarray | None = None) -> pypianoroll.Multitrack:
+    """A (4, steps, 128) boolean composition as a four-track Multitrack named Soprano/Alto/Tenor/Bass.
+
+    ``melody_roll`` (steps, 128), if given, keeps the melody's own velocities.
+    """
+    steps = composition.shape[1]
+    tracks = []
+    for v, voice in enumerate(VOICES):
+        if v == 0 and melody_roll is not None:
+            roll = np.asarray(melody_roll, dtype=np.uint8)[:steps]
+        else:
+            notes = roll_to_notes(composition[v].astype(np.uint8) * DEFAULT_VELOCITY)
+            roll = notes_to_roll(notes, steps)
+        tracks.append(pypianoroll.StandardTrack(name=voice, program=int(programs[v]), pianoroll=roll))
+    return new_multitrack(tracks, steps, tempo, (4, 4), name)
+
+
+def melody_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.ndarray:
+    """The melody of ``music`` as a (steps, 128) velocity roll of whole 4/4 bars, at most ``bars`` bars.
+
+    Longer melodies are cut with a :class:`composerlab.music.ClippedWarning`.
+    """
+    from composerlab.music import ClippedWarning, melody
+
+    line = melody(music) if len(music.tracks) != 1 else music
+    roll = np.asarray(line.tracks[0].pianoroll)
+    sounding = np.flatnonzero(roll.any(axis=1))
+    if sounding.size == 0:
+        raise MusicFileError(music.name or "melody", "has no notes to accompany")
+    length = int(sounding[-1]) + 1
+    if length > bars * STEPS_PER_BAR:
+        warnings.warn(f"{music.name or 'the melody'} is {-(-length // STEPS_PER_BAR)} bars long; "
+                      f"accompanying the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
+        length = bars * STEPS_PER_BAR
+    steps = -(-length // STEPS_PER_BAR) * STEPS_PER_BAR
+    out = np.zeros((steps, 128), dtype=np.uint8)
+    out[:length] = roll[:length]
+    return out
+
+
+def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
+            bars: int = DEFAULT_BARS) -> pypianoroll.Multitrack:
+    """Accompany the melody of ``music`` in four parts.
+
+    Parameters
+    ----------
+    music : pypianoroll.Multitrack
+        A melody, or a composition whose melody is taken (:func:`composerlab.music.melody`).
+    model : str
+        ``"bach"`` (the shipped model) or the path of one you trained.
+    seed : int
+        Chooses the noise: same seed, same notes.
+    programs : sequence of 4 int
+        General MIDI programs for soprano, alto, tenor, bass.
+    bars : int
+        Longest melody accompanied (8); longer ones are clipped with a notice.
+
+    Returns
+    -------
+    pypianoroll.Multitrack
+        Soprano (the melody, unchanged), Alto, Tenor, Bass, at the melody's tempo.
+    """
+    from composerlab.models.gan import decode
+    from composerlab.music import tempo_of
+
+    if len(programs) != 4:
+        raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
+    gan = load_model(model)
+    roll = melody_roll(music, bars)
+    cfg = gan.config
+    # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole
+    # octaves to sit there, and move the result back, so the melody keeps its pitch.
+    pitches = np.flatnonzero(roll.any(axis=0))
+    mean = float(np.average(pitches, weights=roll[:, pitches].astype(bool).sum(axis=0)))
+    octaves = int(round((SOPRANO_CENTRE - mean) / 12))
+    shifted = np.roll(roll > 0, 12 * octaves, axis=1)
+    window = shifted[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches]
+    if window.sum() < shifted.sum():
+        warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
+                      stacklevel=2)
+    voices = decode(gan.generate(window[None], seed=seed))[0]
+    composition = np.zeros((4, roll.shape[0], 128), dtype=bool)
+    composition[1:, :, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches] = voices
+    composition = np.roll(composition, -12 * octaves, axis=2)
+    composition[0] = roll > 0
+    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll)
+
+
+def read_melody(source: str) -> pypianoroll.Multitrack:
+    """A sample melody by name (see ``composerlab samples``) or a MIDI/MusicXML/ABC file."""
+    from composerlab.music import read_music
+    from composerlab.samples import SAMPLES, load_sample
+
+    return load_sample(source) if source in SAMPLES else read_music(source)
+
+
+def _cmd_compose(args) -> int:
+    from composerlab.audio import write_audio
+
+    programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else DEFAULT_PROGRAMS
+    music = read_melody(args.melody)
+    started = time.perf_counter()
+    try:
+        result = compose(music, model=args.model, seed=args.seed, programs=programs)
+    except FileNotFoundError as err:
+        print(f"composerlab: {err}")
+        return 2
+    seconds = time.perf_counter() - started
+    path = write_audio(result, args.output)
+    print(f"wrote {path} ({len(result.tracks)} tracks, seed {args.seed}, {seconds:.1f} s)")
+    return 0
+
+
+def add_command(subparsers) -> None:
+    """Add ``composerlab compose MELODY --model bach -o out.mid``."""
+    p = subparsers.add_parser("compose", help="accompany a melody in four parts with a GAN")
+    p.add_argument("melody", help="a sample name (see 'samples') or a .mid/.musicxml/.abc file")
+    p.add_argument("--model", default="bach", help="'bach' or the path of a model you trained")
+    p.add_argument("--seed", type=int, default=0, help="another seed gives another accompaniment")
+    p.add_argument("--programs", default=None,
+                   help="GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+    p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
+    p.set_defaults(run=_cmd_compose)
