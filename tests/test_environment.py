@@ -35,3 +35,11 @@ def test_readme_commands_are_what_ci_runs():
     assert 'pip install -e ".[test]" && composerlab demo' in readme
     assert 'pip install -e ".[test]" && python -m pytest' in readme
     assert 'pip install -e ".[test]"' in ci and "python -m pytest" in ci
+
+
+def test_gitignore_hides_no_source_folder():
+    import subprocess
+
+    for path in ("lib/composerlab/__init__.py", "labs/00_welcome.ipynb", "data/README.md", "tests/test_midi.py"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0
+        assert not ignored, f".gitignore hides {path}"
