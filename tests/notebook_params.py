@@ -14,6 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PARAMS = {
     "labs/00_welcome.ipynb": {},
     "labs/01_music_as_data.ipynb": {},
+    "labs/02_data_preparation.ipynb": {"N_CHORALES": 30},
+    "labs/03_gan_training.ipynb": {"ITERATIONS": 12, "BATCH_SIZE": 8, "CHANNELS": 8, "EVAL_EVERY": 6,
+                                   "N_CHORALES": 30, "MODEL_NAME": "test_bach_gan"},
+    "labs/04_gan_inference_and_evaluation.ipynb": {"SEEDS": [0, 1], "N_CHORALES": 40, "LISTEN_AT": 2},
 }
 
 

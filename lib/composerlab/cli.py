@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Modules that add a subcommand of their own through ``add_command(subparsers)``.
 # They import heavy libraries (TensorFlow) inside the command, not at import,
 # so that ``composerlab --help`` stays instant.
-COMMAND_MODULES: tuple[str, ...] = ("composerlab.judge",)
+COMMAND_MODULES: tuple[str, ...] = ("composerlab.judge", "composerlab.compose")
 
 
 def main(argv: list[str] | None = None) -> int:

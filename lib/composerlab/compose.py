@@ -187,3 +187,39 @@ def add_command(subparsers) -> None:
                    help="GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
+
+
+def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0) -> dict:
+    """Accompany the soprano of every validation chorale and measure data against generated.
+
+    Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
+    replace Bach's. Returns ``{"data": means, "generated": means,
+    "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
+    where in-key melodies are sopranos with every note in their own key.
+    """
+    from composerlab import chorales, metrics
+    from composerlab.models.gan import decode
+
+    gan = load_model(model)
+    cfg = gan.config
+    pieces = [c for c in chorales.load_chorales(limit) if chorales.is_validation(c.name)]
+    data, generated, in_key = [], [], []
+    for piece in pieces:
+        real = piece.roll[:, : bars * STEPS_PER_BAR]
+        melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
+        voices = decode(gan.generate(melody[None], seed=seed))[0]
+        fake = np.zeros_like(real)
+        fake[0] = real[0]
+        fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)
+        key = metrics.estimate_key(real[0])
+        data.append(metrics.evaluate(real, key))
+        generated.append(metrics.evaluate(fake, key))
+        if metrics.in_scale_ratio(real[0], key) == 1.0:
+            in_key.append(metrics.in_scale_ratio(fake[1:], key))
+
+    def means(rows):
+        return {name: float(np.nanmean([r[name] for r in rows])) for name in metrics.METRIC_NAMES}
+
+    return {"data": means(data), "generated": means(generated), "chorales": len(pieces),
+            "in_key_melodies": len(in_key),
+            "in_key_ratio_in_key_melodies": float(np.mean(in_key)) if in_key else float("nan")}

@@ -51,28 +51,27 @@ class TrainingHistory:
     samples: dict = field(default_factory=dict)
     seconds: float = 0.0
 
-    def loss_table(self):
-        """The losses as a pandas DataFrame indexed by iteration."""
-        import pandas as pd
+    def loss_curves(self) -> dict:
+        """The losses as numpy arrays: ``iteration``, ``critic_loss``, ``generator_loss``, ``wasserstein``."""
+        keys = ("iteration", "critic_loss", "generator_loss", "wasserstein")
+        return {k: np.array([row[k] for row in self.losses]) for k in keys}
 
-        return pd.DataFrame(self.losses).set_index("iteration")
-
-    def metric_table(self):
-        """The metrics as a pandas DataFrame (iteration, split, metrics...)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.metrics)
+    def metric_curves(self, split: str) -> dict:
+        """For one split ("train", "validation", "data train", "data validation"): ``iteration`` and each metric as arrays."""
+        rows = [row for row in self.metrics if row["split"] == split]
+        return {k: np.array([row[k] for row in rows]) for k in ("iteration",) + METRIC_NAMES}
 
     def plot_losses(self, ax=None):
-        """Critic and generator loss over iterations."""
+        """Critic and generator loss over iterations (a running mean over 2% of the run)."""
         import matplotlib.pyplot as plt
 
         ax = ax or plt.subplots(figsize=(8, 3))[1]
-        if self.losses:
-            table = self.loss_table()
-            for column in ("critic_loss", "generator_loss", "wasserstein"):
-                smooth = table[column].rolling(max(1, len(table) // 50), min_periods=1).mean()
-                ax.plot(table.index, smooth, label=column.replace("_", " "))
+        curves = self.loss_curves()
+        width = max(1, len(self.losses) // 50)
+        for column in ("critic_loss", "generator_loss", "wasserstein"):
+            if len(curves[column]) >= width:
+                smooth = np.convolve(curves[column], np.ones(width) / width, mode="valid")
+                ax.plot(curves["iteration"][width - 1:], smooth, label=column.replace("_", " "))
         ax.set_xlabel("iteration")
         ax.set_title("losses (smoothed)")
         ax.legend(loc="upper right")
@@ -83,16 +82,14 @@ class TrainingHistory:
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(1, len(names), figsize=(3 * len(names), 2.6), squeeze=False)
-        table = self.metric_table()
         for ax, name in zip(axes[0], names):
-            if len(table):
-                for split, style in (("train", "-"), ("validation", "--")):
-                    rows = table[table.split == split]
-                    ax.plot(rows.iteration, rows[name], style, label=f"generated ({split})")
-                for split, color in (("data train", "k"), ("data validation", "grey")):
-                    rows = table[table.split == split]
-                    if len(rows):
-                        ax.axhline(rows[name].iloc[-1], color=color, lw=0.8, label=split)
+            for split, style in (("train", "-"), ("validation", "--")):
+                curve = self.metric_curves(split)
+                ax.plot(curve["iteration"], curve[name], style, marker=".", label=f"generated ({split})")
+            for split, color in (("data train", "k"), ("data validation", "grey")):
+                curve = self.metric_curves(split)
+                if len(curve[name]):
+                    ax.axhline(curve[name][-1], color=color, lw=0.8, label=split)
             ax.set_title(name.replace("_", " "), fontsize=9)
             ax.set_xlabel("iteration")
         axes[0][0].legend(fontsize=7)
@@ -190,7 +187,7 @@ def _pick(windows: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 def train(config: GANConfig | None = None, dataset=None, checkpoint_dir=None, resume: bool = False,
           eval_every: int = 100, sample_at=None, progress: bool = True, live_plot: bool = False,
-          checkpoint_every: int = 500, callback=None):
+          checkpoint_every: int = 500, callback=None, jit_compile: bool | None = None):
     """Train the chorale GAN.
 
     Parameters
@@ -213,6 +210,8 @@ def train(config: GANConfig | None = None, dataset=None, checkpoint_dir=None, re
         Redraw the loss and metric plots in the notebook at each evaluation.
     callback : callable, optional
         Called as ``callback(iteration, gan, history)`` after each evaluation.
+    jit_compile : bool, optional
+        Compile with XLA (see :class:`ChoraleGAN`); by default only for runs of 300 iterations or more.
 
     Returns
     -------
@@ -222,7 +221,7 @@ def train(config: GANConfig | None = None, dataset=None, checkpoint_dir=None, re
 
     config = config or GANConfig()
     dataset = dataset or chorales.build_dataset(bars=config.bars)
-    gan = ChoraleGAN(config)
+    gan = ChoraleGAN(config, jit_compile=config.iterations >= 300 if jit_compile is None else jit_compile)
     history = TrainingHistory()
     start_iteration = 0
     checkpoint = None
@@ -326,13 +325,16 @@ def main(argv=None) -> int:
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
     config = GANConfig(**{k: getattr(args, k) for k in GANConfig().to_dict() if hasattr(args, k)})
+    wall_started = time.perf_counter()
     gan, history = train(config, checkpoint_dir=args.checkpoints, resume=args.resume, eval_every=args.eval_every)
     last = {row["split"]: row for row in history.metrics}
-    print(f"trained {config.iterations} iterations in {history.seconds:.0f} s of training")
+    wall = time.perf_counter() - wall_started
+    print(f"trained {config.iterations} iterations in {wall:.0f} s wall time "
+          f"({history.seconds:.0f} s of updates, the rest measuring and sampling)")
     for split, row in last.items():
         print(f"{split:>16}: " + "  ".join(f"{k}={row[k]:.3f}" for k in METRIC_NAMES))
     if args.out:
-        path = gan.save(args.out, extra={"training_seconds": history.seconds, "metrics": list(last.values()),
+        path = gan.save(args.out, extra={"training_seconds": history.seconds, "wall_seconds": wall, "metrics": list(last.values()),
                                          "command": "python -m composerlab.training " + " ".join(argv or [])})
         (Path(args.out).parent / (Path(args.out).name + ".history.json")).write_text(json.dumps(history.to_json()))
         print(f"saved {path}")

@@ -1,0 +1,110 @@
+"""The chorale GAN: shapes for any length, seeds, a tiny training run, saving and loading."""
+import numpy as np
+import pytest
+
+from composerlab import chorales
+from composerlab.models.gan import ChoraleGAN, GANConfig, decode, load_generator
+from composerlab.training import TrainingHistory, accompany_windows, train
+
+TINY = dict(channels=8, critic_channels=8, noise_dim=4, batch_size=8, update_ratio=2, seed=3)
+
+
+@pytest.fixture(scope="module")
+def small_dataset():
+    return chorales.build_dataset(bars=2, limit=30)
+
+
+@pytest.fixture(scope="module")
+def trained(small_dataset):
+    config = GANConfig(iterations=30, **TINY)
+    return train(config, small_dataset, eval_every=15, sample_at=[0, 30], progress=False, jit_compile=False)
+
+
+@pytest.mark.parametrize("bars", [1, 2, 5, 8])
+def test_generator_takes_any_number_of_bars(bars):
+    gan = ChoraleGAN(GANConfig(**TINY))
+    melody = np.zeros((2, 16 * bars, chorales.N_MODEL_PITCHES), dtype=bool)
+    melody[:, :, 30] = True
+    out = gan.generate(melody, seed=0)
+    assert out.shape == (2, 3, 16 * bars, chorales.N_MODEL_PITCHES)
+    assert out.min() >= -1 and out.max() <= 1
+
+
+def test_generator_refuses_partial_bars():
+    gan = ChoraleGAN(GANConfig(**TINY))
+    with pytest.raises(ValueError, match="whole number"):
+        gan.generate(np.zeros((1, 20, chorales.N_MODEL_PITCHES), dtype=bool))
+
+
+def test_same_seed_same_output_other_seed_differs():
+    gan = ChoraleGAN(GANConfig(**TINY))
+    melody = np.zeros((1, 32, chorales.N_MODEL_PITCHES), dtype=bool)
+    melody[0, :, 30] = True
+    a, b, c = gan.generate(melody, seed=1), gan.generate(melody, seed=1), gan.generate(melody, seed=2)
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_decode_gives_one_note_per_voice_and_no_flicker():
+    voices = -np.ones((3, 16, 10), dtype=np.float32)   # values are 2p - 1
+    voices[0, :, 4] = 0.9
+    voices[0, 7, 6] = 1.0         # a one-step flick: joined to the note before
+    voices[1, 8:, 2] = 0.5        # rest, then a note likelier than resting (p 0.75)
+    voices[2, :, 3] = -0.2        # p 0.4 < rest 0.6: a rest
+    rolls = decode(voices)
+    assert rolls.sum(axis=-1).max() == 1
+    assert rolls[0, :, 4].all()
+    assert not rolls[1, :8].any() and rolls[1, 8:, 2].all()
+    assert not rolls[2].any()
+
+
+def test_tiny_training_run_learns_and_records(trained):
+    gan, history = trained
+    assert len(history.losses) == 30
+    critic = [row["critic_loss"] for row in history.losses]
+    assert np.std(critic) > 0 and critic[0] != critic[-1]
+    splits = {row["split"] for row in history.metrics}
+    assert {"train", "validation", "data train", "data validation"} <= splits
+    assert sorted(history.samples) == [0, 30]
+    assert history.samples[30].shape[1:] == (4, 32, 128)
+    assert history.loss_curves()["iteration"][-1] == 30
+    assert len(history.metric_curves("validation")["in_scale_ratio"]) == 3
+
+
+def test_history_round_trips_through_json(trained):
+    _, history = trained
+    again = TrainingHistory.from_json(history.to_json())
+    assert again.losses == history.losses
+    assert all(np.array_equal(again.samples[k], history.samples[k]) for k in history.samples)
+
+
+def test_accompaniment_keeps_the_soprano(trained, small_dataset):
+    gan, _ = trained
+    windows = small_dataset.validation[:4]
+    out = accompany_windows(gan, windows, seed=0)
+    assert np.array_equal(out[:, 0], windows[:, 0])
+    assert out[:, 1:].sum(axis=-1).max() <= 1  # each voice sings one note at a time
+
+
+def test_save_and_load_gives_the_same_music(trained, tmp_path):
+    gan, _ = trained
+    gan.save(tmp_path / "tiny")
+    loaded = load_generator(tmp_path / "tiny")
+    melody = np.zeros((1, 32, chorales.N_MODEL_PITCHES), dtype=bool)
+    melody[0, :, 35] = True
+    assert np.allclose(gan.generate(melody, seed=4), loaded.generate(melody, seed=4), atol=1e-6)
+    assert loaded.config.channels == 8
+
+
+def test_missing_weights_say_how_to_train(tmp_path):
+    with pytest.raises(FileNotFoundError, match="composerlab.training"):
+        load_generator(tmp_path / "nothing")
+
+
+def test_resume_continues_from_checkpoint(small_dataset, tmp_path):
+    config = GANConfig(iterations=4, **TINY)
+    train(config, small_dataset, checkpoint_dir=tmp_path, eval_every=0, progress=False, jit_compile=False)
+    config.iterations = 6
+    _, history = train(config, small_dataset, checkpoint_dir=tmp_path, resume=True, eval_every=0,
+                       progress=False, jit_compile=False)
+    assert [row["iteration"] for row in history.losses] == [1, 2, 3, 4, 5, 6]
