@@ -104,8 +104,16 @@ def melody_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.n
     return out
 
 
+def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
+    """(n_pitches,) booleans: which model pitches belong to the key of ``melody`` (steps, 128)."""
+    from composerlab import metrics
+
+    mask = metrics.scale_mask(metrics.estimate_key(melody))
+    return mask[(lowest + np.arange(n_pitches)) % 12]
+
+
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
-            bars: int = DEFAULT_BARS) -> pypianoroll.Multitrack:
+            bars: int = DEFAULT_BARS, in_key: bool = True) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts.
 
     Parameters
@@ -120,6 +128,11 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         General MIDI programs for soprano, alto, tenor, bass.
     bars : int
         Longest melody accompanied (8); longer ones are clipped with a notice.
+    in_key : bool
+        Let the voices choose only notes of the melody's key (estimated from
+        the melody; a minor key includes its raised leading note). This is a
+        rule applied when notes are chosen, not something the model learned;
+        ``False`` plays the model's raw choices, chromatic notes included.
 
     Returns
     -------
@@ -144,7 +157,8 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     if window.sum() < shifted.sum():
         warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
                       stacklevel=2)
-    voices = decode(gan.generate(window[None], seed=seed))[0]
+    allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+    voices = decode(gan.generate(window[None], seed=seed), allowed=allowed)[0]
     composition = np.zeros((4, roll.shape[0], 128), dtype=bool)
     composition[1:, :, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches] = voices
     composition = np.roll(composition, -12 * octaves, axis=2)
@@ -167,7 +181,7 @@ def _cmd_compose(args) -> int:
     music = read_melody(args.melody)
     started = time.perf_counter()
     try:
-        result = compose(music, model=args.model, seed=args.seed, programs=programs)
+        result = compose(music, model=args.model, seed=args.seed, programs=programs, in_key=not args.raw)
     except FileNotFoundError as err:
         print(f"composerlab: {err}")
         return 2
@@ -185,17 +199,21 @@ def add_command(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="another seed gives another accompaniment")
     p.add_argument("--programs", default=None,
                    help="GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+    p.add_argument("--raw", action="store_true",
+                   help="play the model's raw note choices (by default the voices keep to the melody's key)")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 
 
-def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0) -> dict:
+def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0,
+                      in_key: bool = False) -> dict:
     """Accompany the soprano of every validation chorale and measure data against generated.
 
     Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
     replace Bach's. Returns ``{"data": means, "generated": means,
     "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
     where in-key melodies are sopranos with every note in their own key.
+    ``in_key`` applies the key rule of :func:`compose` (off: the raw model).
     """
     from composerlab import chorales, metrics
     from composerlab.models.gan import decode
@@ -203,11 +221,12 @@ def validation_report(model: str = "bach", limit: int | None = None, bars: int =
     gan = load_model(model)
     cfg = gan.config
     pieces = [c for c in chorales.load_chorales(limit) if chorales.is_validation(c.name)]
-    data, generated, in_key = [], [], []
+    data, generated, in_key_rows = [], [], []
     for piece in pieces:
         real = piece.roll[:, : bars * STEPS_PER_BAR]
         melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
-        voices = decode(gan.generate(melody[None], seed=seed))[0]
+        allowed = key_pitches(real[0], cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+        voices = decode(gan.generate(melody[None], seed=seed), allowed=allowed)[0]
         fake = np.zeros_like(real)
         fake[0] = real[0]
         fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)
@@ -215,11 +234,11 @@ def validation_report(model: str = "bach", limit: int | None = None, bars: int =
         data.append(metrics.evaluate(real, key))
         generated.append(metrics.evaluate(fake, key))
         if metrics.in_scale_ratio(real[0], key) == 1.0:
-            in_key.append(metrics.in_scale_ratio(fake[1:], key))
+            in_key_rows.append(metrics.in_scale_ratio(fake[1:], key))
 
     def means(rows):
         return {name: float(np.nanmean([r[name] for r in rows])) for name in metrics.METRIC_NAMES}
 
     return {"data": means(data), "generated": means(generated), "chorales": len(pieces),
-            "in_key_melodies": len(in_key),
-            "in_key_ratio_in_key_melodies": float(np.mean(in_key)) if in_key else float("nan")}
+            "in_key_melodies": len(in_key_rows),
+            "in_key_ratio_in_key_melodies": float(np.mean(in_key_rows)) if in_key_rows else float("nan")}

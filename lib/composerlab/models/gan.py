@@ -302,7 +302,7 @@ def load_generator(path: str | Path) -> ChoraleGAN:
     return gan
 
 
-def decode(voices: np.ndarray, min_length: int = 2) -> np.ndarray:
+def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:
     """Generator output -> boolean rolls, one note at a time per voice.
 
     Each voice sings one pitch at a step: the pitch the generator thinks most
@@ -314,11 +314,17 @@ def decode(voices: np.ndarray, min_length: int = 2) -> np.ndarray:
     ----------
     voices : ndarray
         (..., steps, pitches) floats in [-1, 1].
+    allowed : ndarray, optional
+        (pitches,) booleans: only these pitches may be chosen (e.g. the
+        melody's key, see :func:`composerlab.compose.compose`).
     """
     voices = np.asarray(voices)
-    best = voices.argmax(axis=-1)
     probabilities = (voices + 1.0) / 2.0
+    # Whether a voice sings is the model's call; ``allowed`` only narrows which pitch.
     sounding = probabilities.max(axis=-1) >= 1.0 - probabilities.sum(axis=-1)
+    if allowed is not None:
+        voices = np.where(np.asarray(allowed, bool), voices, -np.inf)
+    best = voices.argmax(axis=-1)
     pitch = np.where(sounding, best, -1)
     flat = pitch.reshape(-1, pitch.shape[-1])
     if min_length > 1:

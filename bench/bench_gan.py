@@ -1,0 +1,117 @@
+"""Benchmark of the Bach chorale GAN: training speed, inference latency, quality against the data.
+
+Run: ``python bench/bench_gan.py`` (about 3 minutes on a 2-core CPU).
+``--skip-training`` leaves out the training-speed part.
+
+Prints
+- seconds per training iteration and windows per second at the original
+  lab's settings (batch 64, 5 critic updates per generator update) and at ours;
+- load time of the shipped model and latency of an 8-bar accompaniment;
+- for every validation chorale's soprano, each metric for Bach's own voices
+  and for ours, with the ratio and the acceptance bounds.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+REFERENCE_SECONDS_PER_ITERATION = 50.9
+"""The original DeepComposer GAN lab, measured on this kind of 2-core CPU (TF 2.21): 1000 iterations, about 14 h."""
+
+
+def bench_training(iterations: int = 15) -> list[tuple]:
+    from composerlab import chorales
+    from composerlab.models.gan import ChoraleGAN, GANConfig
+    from composerlab.training import batches
+
+    dataset = chorales.build_dataset(bars=2)
+    rows = []
+    for label, batch_size, ratio in (("reference settings (batch 64, ratio 5)", 64, 5),
+                                     ("ours (batch 32, ratio 2)", 32, 2)):
+        config = GANConfig(batch_size=batch_size, update_ratio=ratio)
+        gan = ChoraleGAN(config)
+        rng = np.random.default_rng(0)
+        stream = batches(dataset.train, config, rng)
+        gan.train_step(stream, rng)  # compile
+        started = time.perf_counter()
+        for _ in range(iterations):
+            gan.train_step(stream, rng)
+        seconds = (time.perf_counter() - started) / iterations
+        windows = batch_size * (ratio + 1) / seconds
+        rows.append((label, seconds, windows))
+    return rows
+
+
+def bench_inference(repeats: int = 20) -> dict:
+    started = time.perf_counter()
+    import tensorflow  # noqa: F401  (timed apart from loading the model)
+    import_seconds = time.perf_counter() - started
+
+    from composerlab.compose import compose, load_model
+    from composerlab.music import from_notes
+    from composerlab.pianoroll import Note
+
+    started = time.perf_counter()
+    load_model("bach")
+    load_seconds = time.perf_counter() - started
+    tune = [60, 62, 64, 65, 67, 69, 71, 72]
+    melody = from_notes([Note(4 * i, tune[i % 8], 4) for i in range(32)])  # 8 bars of quarter notes
+    compose(melody, seed=0)
+    times = []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        compose(melody, seed=seed)
+        times.append(time.perf_counter() - started)
+    return {"import_tensorflow_s": import_seconds, "load_s": load_seconds,
+            "median_8_bars_s": float(np.median(times)), "max_8_bars_s": float(np.max(times))}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-training", action="store_true")
+    args = parser.parse_args(argv)
+
+    from composerlab import metrics
+    from composerlab.compose import validation_report
+
+    if not args.skip_training:
+        print("Training speed (our generator and critic, 2-bar windows)")
+        print(f"{'settings':<42}{'s / iteration':>14}{'windows / s':>13}{'vs reference':>14}")
+        for label, seconds, windows in bench_training():
+            print(f"{label:<42}{seconds:>14.3f}{windows:>13.0f}{REFERENCE_SECONDS_PER_ITERATION / seconds:>13.0f}x")
+        print(f"{'original lab (measured)':<42}{REFERENCE_SECONDS_PER_ITERATION:>14.1f}{64 * 6 / 50.9:>13.1f}")
+        print()
+
+    inference = bench_inference()
+    print("Inference")
+    print(f"  import TensorFlow           {inference['import_tensorflow_s']:.2f} s")
+    print(f"  load the Bach model         {inference['load_s']:.2f} s   (target < 3 s)")
+    print(f"  8-bar accompaniment median  {inference['median_8_bars_s'] * 1000:.0f} ms (max "
+          f"{inference['max_8_bars_s'] * 1000:.0f} ms; target < 200 ms)")
+    print()
+
+    report = validation_report("bach")
+    print(f"Quality on the {report['chorales']} validation chorales (first 8 bars; Bach's soprano given)")
+    print(f"{'metric':<22}{'Bach':>8}{'ours':>8}{'ours/Bach':>11}  acceptance")
+    bounds = {"polyphonic_rate": "within 25%", "pitch_classes_used": "within 25%",
+              "qualified_note_rate": "within 25%", "empty_bar_rate": "at most +0.05"}
+    for name in metrics.METRIC_NAMES:
+        data, ours = report["data"][name], report["generated"][name]
+        ratio = ours / data if data else float("nan")
+        if name == "empty_bar_rate":
+            ok = "ok" if ours <= data + 0.05 else "MISSED"
+        elif name in bounds:
+            ok = "ok" if abs(ratio - 1) <= 0.25 else "MISSED"
+        else:
+            ok = ""
+        print(f"{name:<22}{data:>8.3f}{ours:>8.3f}{ratio:>11.2f}  {bounds.get(name, '')} {ok}")
+    value = report["in_key_ratio_in_key_melodies"]
+    print(f"in-key ratio of our notes for the {report['in_key_melodies']} in-key sopranos: {value:.3f} "
+          f"(target >= 0.9) {'ok' if value >= 0.9 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
