@@ -316,15 +316,17 @@ def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None =
         (..., steps, pitches) floats in [-1, 1].
     allowed : ndarray, optional
         (pitches,) booleans: only these pitches may be chosen (e.g. the
-        melody's key, see :func:`composerlab.compose.compose`).
+        melody's key, see :func:`composerlab.compose.compose`). A pitch the
+        model chose outside them moves a semitone, to the likelier neighbour
+        that is allowed, as a chromatic note resolves.
     """
     voices = np.asarray(voices)
     probabilities = (voices + 1.0) / 2.0
     # Whether a voice sings is the model's call; ``allowed`` only narrows which pitch.
     sounding = probabilities.max(axis=-1) >= 1.0 - probabilities.sum(axis=-1)
-    if allowed is not None:
-        voices = np.where(np.asarray(allowed, bool), voices, -np.inf)
     best = voices.argmax(axis=-1)
+    if allowed is not None:
+        best = _snap_to_allowed(voices, best, np.asarray(allowed, bool))
     pitch = np.where(sounding, best, -1)
     flat = pitch.reshape(-1, pitch.shape[-1])
     if min_length > 1:
@@ -346,3 +348,19 @@ def _join_short_runs(row: np.ndarray, min_length: int) -> None:
         if end - t < min_length and t > 0:
             row[t:end] = row[t - 1]
         t = end
+
+
+def _snap_to_allowed(voices: np.ndarray, best: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    n = voices.shape[-1]
+    best = best.copy()
+    for offset in (1, 2):
+        wrong = ~allowed[best]
+        if not wrong.any():
+            break
+        down, up = np.clip(best - offset, 0, n - 1), np.clip(best + offset, 0, n - 1)
+        score_down = np.where(allowed[down], np.take_along_axis(voices, down[..., None], -1)[..., 0], -np.inf)
+        score_up = np.where(allowed[up], np.take_along_axis(voices, up[..., None], -1)[..., 0], -np.inf)
+        choice = np.where(score_up > score_down, up, down)
+        ok = allowed[choice]
+        best = np.where(wrong & ok, choice, best)
+    return best
