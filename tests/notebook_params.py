@@ -12,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOK_PARAMS = {
+    "facilitator/ai_judge.ipynb": {"output_dir": "{tmp}/results", "top_n": 2},
+    "facilitator/train_ai_judge.ipynb": {"epochs": 1, "limit": 3, "output": "{tmp}/ai_judge"},
     "labs/00_welcome.ipynb": {},
     "labs/01_music_as_data.ipynb": {},
     "labs/02_data_preparation.ipynb": {"N_CHORALES": 30},

@@ -279,13 +279,14 @@ class WindowSet:
     pieces: np.ndarray  # (n,) piece name
 
 
-def make_windows(pieces: list[Piece], seed: int = 0, hop_bars: int = 4, max_per_piece: int = 6,
-                 spoiled_share: float = 0.3) -> WindowSet:
+def make_windows(pieces: list[Piece], seed: int = 0, hop_bars: int = 2, max_per_piece: int = 8,
+                 spoiled_share: float = 0.3, balance: bool = True) -> WindowSet:
     """Windows of a split, balanced: as many non-Bach windows as Bach ones.
 
     Non-Bach windows are ``1 - spoiled_share`` real corpus music (at most
     ``max_per_piece`` per piece, spread over it) and ``spoiled_share`` Bach
-    windows of the same split spoiled by :func:`spoil`.
+    windows of the same split spoiled by :func:`spoil`. With ``balance=False``
+    every real non-Bach window is kept (for figures per composer).
     """
     rng = np.random.default_rng(seed)
     chunks = {True: [], False: []}
@@ -296,7 +297,7 @@ def make_windows(pieces: list[Piece], seed: int = 0, hop_bars: int = 4, max_per_
     bach, other = chunks[True], chunks[False]
     n_spoiled = int(round(spoiled_share * len(bach)))
     n_real = len(bach) - n_spoiled
-    if len(other) > n_real:
+    if balance and len(other) > n_real:
         other = [other[i] for i in sorted(rng.choice(len(other), n_real, replace=False))]
     spoiled = []
     for i in range(n_spoiled):

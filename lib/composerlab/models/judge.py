@@ -205,7 +205,7 @@ class JudgeModel:
             n = len(chunk)
             if n < batch_size:
                 chunk = np.concatenate([chunk, np.zeros((batch_size - n, *chunk.shape[1:]), np.float32)])
-            out.append(np.asarray(self._predict(tf.constant(chunk)))[:n, 0])
+            out.append(self._predict(tf.constant(chunk)).numpy()[:n, 0])
         return np.concatenate(out).astype(np.float64)
 
     def pitch_similarity(self, histogram: np.ndarray) -> float:
