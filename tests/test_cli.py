@@ -36,3 +36,15 @@ def test_bad_file_is_one_clear_line(tmp_path, capsys):
     assert main(["info", str(bad)]) == 2
     assert capsys.readouterr().err.strip() == \
         "composerlab: twinkle.txt: is not a MIDI file (it starts with 'Twinkle twinkle')"
+
+
+def test_demo_is_the_readme_main_job(tmp_path, capsys):
+    from composerlab import read_midi
+
+    assert main(["demo", "-o", str(tmp_path)]) == 0
+    chorale = read_midi(tmp_path / "twinkle_bach.mid")
+    assert [t.name for t in chorale.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert all(t.pianoroll.any() for t in chorale.tracks)
+    assert (tmp_path / "twinkle_bach.wav").stat().st_size > 1_000_000
+    assert (tmp_path / "twinkle_bach.mp3").stat().st_size > 100_000
+    assert "jupyter lab" in capsys.readouterr().out

@@ -28,6 +28,7 @@ def test_sample_melody_round_trip_keeps_every_note(key, tmp_path):
     assert got == expected
     assert len(got) > 20
     assert time_signature_of(back) == time_signature_of(original)
+    assert back.name == key
     assert tempo_of(back) == pytest.approx(tempo_of(original))
 
 

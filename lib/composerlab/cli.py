@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -61,13 +62,17 @@ def _cmd_render(args) -> int:
 
 def _cmd_demo(args) -> int:
     from composerlab.audio import write_audio
+    from composerlab.compose import compose
     from composerlab.paths import REPO_ROOT, out_dir
     from composerlab.samples import load_sample
 
     folder = Path(args.output) if args.output else out_dir() / "demo"
-    music = load_sample(args.sample)
-    for suffix in (".mid", ".wav"):
-        print(f"wrote {write_audio(music, folder / f'{args.sample}{suffix}')}")
+    melody = load_sample(args.sample)
+    print(f"wrote {write_audio(melody, folder / f'{args.sample}.mid')}  (the melody)")
+    print(f"accompanying '{melody.name}' in four parts with the Bach chorale GAN ...")
+    chorale = compose(melody, model="bach", seed=args.seed)
+    for suffix in (".mid", ".wav", ".mp3"):
+        print(f"wrote {write_audio(chorale, folder / f'{args.sample}_bach{suffix}')}")
     labs = REPO_ROOT / "labs"
     print(f"\nThe labs are in {labs}:")
     for notebook in sorted(labs.glob("*.ipynb")):
@@ -97,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="out.wav, out.mp3 or out.mid")
     p.set_defaults(run=_cmd_render)
 
-    p = sub.add_parser("demo", help="the first run: render a sample melody and show where the labs are")
+    p = sub.add_parser("demo", help="the first run: harmonise a sample melody with the Bach GAN, list the labs")
     p.add_argument("--sample", default="twinkle", help="sample melody (default: twinkle)")
+    p.add_argument("--seed", type=int, default=0, help="another seed gives another accompaniment")
     p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: out/demo)")
     p.set_defaults(run=_cmd_demo)
 
@@ -114,6 +120,8 @@ COMMAND_MODULES: tuple[str, ...] = ("composerlab.judge", "composerlab.compose")
 
 
 def main(argv: list[str] | None = None) -> int:
+    # TensorFlow's start-up chatter (CPU feature notes) is not for learners; errors still show.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("default")

@@ -156,18 +156,18 @@ def from_pretty_midi(pm: pretty_midi.PrettyMIDI, source: str = "MIDI data", name
         for n in inst.notes:
             start = step(n.start)
             notes.append(Note(start, int(n.pitch), max(1, step(n.end) - start), int(n.velocity)))
-        name = inst.name.strip() or (
+        track_name = inst.name.strip() or (
             "Drums" if inst.is_drum else pretty_midi.program_to_instrument_name(inst.program)
         )
-        voices.append((name, inst.program, inst.is_drum, notes))
+        voices.append((track_name, inst.program, inst.is_drum, notes))
 
     bar = steps_per_bar(time_signature)
     last = max(n.end for *_, notes in voices for n in notes)
     n_steps = max(bar, -(-last // bar) * bar)
     tracks = [
-        pypianoroll.StandardTrack(name=name, program=int(program), is_drum=bool(is_drum),
+        pypianoroll.StandardTrack(name=track_name, program=int(program), is_drum=bool(is_drum),
                                   pianoroll=notes_to_roll(notes, n_steps))
-        for name, program, is_drum, notes in voices
+        for track_name, program, is_drum, notes in voices
     ]
     return new_multitrack(tracks, n_steps, _tempo_per_step(pm, n_steps), time_signature, name)
 
