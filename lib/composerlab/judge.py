@@ -339,20 +339,21 @@ distribution is to the chorales' (1 - Kolmogorov-Smirnov distance).</p>
 """
 
 
-def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0,
-                           model: JudgeModel | None = None) -> list[Path]:
+def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0, model: JudgeModel | None = None,
+                           cut: bool = True) -> list[Path]:
     """Write ``n`` made-up submissions named ``demo-<alias>-<piece>.mid`` (a rehearsal, or a benchmark).
 
     They cycle through held-out chorales and other held-out corpus pieces named
     in the model card, the sample melodies, and a chorale tune over random
-    notes, each repeat transposed, so every file differs.
+    notes, each repeat transposed, so every file differs. Like submissions made
+    in the labs, each is 8 to 32 bars long (longer pieces are cut), unless
+    ``cut`` is False.
     """
     from composerlab.judge_data import load_piece
     from composerlab.midi import write_midi
-    from composerlab.music import melody, transpose
-    from composerlab.pianoroll import make_multitrack, track_notes
+    from composerlab.music import clip_bars, count_bars, melody, transpose
+    from composerlab.pianoroll import Note, make_multitrack, track_notes
     from composerlab.samples import SAMPLES, load_sample
-    from composerlab.pianoroll import Note
 
     model = model or load_judge()
     rng = np.random.default_rng(seed)
@@ -374,6 +375,8 @@ def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0,
     for i in range(n):
         title, music = sources[i % len(sources)]
         shift = (i // len(sources)) % 7 - 3
+        if cut:
+            music = clip_bars(music, bars=min(count_bars(music), (8, 12, 16, 24, 32)[i % 5]), warn=False)
         written.append(write_midi(transpose(music, shift) if shift else music,
                                   folder / f"demo-player{i + 1:03d}-{title}.mid"))
     return written

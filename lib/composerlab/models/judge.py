@@ -198,7 +198,10 @@ class JudgeModel:
         import tensorflow as tf
 
         if self._predict is None:
-            self._predict = tf.function(lambda x: self.network(x, training=False), reduce_retracing=True)
+            def forward(x):
+                return self.network(x, training=False)
+
+            self._predict = tf.function(forward, autograph=False)
         out = []
         for begin in range(0, len(windows), batch_size):
             chunk = windows[begin:begin + batch_size].astype(np.float32)
