@@ -8,11 +8,10 @@ import numpy as np
 import papermill
 import pytest
 
+from composerlab.judge import tune_with
 from composerlab.judge_data import load_piece
 from composerlab.midi import write_midi
 from composerlab.models.judge import load_judge
-from composerlab.music import melody
-from composerlab.pianoroll import Note, make_multitrack, track_notes
 from notebook_params import ROOT
 
 
@@ -26,10 +25,8 @@ def test_judge_notebook_ranks_a_fixture_folder(tmp_path):
     write_midi(load_piece(chorales[0]), folder / "ev-ada-chorale.mid")
     write_midi(load_piece(chorales[1]), folder / "late" / "ev-bo-chorale.midi")
     write_midi(load_piece(folk), folder / "ev-cy-reel.mid")
-    tune = track_notes(melody(load_piece(chorales[0])).tracks[0])
-    rng = np.random.default_rng(3)
-    noise = [Note(int(rng.integers(0, max(n.end for n in tune))), int(rng.integers(45, 80)), 4) for _ in tune]
-    write_midi(make_multitrack([("Melody", 0, tune), ("Noise", 0, noise)]), folder / "ev-dee-random.mid")
+    write_midi(tune_with(load_piece(chorales[0]), "random notes", np.random.default_rng(3)),
+               folder / "ev-dee-random.mid")
     (folder / "ev-eli-notes.txt").write_text("my composition is in my head\n")
 
     out = tmp_path / "results"

@@ -339,6 +339,41 @@ distribution is to the chorales' (1 - Kolmogorov-Smirnov distance).</p>
 """
 
 
+FOOLING_KINDS = ("random notes", "clusters", "noise", "plain triads")
+"""What :func:`tune_with` puts under a tune: tricks that once fooled a Bach judge, and a plain baseline."""
+
+
+def tune_with(multitrack, kind: str, rng: np.random.Generator):
+    """The tune of a piece (its top line) over random notes, clusters, noise or plain triads.
+
+    The judge AWS DeepComposer Got Talent used gave a melody plus random notes
+    96 of 100, more than the melody over plain triads; these pieces check that
+    ours is not fooled that way.
+    """
+    from composerlab.music import melody
+    from composerlab.pianoroll import Note, make_multitrack, track_notes
+
+    tune = track_notes(melody(multitrack).tracks[0])
+    end = max(n.end for n in tune)
+    extra = []
+    if kind == "random notes":
+        extra = [Note(int(rng.integers(0, end)), int(rng.integers(45, 80)), int(rng.choice([2, 4, 8])))
+                 for _ in range(len(tune))]
+    elif kind == "clusters":
+        for start in range(0, end, 8):
+            base = int(rng.integers(48, 66))
+            extra += [Note(start, base + k, 8) for k in range(4)]
+    elif kind == "noise":
+        extra = [Note(int(rng.integers(0, end)), int(rng.integers(30, 96)), 1) for _ in range(4 * len(tune))]
+    elif kind == "plain triads":
+        for start in range(0, end, 16):
+            root = 48 + (0, 5, 7, 0)[(start // 16) % 4]
+            extra += [Note(start, root + k, 16) for k in (0, 4, 7)]
+    else:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(FOOLING_KINDS)}")
+    return make_multitrack([("Melody", 0, tune), ("Added", 0, extra)], name=f"tune + {kind}")
+
+
 def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0, model: JudgeModel | None = None,
                            cut: bool = True) -> list[Path]:
     """Write ``n`` made-up submissions named ``demo-<alias>-<piece>.mid`` (a rehearsal, or a benchmark).
@@ -351,8 +386,7 @@ def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0, model
     """
     from composerlab.judge_data import load_piece
     from composerlab.midi import write_midi
-    from composerlab.music import clip_bars, count_bars, melody, transpose
-    from composerlab.pianoroll import Note, make_multitrack, track_notes
+    from composerlab.music import clip_bars, count_bars, transpose
     from composerlab.samples import SAMPLES, load_sample
 
     model = model or load_judge()
@@ -365,10 +399,7 @@ def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0, model
     sources = [(Path(name.split("#")[0]).stem.replace("-", "_"), load_piece(name)) for name in bach + other]
     sources += [(key, load_sample(key)) for key in list(SAMPLES)[:3]]
     if bach:
-        tune = track_notes(melody(sources[0][1]).tracks[0])
-        end = max(note.end for note in tune)
-        noise = [Note(int(rng.integers(0, end)), int(rng.integers(45, 80)), 4) for _ in tune]
-        sources.append(("tune_and_random_notes", make_multitrack([("Melody", 0, tune), ("Noise", 0, noise)])))
+        sources.append(("tune_and_random_notes", tune_with(sources[0][1], "random notes", rng)))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
