@@ -99,7 +99,11 @@ def _bad_folder(tmp_path, held_out):
     score.write("musicxml", fp=str(folder / "ev-eve-xml.musicxml"))
     save(folder / "ev-fay-waltz.mid", [conductor(3, 4), note_track(scale_notes(12))])
     save(folder / "ev-gus-short.mid", [conductor(), note_track(scale_notes(3))])
-    good_names = sorted(list(good) + ["ev-eve-xml.musicxml", "ev-fay-waltz.mid", "ev-gus-short.mid"])
+    save(folder / "ev-hal-band.mid", [conductor(), note_track(scale_notes(16)),
+                                      note_track([(b / 2, 0.25, 36 + b % 3) for b in range(64)], channel=9)])
+    save(folder / "ev-hal-solo.mid", [conductor(), note_track(scale_notes(16))])
+    good_names = sorted(list(good) + ["ev-eve-xml.musicxml", "ev-fay-waltz.mid", "ev-gus-short.mid",
+                                      "ev-hal-band.mid", "ev-hal-solo.mid"])
 
     (folder / "empty.mid").write_bytes(b"")
     (folder / "notes.txt").write_text("Twinkle twinkle little star\n")
@@ -139,6 +143,7 @@ def test_a_folder_of_good_and_bad_files_finishes_and_lists_every_bad_file(tmp_pa
     assert [int(scored[n]["rank"]) for n in sorted(scored, key=lambda n: int(scored[n]["rank"]))] == \
         list(range(1, len(good) + 1))
     assert scored["ev-zoë-コラール.mid"]["composer"] == "zoë"
+    assert scored["ev-hal-band.mid"]["score"] == scored["ev-hal-solo.mid"]["score"]  # drums left out
     top = sorted(scored.values(), key=lambda r: int(r["rank"]))[:3]
     assert all(r["file"] in ("ev-anna-chorale.mid", "ev-ben-chorale2.MID", "ev-zoë-コラール.mid",
                              "ev-eve-xml.musicxml") for r in top)
