@@ -50,6 +50,8 @@ def _bad_files(tmp_path):
     cases = {
         "twinkle.txt": (b"Twinkle twinkle little star\n", "is not a MIDI file (it starts with 'Twinkle"),
         "empty.mid": (b"", "empty"),
+        "hello.mid": (b"hello\nworld\n", "is not a MIDI file (it starts with 'hello')"),
+        "picture.mid": (b"\x89PNG\r\n\x1a\n0000", "(it starts with bytes 89 50 4e 47"),
         "truncated.mid": (data[: len(data) // 2], "truncated"),
         "random.mid": (rng.integers(0, 256, 3000, dtype=np.uint8).tobytes(), "not a MIDI file"),
         "random_after_header.mid": (b"MThd" + rng.integers(0, 256, 400, dtype=np.uint8).tobytes(),

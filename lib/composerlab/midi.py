@@ -35,13 +35,12 @@ MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
 def _opening(data: bytes) -> str:
-    """How a file starts, for error messages: text if it is text, else hex bytes."""
-    head = data[:12]
-    text = head.decode("utf-8", errors="replace")
-    if text.isprintable() and "\ufffd" not in text:
-        first_line = data[:40].decode("utf-8", errors="replace").splitlines()[0].strip()
+    """How a file starts, for error messages: its first line if it is text, else hex bytes."""
+    lines = data[:40].decode("utf-8", errors="replace").splitlines()
+    first_line = lines[0].strip() if lines else ""
+    if first_line and first_line.isprintable() and "\ufffd" not in first_line:
         return f"'{first_line[:20]}'"
-    return "bytes " + " ".join(f"{b:02x}" for b in head[:8])
+    return "bytes " + " ".join(f"{b:02x}" for b in data[:8])
 
 
 def _check_bytes(data: bytes, source: str) -> bytes:
