@@ -32,6 +32,24 @@ def test_twinkle_gets_four_in_key_parts(twinkle):
     assert metrics.empty_bar_rate(rolls[3]) <= 0.25
 
 
+@pytest.mark.parametrize("name", ["twinkle", "ode_to_joy", "mary"])
+def test_raw_model_keeps_in_key_melodies_in_key(name):
+    """The model's own note choice, without the key rule, stays in the melody's key."""
+    melody = load_sample(name)
+    ratios = []
+    for seed in range(3):
+        rolls = stack_rolls(compose(melody, seed=seed, in_key=False)) > 0
+        key = metrics.estimate_key(rolls[0])
+        assert metrics.in_scale_ratio(rolls[0], key) == 1.0  # the tune itself is in key
+        ratios.append(metrics.in_scale_ratio(rolls[1:], key))
+    assert np.mean(ratios) >= 0.85
+
+
+def test_key_rule_puts_every_note_in_key():
+    rolls = stack_rolls(compose(load_sample("ode_to_joy"), seed=0, in_key=True)) > 0
+    assert metrics.in_scale_ratio(rolls[1:], metrics.estimate_key(rolls[0])) == 1.0
+
+
 def test_same_seed_same_notes_other_seed_other_notes(twinkle):
     again = compose(load_sample("twinkle"), seed=0)
     other = compose(load_sample("twinkle"), seed=1)

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from composerlab import chorales
-from composerlab.models.gan import ChoraleGAN, GANConfig, decode, load_generator
+from composerlab import chorales, metrics
+from composerlab.models.gan import ChoraleGAN, GANConfig, decode, key_masks, load_generator, melody_profile
 from composerlab.training import TrainingHistory, accompany_windows, train
 
 TINY = dict(channels=8, critic_channels=8, noise_dim=4, batch_size=8, update_ratio=2, seed=3)
@@ -43,6 +43,35 @@ def test_same_seed_same_output_other_seed_differs():
     a, b, c = gan.generate(melody, seed=1), gan.generate(melody, seed=1), gan.generate(melody, seed=2)
     assert np.array_equal(a, b)
     assert not np.allclose(a, c)
+
+
+def test_key_masks_match_the_metrics_key_estimate(small_dataset):
+    windows = small_dataset.train[:40]
+    melody = chorales.to_model_range(windows[:, 0]).astype(np.float32) * 2 - 1
+    masks = np.asarray(key_masks(melody, chorales.LOWEST_PITCH, chorales.N_MODEL_PITCHES)) > 0.5
+    pitch_classes = (chorales.LOWEST_PITCH + np.arange(chorales.N_MODEL_PITCHES)) % 12
+    for window, mask in zip(windows, masks):
+        assert np.array_equal(mask, metrics.scale_mask(metrics.estimate_key(window[0]))[pitch_classes])
+
+
+def test_melody_profile_is_the_share_of_each_pitch_class():
+    melody = -np.ones((1, 16, chorales.N_MODEL_PITCHES), dtype=np.float32)
+    melody[0, :12, 60 - chorales.LOWEST_PITCH] = 1     # C for 12 steps
+    melody[0, 12:, 67 - chorales.LOWEST_PITCH] = 1     # G for 4
+    profile = np.asarray(melody_profile(melody, chorales.LOWEST_PITCH, chorales.N_MODEL_PITCHES))[0]
+    assert profile[0] == pytest.approx(0.75, abs=1e-4) and profile[7] == pytest.approx(0.25, abs=1e-4)
+    assert profile.sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_configs_saved_before_key_conditioning_load_without_it():
+    assert GANConfig.from_dict({"channels": 8}).key_conditioning is False
+    assert GANConfig.from_dict(GANConfig().to_dict()).key_conditioning is True
+
+
+def test_key_weight_trains(small_dataset):
+    config = GANConfig(iterations=3, key_weight=1.0, **TINY)
+    _, history = train(config, small_dataset, eval_every=0, progress=False, jit_compile=False)
+    assert np.isfinite([row["generator_loss"] for row in history.losses]).all()
 
 
 def test_decode_gives_one_note_per_voice_and_no_flicker():

@@ -113,7 +113,7 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
-            bars: int = DEFAULT_BARS, in_key: bool = True) -> pypianoroll.Multitrack:
+            bars: int = DEFAULT_BARS, in_key: bool = False) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts.
 
     Parameters
@@ -129,10 +129,11 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     bars : int
         Longest melody accompanied (8); longer ones are clipped with a notice.
     in_key : bool
-        Let the voices choose only notes of the melody's key (estimated from
-        the melody; a minor key includes its raised leading note). This is a
-        rule applied when notes are chosen, not something the model learned;
-        ``False`` plays the model's raw choices, chromatic notes included.
+        Apply the key rule: a pitch the model chose outside the melody's key
+        (estimated from the melody; a minor key includes its raised leading
+        note) moves a semitone to the likelier in-key neighbour. Off by
+        default: the shipped model learned the key itself (about 90% of its
+        notes in key, like Bach's), and its chromatic notes are its own.
 
     Returns
     -------
@@ -181,7 +182,7 @@ def _cmd_compose(args) -> int:
     music = read_melody(args.melody)
     started = time.perf_counter()
     try:
-        result = compose(music, model=args.model, seed=args.seed, programs=programs, in_key=not args.raw)
+        result = compose(music, model=args.model, seed=args.seed, programs=programs, in_key=args.key_rule)
     except FileNotFoundError as err:
         print(f"composerlab: {err}")
         return 2
@@ -199,8 +200,10 @@ def add_command(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="another seed gives another accompaniment")
     p.add_argument("--programs", default=None,
                    help="GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+    p.add_argument("--key-rule", action="store_true",
+                   help="move every note the model chose outside the melody's key a semitone into it")
     p.add_argument("--raw", action="store_true",
-                   help="play the model's raw note choices (by default the voices keep to the melody's key)")
+                   help="the model's own note choices (the default; kept for older scripts)")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 

@@ -319,6 +319,8 @@ def main(argv=None) -> int:
                  "noise_dim", "max_shift"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+    parser.add_argument("--key-weight", type=float, default=defaults.key_weight,
+                        help="weight of the loss on pitches outside the melody's key (0: none)")
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--out", default=None, help="save the generator here (e.g. data/models/bach_gan)")
     parser.add_argument("--checkpoints", default=None, help="checkpoint folder (resumable)")

@@ -8,6 +8,15 @@ the channel axis (52 pitches, B-flat 1 to C#6, cover every voice), so every
 layer is a 1-D convolution over time: fast on a laptop CPU, and any number of
 whole bars goes through the same weights.
 
+A melody's key is a property of the whole tune, which local convolutions
+cannot see, so both networks are also given the melody's *pitch-class
+profile*: how long each of the 12 pitch classes sounds in it, as shares.
+The generator adds it to every bar of the bottleneck and turns it into a bias
+on every voice's pitch choice; the critic compares it with the pitch classes
+of the voices, so an accompaniment in another key scores low. An optional
+auxiliary loss (``key_weight``) charges the generator for the probability it
+puts on pitches outside the melody's key (Krumhansl-Schmuckler estimate).
+
 The critic reads all four voices of a two-bar window through four strided
 convolutions and a dense layer and gives a score, not a probability: the
 Wasserstein loss asks it to score real chorales higher than generated ones,
@@ -55,6 +64,12 @@ class GANConfig:
         Width of the first critic layer.
     max_shift : int
         Random transposition of training windows, in semitones up or down.
+    key_conditioning : bool
+        Give generator and critic the melody's pitch-class profile. Models
+        saved before it existed load with False.
+    key_weight : float
+        Weight of the auxiliary loss on the generator's probability of
+        pitches outside the melody's key (0: none; 2 for the shipped model).
     seed : int
         Seed for weights, batches, transpositions and noise.
     """
@@ -71,6 +86,8 @@ class GANConfig:
     channels: int = 32
     critic_channels: int = 32
     max_shift: int = 5
+    key_conditioning: bool = True
+    key_weight: float = 2.0
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
@@ -78,10 +95,60 @@ class GANConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "GANConfig":
         known = {f.name for f in fields(cls)}
+        values = {"key_conditioning": False, **values}  # saved before the key inputs existed
         return cls(**{k: v for k, v in values.items() if k in known})
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def pitch_class_matrix(lowest: int, n_pitches: int) -> np.ndarray:
+    """(n_pitches, 12) float32: row i is one-hot at the pitch class of model pitch i."""
+    return np.eye(12, dtype=np.float32)[(lowest + np.arange(n_pitches)) % 12]
+
+
+def _key_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The 24 Krumhansl-Kessler profiles, centred and scaled (24, 12), and their scale masks (24, 12).
+
+    Rows are C..B major, then C..B minor: the order of
+    :func:`composerlab.metrics.estimate_key`, so ties break the same way.
+    """
+    from composerlab import metrics
+
+    profiles, masks = [], []
+    for mode, profile in (("major", metrics.MAJOR_PROFILE), ("minor", metrics.MINOR_PROFILE)):
+        for tonic in range(12):
+            rolled = np.roll(profile, tonic)
+            centred = rolled - rolled.mean()
+            profiles.append(centred / np.linalg.norm(centred))
+            masks.append(metrics.scale_mask((tonic, mode)))
+    return np.array(profiles, np.float32), np.array(masks, np.float32)
+
+
+def melody_profile(melody, lowest: int, n_pitches: int):
+    """(batch, 12) share of the melody's sounding steps in each pitch class; melody (batch, steps, pitches) in -1/+1."""
+    from keras import ops
+
+    fold = ops.convert_to_tensor(pitch_class_matrix(lowest, n_pitches))
+    counts = ops.matmul(ops.sum((melody + 1.0) * 0.5, axis=1), fold)
+    return counts / (ops.sum(counts, axis=-1, keepdims=True) + 1e-6)
+
+
+def key_masks(melody, lowest: int, n_pitches: int):
+    """(batch, n_pitches) 1 for model pitches in the melody's estimated key, 0 outside (no gradient).
+
+    The same Krumhansl-Schmuckler estimate as :func:`composerlab.metrics.estimate_key`
+    (correlation of the duration histogram with the 24 key profiles), in tensors.
+    """
+    from keras import ops
+
+    profiles, masks = _key_tables()
+    histogram = melody_profile(ops.stop_gradient(melody), lowest, n_pitches)
+    centred = histogram - ops.mean(histogram, axis=-1, keepdims=True)
+    centred = centred / (ops.sqrt(ops.sum(centred * centred, axis=-1, keepdims=True)) + 1e-9)
+    best = ops.argmax(ops.matmul(centred, ops.convert_to_tensor(profiles.T)), axis=-1)
+    pitch_masks = masks @ pitch_class_matrix(lowest, n_pitches).T  # (24, n_pitches)
+    return ops.take(ops.convert_to_tensor(pitch_masks), best, axis=0)
 
 
 def build_generator(config: GANConfig):
@@ -92,7 +159,7 @@ def build_generator(config: GANConfig):
     what is left of p is the chance it rests.
     """
     import keras
-    from keras import layers
+    from keras import layers, ops
 
     p, c = config.n_pitches, config.channels
     melody = keras.Input((None, p), name="melody")
@@ -113,7 +180,14 @@ def build_generator(config: GANConfig):
     e1 = down(e0, 2 * c, 2, "enc_8th")           # steps / 2
     e2 = down(e1, 2 * c, 2, "enc_beat")          # steps / 4
     e3 = down(e2, 4 * c, 4, "enc_bar")           # steps / 16: one vector per bar
-    bottleneck = layers.Concatenate()([e3, noise])
+    joined = [e3, noise]
+    if config.key_conditioning:
+        # The whole melody's pitch-class profile, the same for every bar.
+        profile = layers.Lambda(lambda m: melody_profile(m, config.lowest_pitch, p), name="key_profile")(melody)
+        key = layers.LeakyReLU(0.2)(layers.Dense(c, name="key_embedding")(profile))
+        joined.append(layers.Lambda(lambda t: ops.zeros_like(t[0][..., :1]) + t[1][:, None, :],
+                                    name="key_per_bar")([e3, key]))
+    bottleneck = layers.Concatenate()(joined)
     b = layers.Conv1D(4 * c, 3, padding="same", name="bar_context")(bottleneck)
     b = layers.LeakyReLU(0.2)(b)
     d2 = up(b, e2, 2 * c, 4, "dec_beat")
@@ -122,6 +196,11 @@ def build_generator(config: GANConfig):
     # Each voice sings one pitch or rests at each step: a softmax over
     # "rest" + every pitch, then the pitches scaled to the data's -1..+1.
     logits = layers.Conv1D(N_VOICES * (p + 1), 1, name="voices")(d0)
+    if config.key_conditioning:
+        # A per-voice bias on each pitch from the melody's profile: the key
+        # can favour or rule out a pitch everywhere at once.
+        bias = layers.Dense(N_VOICES * (p + 1), name="key_bias")(key)
+        logits = layers.Lambda(lambda t: t[0] + t[1][:, None, :], name="add_key_bias")([logits, bias])
     logits = layers.Reshape((-1, N_VOICES, p + 1), name="to_voices")(logits)
     probabilities = layers.Softmax(axis=-1)(logits)
     out = layers.Lambda(lambda x: 2.0 * x[..., 1:] - 1.0, name="pitches")(probabilities)
@@ -131,7 +210,7 @@ def build_generator(config: GANConfig):
 def build_critic(config: GANConfig):
     """The critic: four voices (steps, 4, pitches) of one window -> one unbounded score."""
     import keras
-    from keras import layers
+    from keras import layers, ops
 
     steps, p, c = config.bars * STEPS_PER_BAR, config.n_pitches, config.critic_channels
     music = keras.Input((steps, N_VOICES + 1, p), name="music")
@@ -140,6 +219,18 @@ def build_critic(config: GANConfig):
         x = layers.Conv1D(width, 4, strides=2, padding="same", name=f"conv{i + 1}")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
+    if config.key_conditioning:
+        # The melody's pitch-class profile beside the voices': a critic that
+        # sees both can tell an accompaniment in another key.
+        def profiles(m):
+            melody_part = melody_profile(m[:, :, 0], config.lowest_pitch, p)
+            voices_part = melody_profile(ops.sum(m[:, :, 1:] + 1.0, axis=2) - 1.0, config.lowest_pitch, p)
+            return ops.concatenate([melody_part, voices_part, melody_part * voices_part * 12.0], axis=-1)
+
+        k = layers.Lambda(profiles, name="key_profiles")(music)
+        k = layers.LeakyReLU(0.2)(layers.Dense(2 * c, name="key_dense1")(k))
+        k = layers.LeakyReLU(0.2)(layers.Dense(c, name="key_dense2")(k))
+        x = layers.Concatenate()([x, k])
     score = layers.Dense(1, name="score")(x)
     return keras.Model(music, score, name="critic")
 
@@ -200,8 +291,13 @@ class ChoraleGAN:
         @tf.function(jit_compile=self.jit_compile, reduce_retracing=True)
         def generator_step(melody, noise):
             with tf.GradientTape() as tape:
-                fake = compose(melody, gen([melody, noise], training=True))
-                loss = -tf.reduce_mean(critic(fake, training=True))
+                voices = gen([melody, noise], training=True)
+                loss = -tf.reduce_mean(critic(compose(melody, voices), training=True))
+                if cfg.key_weight:
+                    # Probability each voice gives pitches outside the melody's key, per step.
+                    outside = 1.0 - key_masks(melody, cfg.lowest_pitch, cfg.n_pitches)
+                    off_key = tf.reduce_sum((voices + 1.0) * 0.5 * outside[:, None, None, :], axis=-1)
+                    loss = loss + cfg.key_weight * tf.reduce_mean(off_key)
             grads = tape.gradient(loss, gen.trainable_variables)
             self.generator_optimizer.apply(grads, gen.trainable_variables)
             return loss
