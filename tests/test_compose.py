@@ -1,5 +1,4 @@
 """Accompanying melodies with the shipped Bach model, from Python and from the command line."""
-import warnings
 
 import numpy as np
 import pytest

@@ -2,12 +2,11 @@
 import warnings
 
 import music21
-import numpy as np
 import pytest
 
 from composerlab import clip_bars, count_bars, describe, melody, read_music, set_tempo, transpose
 from composerlab.music import ClippedWarning, tempo_of
-from composerlab.notation import from_music21, load_corpus
+from composerlab.notation import load_corpus
 from composerlab.pianoroll import Note, make_multitrack, track_notes
 from composerlab.samples import SAMPLES, list_samples, load_sample, parse_notes
 

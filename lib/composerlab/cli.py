@@ -51,11 +51,9 @@ def _cmd_samples(args) -> int:
 
 def _cmd_render(args) -> int:
     from composerlab.audio import write_audio
-    from composerlab.music import read_music
-    from composerlab.samples import SAMPLES, load_sample
+    from composerlab.samples import read_melody
 
-    music = load_sample(args.file) if args.file in SAMPLES else read_music(args.file)
-    path = write_audio(music, args.output)
+    path = write_audio(read_melody(args.file), args.output)
     print(f"wrote {path}")
     return 0
 

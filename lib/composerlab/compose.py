@@ -26,7 +26,6 @@ from composerlab.pianoroll import (
     DEFAULT_BARS,
     DEFAULT_VELOCITY,
     STEPS_PER_BAR,
-    n_steps_of,
     new_multitrack,
     notes_to_roll,
     roll_to_notes,
@@ -167,18 +166,12 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll)
 
 
-def read_melody(source: str) -> pypianoroll.Multitrack:
-    """A sample melody by name (see ``composerlab samples``) or a MIDI/MusicXML/ABC file."""
-    from composerlab.music import read_music
-    from composerlab.samples import SAMPLES, load_sample
-
-    return load_sample(source) if source in SAMPLES else read_music(source)
-
-
 def _cmd_compose(args) -> int:
     from composerlab.audio import write_audio
 
     programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else DEFAULT_PROGRAMS
+    from composerlab.samples import read_melody
+
     music = read_melody(args.melody)
     started = time.perf_counter()
     try:

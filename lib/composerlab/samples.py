@@ -101,3 +101,10 @@ def load_sample(key: str, program: int = 0) -> pypianoroll.Multitrack:
     multitrack = from_notes(parse_notes(sample.notes), program=program, name=sample.title,
                             tempo=sample.tempo, time_signature=sample.time_signature)
     return multitrack
+
+
+def read_melody(source: str) -> pypianoroll.Multitrack:
+    """A sample melody by name (see :func:`list_samples`) or a MIDI/MusicXML/ABC file."""
+    from composerlab.music import read_music
+
+    return load_sample(source) if source in SAMPLES else read_music(source)

@@ -23,7 +23,6 @@ import numpy as np
 from composerlab import chorales
 from composerlab.metrics import METRIC_NAMES, evaluate_many
 from composerlab.models.gan import ChoraleGAN, GANConfig, decode
-from composerlab.pianoroll import STEPS_PER_BAR
 
 N_EVAL_WINDOWS = 64
 N_SAMPLE_MELODIES = 4
