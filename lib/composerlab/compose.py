@@ -27,8 +27,6 @@ from composerlab.pianoroll import (
     DEFAULT_VELOCITY,
     STEPS_PER_BAR,
     new_multitrack,
-    notes_to_roll,
-    roll_to_notes,
 )
 
 DEFAULT_PROGRAMS = (40, 40, 41, 42)
@@ -74,8 +72,7 @@ def to_multitrack(composition: np.ndarray, programs=DEFAULT_PROGRAMS, tempo: flo
         if v == 0 and melody_roll is not None:
             roll = np.asarray(melody_roll, dtype=np.uint8)[:steps]
         else:
-            notes = roll_to_notes(composition[v].astype(np.uint8) * DEFAULT_VELOCITY)
-            roll = notes_to_roll(notes, steps)
+            roll = composition[v].astype(np.uint8) * DEFAULT_VELOCITY
         tracks.append(pypianoroll.StandardTrack(name=voice, program=int(programs[v]), pianoroll=roll))
     return new_multitrack(tracks, steps, tempo, (4, 4), name)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import csv
 import html
-import os
 import struct
 import sys
 import time
@@ -621,7 +620,6 @@ def _cmd_judge(args) -> int:
         print(f"composerlab judge: the folder {folder} does not exist", file=sys.stderr)
         return 2
     output = Path(args.output) if args.output else folder / "ai_judge_results"
-    _quiet_tensorflow()
     model = load_judge(args.model)
     began = time.perf_counter()
     verdicts = judge_folder(folder, model, weight=args.weight, exclude=output, progress=not args.quiet)
@@ -638,13 +636,7 @@ def _cmd_judge(args) -> int:
     return 0
 
 
-def _quiet_tensorflow() -> None:
-    # TensorFlow's C++ start-up notes mean nothing to a facilitator; errors still show.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
 def _cmd_train(args) -> int:
-    _quiet_tensorflow()
     model, report = train_judge(epochs=args.epochs, seed=args.seed, output=args.output, limit=args.limit)
     print(f"test accuracy {report['test']['accuracy']:.3f} on {report['test']['windows']} windows; "
           f"held-out pieces: Bach {report['test_pieces']['summary']['bach_mean']}, "

@@ -321,14 +321,6 @@ def bach_pitch_distribution(pieces: list[Piece]) -> np.ndarray:
 
 def load_piece(name: str):
     """A catalogue piece as a Multitrack, e.g. ``"bach/bwv66.6.mxl"`` or a book's tune ``"essenFolksong/x.abc#2"``."""
-    import music21
+    from composerlab.notation import load_corpus
 
-    from composerlab.notation import from_music21
-
-    path, _, tune = name.partition("#")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = music21.corpus.parse(path)
-        if isinstance(parsed, music21.stream.Opus):
-            parsed = list(parsed.scores)[int(tune or 1) - 1]
-        return from_music21(parsed, source=name)
+    return load_corpus(name)

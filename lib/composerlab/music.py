@@ -8,7 +8,6 @@ import copy
 import warnings
 from pathlib import Path
 
-import music21
 import numpy as np
 import pypianoroll
 
@@ -185,18 +184,16 @@ def melody(multitrack: pypianoroll.Multitrack, track: int | None = None) -> pypi
 
 
 def estimate_key(multitrack: pypianoroll.Multitrack) -> str:
-    """The most likely key (Krumhansl-Schmuckler, from music21), e.g. "C major"."""
-    stream = music21.stream.Stream()
-    for track in multitrack.tracks:
-        if track.is_drum:
-            continue
-        for note in track_notes(track):
-            n = music21.note.Note(note.pitch, quarterLength=note.length / 4)
-            stream.insert(note.start / 4, n)
-    if not stream.notes:
+    """The most likely key (Krumhansl-Schmuckler over every pitched track), e.g. "C major"."""
+    from composerlab.metrics import estimate_key as key_of_roll, key_name
+
+    rolls = [t.pianoroll for t in multitrack.tracks if not t.is_drum and t.pianoroll.any()]
+    if not rolls:
         return "unknown"
-    found = stream.analyze("key")
-    return f"{found.tonic.name.replace('-', 'b')} {found.mode}"
+    merged = np.zeros((max(r.shape[0] for r in rolls), 128), dtype=bool)
+    for roll in rolls:
+        merged[: roll.shape[0]] |= roll > 0
+    return key_name(key_of_roll(merged))
 
 
 def describe(multitrack: pypianoroll.Multitrack) -> dict:

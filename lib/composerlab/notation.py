@@ -6,6 +6,7 @@ a detour through MIDI would add tempo arithmetic. Introduced in lab 01.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import music21
@@ -101,12 +102,22 @@ def from_music21(score: music21.stream.Stream, source: str = "score", programs: 
 
 
 def load_corpus(name: str) -> pypianoroll.Multitrack:
-    """A piece from the music21 corpus (shipped inside the music21 package), e.g. ``"bach/bwv66.6"``."""
+    """A piece from the music21 corpus (shipped inside the music21 package).
+
+    ``name`` is a corpus path such as ``"bach/bwv66.6"``; for a book of tunes
+    (an ABC collection) ``"essenFolksong/x.abc#2"`` picks its second tune (the
+    first by default).
+    """
+    path, _, tune = name.partition("#")
     try:
-        score = music21.corpus.parse(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # music21's notes on odd corpus spellings
+            parsed = music21.corpus.parse(path)
     except Exception as exc:  # music21 raises CorpusException and others
         raise MusicFileError(name, f"is not in the music21 corpus ({exc})") from exc
-    return from_music21(score, source=name)
+    if isinstance(parsed, music21.stream.Opus):
+        parsed = list(parsed.scores)[int(tune or 1) - 1]
+    return from_music21(parsed, source=name)
 
 
 def is_notation_name(path: str | Path) -> bool:
