@@ -22,9 +22,9 @@ REFERENCE_SECONDS_PER_ITERATION = 50.9
 
 
 def bench_training(iterations: int = 15) -> list[tuple]:
-    from composerlab import chorales
-    from composerlab.models.gan import ChoraleGAN, GANConfig
-    from composerlab.training import batches
+    from composerlab.models.gan import data as chorales
+    from composerlab.models.gan.network import ChoraleGAN, GANConfig
+    from composerlab.models.gan.training import batches
 
     dataset = chorales.build_dataset(bars=2)
     rows = []
@@ -49,7 +49,7 @@ def cold_load_seconds() -> float:
     import subprocess
     import sys
 
-    code = ("import time; t = time.perf_counter(); from composerlab.compose import load_model; "
+    code = ("import time; t = time.perf_counter(); from composerlab.models.gan.generate import load_model; "
             "load_model('bach'); print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -61,9 +61,9 @@ def bench_inference(repeats: int = 20) -> dict:
     import tensorflow  # noqa: F401  (timed apart from loading the model)
     import_seconds = time.perf_counter() - started
 
-    from composerlab.compose import compose, load_model
-    from composerlab.music import from_notes
-    from composerlab.pianoroll import Note
+    from composerlab.models.gan.generate import compose, load_model
+    from composerlab.music.melody import from_notes
+    from composerlab.music.pianoroll import Note
 
     started = time.perf_counter()
     load_model("bach")
@@ -81,7 +81,7 @@ def bench_inference(repeats: int = 20) -> dict:
 
 
 def report_quality(report: dict, label: str) -> None:
-    from composerlab import metrics
+    from composerlab.music import metrics
 
     print(f"Quality on the {report['chorales']} validation chorales, {label} "
           f"(first 8 bars; Bach's soprano given)")
@@ -109,7 +109,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-training", action="store_true")
     args = parser.parse_args(argv)
 
-    from composerlab.compose import validation_report
+    from composerlab.models.gan.generate import validation_report
 
     if not args.skip_training:
         print("Training speed (our generator and critic, 2-bar windows)")

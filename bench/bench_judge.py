@@ -4,7 +4,7 @@ Run: ``/tmp/venv/bin/python bench/bench_judge.py [--files 500] [--repeat 2]``
 
 Start-up (importing TensorFlow, loading the model, tracing the network once)
 is timed apart from judging, as the target is "after start-up". The folder is
-made of :func:`composerlab.judge.write_demo_submissions` files (held-out corpus
+made of :func:`composerlab.models.judge.scoring.write_demo_submissions` files (held-out corpus
 pieces, sample melodies, a tune over random notes; 8 to 32 bars each, like
 submissions made in the labs). ``--long`` adds one timed run over the pieces
 uncut (up to 349 bars), to show how the time grows with length.
@@ -27,8 +27,10 @@ def main() -> None:
     args = parser.parse_args()
 
     began = time.perf_counter()
-    from composerlab.judge import judge_folder, write_demo_submissions, write_report
-    from composerlab.models.judge import load_judge
+    from composerlab.models.judge.cases import write_demo_submissions
+    from composerlab.models.judge.network import load_judge
+    from composerlab.models.judge.report import write_report
+    from composerlab.models.judge.scoring import judge_folder
 
     model = load_judge()
     with tempfile.TemporaryDirectory() as tmp:

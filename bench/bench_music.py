@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from composerlab import clip_bars, read_midi, write_midi
-from composerlab.audio import loudness, render
-from composerlab.notation import load_corpus
+from composerlab.music.notation import load_corpus
+from composerlab.sound.audio import loudness, render
 
 RENDER_TARGET_S = 1.0   # issue 2: 8 bars x 4 tracks in under 1 s on a 2-core CPU
 READ_TARGET_S = 0.060   # the AI judge's 500 files in 30 s leaves 60 ms a file in all

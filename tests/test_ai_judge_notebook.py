@@ -7,11 +7,10 @@ import json
 import numpy as np
 import papermill
 import pytest
-
-from composerlab.judge import tune_with
-from composerlab.judge_data import load_piece
-from composerlab.midi import write_midi
-from composerlab.models.judge import load_judge
+from composerlab.models.judge.cases import tune_with
+from composerlab.models.judge.data import load_piece
+from composerlab.models.judge.network import load_judge
+from composerlab.music.midi import write_midi
 from notebook_params import ROOT
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-
 from notebook_params import NOTEBOOK_PARAMS, ROOT, notebook_paths, resolve_params
 
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for p in notebook_paths()]

@@ -1,10 +1,12 @@
 """Composer Lab: an offline workshop kit for generative AI with music.
 
 The notebooks in ``labs/`` import this package; every function a lab uses lives
-here, in one module per concern.
+here, one folder per part (see ARCHITECTURE.md): ``music`` <- ``sound`` <-
+``models`` <- ``widgets`` / ``event`` / ``quiz`` <- ``cli``. The names below
+are the music core's, the ones a lab reaches for most.
 """
 from composerlab.errors import MusicFileError
-from composerlab.music import (
+from composerlab.music.melody import (
     clip_bars,
     count_bars,
     describe,
@@ -13,8 +15,8 @@ from composerlab.music import (
     set_tempo,
     transpose,
 )
-from composerlab.midi import read_midi, write_midi
-from composerlab.samples import list_samples, load_sample
+from composerlab.music.midi import read_midi, write_midi
+from composerlab.music.samples import list_samples, load_sample
 
 __version__ = "0.1.0"
 

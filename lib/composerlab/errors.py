@@ -25,3 +25,13 @@ class MusicFileError(ValueError):
         self.name = Path(self.source).name or self.source
         self.reason = reason
         super().__init__(f"{self.name}: {reason}")
+
+
+class UnknownModelError(ValueError):
+    """A model name the kit does not know; the message lists the ones it does."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name, self.known = name, list(known)
+        shown = f"'{name}'" if name else "no model"
+        super().__init__(f"{shown} is not a model here; choose one of: {', '.join(self.known)} "
+                         "(or the path of a GAN you trained)")

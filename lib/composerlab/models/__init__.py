@@ -1,5 +1,57 @@
-"""Neural models of Composer Lab (TensorFlow / Keras 3), one module each.
+"""Neural models of Composer Lab (TensorFlow / Keras 3), one subpackage each.
 
-``models.gan``: the Bach chorale GAN (labs 03-04). Importing this package does
-not import TensorFlow; each model module imports it when a model is built.
+Every model folder has the same shape, so the second is found by analogy with
+the first: ``data.py`` (its dataset, from the music21 corpus), ``network.py``
+(the Keras model, save and load), ``training.py`` (the loop, progress, the
+card), ``generate.py`` (music in, music out).
+
+- ``gan/``: the Bach chorale GAN, a melody in and four parts out (labs 02-04).
+- ``judge/``: the AI judge, how Bach-like a composition is (facilitator notebooks).
+- ``catalog.py``: every model by the name ``--model`` takes, and chains of them.
+
+May import: ``composerlab.music``, ``composerlab.sound``, ``errors``, ``paths``;
+never ``widgets``, ``event``, ``quiz`` or ``cli``. Importing this package does
+not import TensorFlow; a model imports it (through :func:`quiet_tensorflow`)
+when it is built.
 """
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+
+# Lines TensorFlow's C++ core writes to the process's stderr while it loads:
+# notes for its developers, not for a learner (no environment variable
+# silences the first two; TF_CPP_MIN_LOG_LEVEL only drops the CPU-feature note).
+_START_UP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations are on|cpu_feature_guard|"
+    r"To enable the following instructions|rebuild TensorFlow with the appropriate compiler flags")
+
+
+def quiet_tensorflow():
+    """Import TensorFlow (once) without its start-up log lines; return the module.
+
+    The lines are written by C++ straight to file descriptor 2, past Python's
+    ``sys.stderr``, so descriptor 2 is pointed at a temporary file during the
+    import and everything in it except the known start-up notes is written
+    back (an import error's message still shows).
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().decode("utf-8", "replace").splitlines()
+                    if line.strip() and not _START_UP_NOISE.search(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
+    return tensorflow

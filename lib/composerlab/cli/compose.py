@@ -1,0 +1,62 @@
+"""``composerlab compose`` and ``composerlab models``: make music with a chain of models."""
+from __future__ import annotations
+
+import sys
+import time
+
+
+def _model_params(entry, args) -> dict:
+    """The command-line options that belong to one model of the chain."""
+    if entry.kind == "accompany":
+        programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
+        return {"in_key": args.key_rule, **({"programs": programs} if programs else {})}
+    return {}
+
+
+def _cmd_compose(args) -> int:
+    from composerlab.models.catalog import compose_chain, parse_chain
+    from composerlab.music.samples import read_melody
+    from composerlab.sound.audio import write_audio
+
+    chain = parse_chain(args.model)  # an unknown name fails here, before any file is read
+    music = read_melody(args.melody)
+    started = time.perf_counter()
+    params = {entry.name: _model_params(entry, args) for entry in chain}
+    try:
+        result = compose_chain(music, args.model, seed=args.seed, params=params)
+    except FileNotFoundError as err:  # a GAN you trained with a file missing: the message names the fix
+        print(f"composerlab: {err}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    path = write_audio(result, args.output)
+    names = " -> ".join(entry.name for entry in chain)
+    print(f"wrote {path} ({names}: {len(result.tracks)} tracks, seed {args.seed}, {seconds:.1f} s)")
+    return 0
+
+
+def _cmd_models(args) -> int:
+    from composerlab.models.catalog import MODELS
+
+    for entry in MODELS.values():
+        print(f"{entry.name:<12} {entry.kind:<10} {entry.summary}")
+    return 0
+
+
+def add_command(subparsers) -> None:
+    """Add ``composerlab compose MELODY --model bach -o out.mid`` and ``composerlab models``."""
+    p = subparsers.add_parser("compose", help="make music from a melody with a model or a chain of models")
+    p.add_argument("melody", help="a sample name (see 'samples') or a .mid/.musicxml/.abc file")
+    p.add_argument("--model", default="bach",
+                   help="a model name (see 'models'), a chain such as 'arcnn,bach', or the path of a GAN you trained")
+    p.add_argument("--seed", type=int, default=0, help="another seed gives other music")
+    p.add_argument("--programs", default=None,
+                   help="GAN: GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+    p.add_argument("--key-rule", action="store_true",
+                   help="GAN: move every note the model chose outside the melody's key a semitone into it")
+    p.add_argument("--raw", action="store_true",
+                   help="GAN: the model's own note choices (the default; kept for older scripts)")
+    p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
+    p.set_defaults(run=_cmd_compose)
+
+    p = subparsers.add_parser("models", help="list the models compose can use, one line each")
+    p.set_defaults(run=_cmd_models)

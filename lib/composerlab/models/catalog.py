@@ -1,0 +1,110 @@
+"""Every model the kit composes with, by name, and chains of them.
+
+A *chain* such as ``"arcnn,bach"`` runs its models in turn: the first one's
+output is the next one's input, as in the AWS DeepComposer studio. Each model
+is a function ``generate(music, seed=0, **params) -> Multitrack`` named here as
+``"module:function"`` and imported only when used, so listing the models does
+not load TensorFlow.
+
+A new model adds one :class:`ModelEntry` to :data:`MODELS` (see ARCHITECTURE.md).
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composerlab.errors import UnknownModelError
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model a learner can name with ``--model``.
+
+    Parameters
+    ----------
+    name : str
+        What the learner types (``bach``).
+    kind : str
+        ``"accompany"`` (melody in, several parts out), ``"edit"`` (notes added
+        and removed) or ``"extend"`` (the melody continued).
+    summary : str
+        One line for ``composerlab models`` and the studio.
+    generate : str
+        ``"package.module:function"``; the function takes ``(music, seed=0, **params)``.
+    card : str
+        The model card in ``data/models/``.
+    fixed : dict
+        Keyword arguments always passed (e.g. which weights a GAN loads).
+    """
+
+    name: str
+    kind: str
+    summary: str
+    generate: str
+    card: str
+    fixed: dict = field(default_factory=dict)
+
+    def function(self):
+        """The generate function, imported now."""
+        module, _, attr = self.generate.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def run(self, music, seed: int = 0, **params):
+        """Run the model on ``music``; ``params`` are its own parameters."""
+        return self.function()(music, seed=seed, **{**self.fixed, **params})
+
+
+MODELS: dict[str, ModelEntry] = {
+    "bach": ModelEntry(
+        "bach", "accompany", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
+        "composerlab.models.gan.generate:compose", "bach_gan.md", {"model": "bach"}),
+}
+"""The shipped models, by the name ``--model`` takes."""
+
+
+def get_model(name: str) -> ModelEntry:
+    """The entry for ``name``, or a GAN you trained, named by the path of its weights.
+
+    Raises
+    ------
+    UnknownModelError
+        For any other name, listing the known ones.
+    """
+    key = name.strip().lower()
+    if key in MODELS:
+        return MODELS[key]
+    stem = Path(name.strip().removesuffix(".weights.h5"))
+    if Path(f"{stem}.weights.h5").exists():
+        return ModelEntry(stem.name, "accompany", f"GAN trained by you ({stem})",
+                          "composerlab.models.gan.generate:compose", f"{stem}.md", {"model": str(stem)})
+    raise UnknownModelError(name, list(MODELS))
+
+
+def parse_chain(chain: str | list[str]) -> list[ModelEntry]:
+    """``"arcnn,bach"`` (or a list of names) -> the entries, in order; unknown names raise."""
+    names = chain.split(",") if isinstance(chain, str) else list(chain)
+    names = [n for n in (n.strip() for n in names) if n]
+    if not names:
+        raise UnknownModelError("", list(MODELS))
+    return [get_model(n) for n in names]
+
+
+def compose_chain(music, chain: str | list[str], seed: int = 0, params: dict[str, dict] | None = None):
+    """Run every model of ``chain`` in turn on ``music``; return the last output.
+
+    Parameters
+    ----------
+    music : pypianoroll.Multitrack
+        The input (a melody, or a composition).
+    chain : str or list of str
+        Model names, e.g. ``"bach"`` or ``"arcnn,bach"``.
+    seed : int
+        Passed to every model: the same seed and input give the same music.
+    params : dict, optional
+        ``{model name: {parameter: value}}`` for the models that take parameters.
+    """
+    params = params or {}
+    for entry in parse_chain(chain):
+        music = entry.run(music, seed=seed, **params.get(entry.name, {}))
+    return music

@@ -1,0 +1,264 @@
+"""Accompany a melody: any melody in, a four-part composition out.
+
+:func:`compose` takes a melody (a sample, a file you uploaded, one you
+recorded on the keyboard), puts it in the soprano, and lets a trained GAN
+write the alto, tenor and bass. A seed picks the noise: the same seed gives
+the same notes, another seed another accompaniment. Each track gets its own
+General MIDI instrument. From a terminal::
+
+    composerlab compose twinkle --model bach -o out.mid     # or out.wav / out.mp3
+
+Introduced in lab 04.
+"""
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pypianoroll
+
+from composerlab.errors import MusicFileError
+from composerlab.models.gan.data import VOICES
+from composerlab.music.pianoroll import (
+    DEFAULT_BARS,
+    DEFAULT_VELOCITY,
+    STEPS_PER_BAR,
+    new_multitrack,
+)
+
+DEFAULT_PROGRAMS = (40, 40, 41, 42)
+"""General MIDI programs for soprano (the melody), alto, tenor, bass: violin, violin, viola, cello."""
+MODELS = {"bach": "bach_gan"}
+"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+SOPRANO_CENTRE = 70
+"""Mean pitch of the chorale sopranos: melodies are moved by octaves to sit near it."""
+
+
+def model_path(model: str) -> Path:
+    """Where a named model's weights live, or the path itself for a model you trained."""
+    from composerlab.paths import models_dir
+
+    if model in MODELS:
+        return models_dir() / MODELS[model]
+    return Path(model)
+
+
+@lru_cache(maxsize=4)
+def load_model(model: str = "bach"):
+    """The trained GAN (``composerlab.models.gan.network.ChoraleGAN``) for a model name or weight path; cached.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the weights are missing, naming the file and the command that trains them.
+    """
+    from composerlab.models.gan.network import load_generator
+
+    return load_generator(model_path(model))
+
+
+def to_multitrack(composition: np.ndarray, programs=DEFAULT_PROGRAMS, tempo: float = 100.0, name: str = "",
+                  melody_roll: np.ndarray | None = None) -> pypianoroll.Multitrack:
+    """A (4, steps, 128) boolean composition as a four-track Multitrack named Soprano/Alto/Tenor/Bass.
+
+    ``melody_roll`` (steps, 128), if given, keeps the melody's own velocities.
+    """
+    steps = composition.shape[1]
+    tracks = []
+    for v, voice in enumerate(VOICES):
+        if v == 0 and melody_roll is not None:
+            roll = np.asarray(melody_roll, dtype=np.uint8)[:steps]
+        else:
+            roll = composition[v].astype(np.uint8) * DEFAULT_VELOCITY
+        tracks.append(pypianoroll.StandardTrack(name=voice, program=int(programs[v]), pianoroll=roll))
+    return new_multitrack(tracks, steps, tempo, (4, 4), name)
+
+
+def melody_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.ndarray:
+    """The melody of ``music`` as a (steps, 128) velocity roll of whole 4/4 bars, at most ``bars`` bars.
+
+    Longer melodies are cut with a :class:`composerlab.music.melody.ClippedWarning`.
+    """
+    from composerlab.music.melody import ClippedWarning, melody
+
+    line = melody(music) if len(music.tracks) != 1 else music
+    roll = np.asarray(line.tracks[0].pianoroll)
+    sounding = np.flatnonzero(roll.any(axis=1))
+    if sounding.size == 0:
+        raise MusicFileError(music.name or "melody", "has no notes to accompany")
+    length = int(sounding[-1]) + 1
+    if length > bars * STEPS_PER_BAR:
+        warnings.warn(f"{music.name or 'the melody'} is {-(-length // STEPS_PER_BAR)} bars long; "
+                      f"accompanying the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
+        length = bars * STEPS_PER_BAR
+    steps = -(-length // STEPS_PER_BAR) * STEPS_PER_BAR
+    out = np.zeros((steps, 128), dtype=np.uint8)
+    out[:length] = roll[:length]
+    return out
+
+
+def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
+    """(n_pitches,) booleans: which model pitches belong to the key of ``melody`` (steps, 128)."""
+    from composerlab.music import metrics
+
+    mask = metrics.scale_mask(metrics.estimate_key(melody))
+    return mask[(lowest + np.arange(n_pitches)) % 12]
+
+
+def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
+            bars: int = DEFAULT_BARS, in_key: bool = False) -> pypianoroll.Multitrack:
+    """Accompany the melody of ``music`` in four parts.
+
+    Parameters
+    ----------
+    music : pypianoroll.Multitrack
+        A melody, or a composition whose melody is taken (:func:`composerlab.music.melody.melody`).
+    model : str
+        ``"bach"`` (the shipped model) or the path of one you trained.
+    seed : int
+        Chooses the noise: same seed, same notes.
+    programs : sequence of 4 int
+        General MIDI programs for soprano, alto, tenor, bass.
+    bars : int
+        Longest melody accompanied (8); longer ones are clipped with a notice.
+    in_key : bool
+        Apply the key rule: a pitch the model chose outside the melody's key
+        (estimated from the melody; a minor key includes its raised leading
+        note) moves a semitone to the likelier in-key neighbour. Off by
+        default: the shipped model learned the key itself (about 90% of its
+        notes in key, like Bach's), and its chromatic notes are its own.
+
+    Returns
+    -------
+    pypianoroll.Multitrack
+        Soprano (the melody, unchanged), Alto, Tenor, Bass, at the melody's tempo.
+    """
+    from composerlab.music.melody import tempo_of
+
+    if len(programs) != 4:
+        raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
+    gan = load_model(model)
+    roll = melody_roll(music, bars)
+    cfg = gan.config
+    # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole
+    # octaves to sit there, and move the result back, so the melody keeps its pitch.
+    pitches = np.flatnonzero(roll.any(axis=0))
+    mean = float(np.average(pitches, weights=roll[:, pitches].astype(bool).sum(axis=0)))
+    octaves = int(round((SOPRANO_CENTRE - mean) / 12))
+    shifted = np.roll(roll > 0, 12 * octaves, axis=1)
+    window = shifted[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches]
+    if window.sum() < shifted.sum():
+        warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
+                      stacklevel=2)
+    allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+    voices = decode(gan.generate(window[None], seed=seed), allowed=allowed)[0]
+    composition = np.zeros((4, roll.shape[0], 128), dtype=bool)
+    composition[1:, :, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches] = voices
+    composition = np.roll(composition, -12 * octaves, axis=2)
+    composition[0] = roll > 0
+    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll)
+
+
+def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Generator output -> boolean rolls, one note at a time per voice.
+
+    Each voice sings one pitch at a step: the pitch the generator thinks most
+    likely, or a rest when resting is likelier than that pitch. Runs shorter
+    than ``min_length`` steps are joined to the note before them, as a singer
+    would not flick to a 16th note and back.
+
+    Parameters
+    ----------
+    voices : ndarray
+        (..., steps, pitches) floats in [-1, 1].
+    allowed : ndarray, optional
+        (pitches,) booleans: only these pitches may be chosen (e.g. the
+        melody's key, see :func:`composerlab.models.gan.generate.compose`). A pitch the
+        model chose outside them moves a semitone, to the likelier neighbour
+        that is allowed, as a chromatic note resolves.
+    """
+    voices = np.asarray(voices)
+    probabilities = (voices + 1.0) / 2.0
+    # Whether a voice sings is the model's call; ``allowed`` only narrows which pitch.
+    sounding = probabilities.max(axis=-1) >= 1.0 - probabilities.sum(axis=-1)
+    best = voices.argmax(axis=-1)
+    if allowed is not None:
+        best = _snap_to_allowed(voices, best, np.asarray(allowed, bool))
+    pitch = np.where(sounding, best, -1)
+    flat = pitch.reshape(-1, pitch.shape[-1])
+    if min_length > 1:
+        for row in flat:
+            _join_short_runs(row, min_length)
+    pitch = flat.reshape(pitch.shape)
+    out = np.zeros(voices.shape, dtype=bool)
+    idx = np.nonzero(pitch >= 0)
+    out[idx + (pitch[idx],)] = True
+    return out
+
+
+def _join_short_runs(row: np.ndarray, min_length: int) -> None:
+    t, n = 0, len(row)
+    while t < n:
+        end = t + 1
+        while end < n and row[end] == row[t]:
+            end += 1
+        if end - t < min_length and t > 0:
+            row[t:end] = row[t - 1]
+        t = end
+
+
+def _snap_to_allowed(voices: np.ndarray, best: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    n = voices.shape[-1]
+    best = best.copy()
+    for offset in (1, 2):
+        wrong = ~allowed[best]
+        if not wrong.any():
+            break
+        down, up = np.clip(best - offset, 0, n - 1), np.clip(best + offset, 0, n - 1)
+        score_down = np.where(allowed[down], np.take_along_axis(voices, down[..., None], -1)[..., 0], -np.inf)
+        score_up = np.where(allowed[up], np.take_along_axis(voices, up[..., None], -1)[..., 0], -np.inf)
+        choice = np.where(score_up > score_down, up, down)
+        ok = allowed[choice]
+        best = np.where(wrong & ok, choice, best)
+    return best
+
+
+def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0,
+                      in_key: bool = False) -> dict:
+    """Accompany the soprano of every validation chorale and measure data against generated.
+
+    Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
+    replace Bach's. Returns ``{"data": means, "generated": means,
+    "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
+    where in-key melodies are sopranos with every note in their own key.
+    ``in_key`` applies the key rule of :func:`compose` (off: the raw model).
+    """
+    from composerlab.models.gan import data as chorales
+    from composerlab.music import metrics
+
+    gan = load_model(model)
+    cfg = gan.config
+    pieces = [c for c in chorales.load_chorales(limit) if chorales.is_validation(c.name)]
+    data, generated, in_key_rows = [], [], []
+    for piece in pieces:
+        real = piece.roll[:, : bars * STEPS_PER_BAR]
+        melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
+        allowed = key_pitches(real[0], cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+        voices = decode(gan.generate(melody[None], seed=seed), allowed=allowed)[0]
+        fake = np.zeros_like(real)
+        fake[0] = real[0]
+        fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)
+        key = metrics.estimate_key(real[0])
+        data.append(metrics.evaluate(real, key))
+        generated.append(metrics.evaluate(fake, key))
+        if metrics.in_scale_ratio(real[0], key) == 1.0:
+            in_key_rows.append(metrics.in_scale_ratio(fake[1:], key))
+
+    def means(rows):
+        return {name: float(np.nanmean([r[name] for r in rows])) for name in metrics.METRIC_NAMES}
+
+    return {"data": means(data), "generated": means(generated), "chorales": len(pieces),
+            "in_key_melodies": len(in_key_rows),
+            "in_key_ratio_in_key_melodies": float(np.mean(in_key_rows)) if in_key_rows else float("nan")}

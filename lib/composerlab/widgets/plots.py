@@ -1,0 +1,104 @@
+"""Piano-roll and training plots for the notebooks (matplotlib).
+
+Introduced in lab 01 (piano rolls); the training labs add loss and metric curves.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pypianoroll
+from matplotlib.collections import PolyCollection
+from matplotlib.patches import Patch
+
+from composerlab.music.pianoroll import steps_per_bar, time_signature_of, track_notes
+
+TRACK_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                "#17becf", "#bcbd22", "#7f7f7f"]
+"""One colour per track, in track order; the player uses the same ones."""
+
+
+def track_color(index: int) -> str:
+    """The colour of track ``index`` in every plot and player."""
+    return TRACK_COLORS[index % len(TRACK_COLORS)]
+
+
+def plot_pianoroll(multitrack: pypianoroll.Multitrack, ax=None, title: str | None = None,
+                   muted: set[int] | None = None, legend: bool = True, figsize=(10, 3.5)):
+    """Draw every track's notes as bars in its own colour, with bar lines.
+
+    Parameters
+    ----------
+    multitrack : pypianoroll.Multitrack
+        The composition.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure otherwise.
+    title : str, optional
+        Defaults to the composition's name.
+    muted : set of int, optional
+        Tracks drawn faded (as the player shows muted tracks).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    muted = muted or set()
+    pitches, last = [], 0
+    handles = []
+    for index, track in enumerate(multitrack.tracks):
+        notes = track_notes(track)
+        color = track_color(index)
+        alpha = 0.15 if index in muted else 0.85
+        boxes = [[(n.start, n.pitch - 0.4), (n.end, n.pitch - 0.4), (n.end, n.pitch + 0.4),
+                  (n.start, n.pitch + 0.4)] for n in notes]
+        # One collection per track: drawing thousands of notes stays fast.
+        ax.add_collection(PolyCollection(boxes, facecolors=color, alpha=alpha, edgecolors="black",
+                                         linewidths=0.3, label=track.name))
+        pitches += [n.pitch for n in notes]
+        last = max([last] + [n.end for n in notes])
+        handles.append(Patch(color=color, alpha=alpha, label=track.name or f"Track {index + 1}"))
+    n_steps = max(last, max((t.pianoroll.shape[0] for t in multitrack.tracks), default=0))
+    bar = steps_per_bar(time_signature_of(multitrack))
+    for x in range(0, n_steps + 1, bar):
+        ax.axvline(x, color="grey", linewidth=0.6, alpha=0.6)
+    low, high = (min(pitches), max(pitches)) if pitches else (60, 72)
+    ax.set_ylim(low - 2, high + 2)
+    ax.set_xlim(0, max(n_steps, bar))
+    ax.set_xticks(range(0, max(n_steps, bar), bar))
+    ax.set_xticklabels([str(i + 1) for i in range(len(range(0, max(n_steps, bar), bar)))])
+    ax.set_xlabel("bar")
+    ax.set_ylabel("MIDI pitch")
+    ax.set_title(title if title is not None else (multitrack.name or "composition"))
+    if legend and handles:
+        ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.8)
+    return ax
+
+
+def plot_roll_array(roll: np.ndarray, ax=None, title: str = "", lowest_pitch: int = 0, cmap="Greys"):
+    """Show one (steps, pitches) array as an image: what a model actually sees."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    ax.imshow(np.asarray(roll).T, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
+              extent=(0, roll.shape[0], lowest_pitch - 0.5, lowest_pitch + roll.shape[1] - 0.5))
+    ax.set_xlabel("time step (16th notes)")
+    ax.set_ylabel("MIDI pitch")
+    ax.set_title(title)
+    return ax
+
+
+def plot_curves(history: Mapping[str, Sequence[float]], ax=None, title: str = "", xlabel: str = "step",
+                steps: Sequence[float] | None = None):
+    """Line plot of named series (losses, metrics) against training steps."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3))
+    for name, values in history.items():
+        xs = steps if steps is not None else range(len(values))
+        ax.plot(list(xs)[: len(values)], values, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
