@@ -44,5 +44,8 @@ def test_runs_under_papermill(name, tmp_path):
     papermill.execute_notebook(str(ROOT / name), str(output), parameters=params,
                                cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
     executed = json.loads(output.read_text())
-    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    streamed = "".join("".join(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
+    for noise in ("absl::InitializeLog", "oneDNN custom operations", "cpu_feature_guard"):
+        assert noise not in streamed, f"{name} shows TensorFlow's start-up log ({noise}) to the learner"

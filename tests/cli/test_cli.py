@@ -1,6 +1,7 @@
 """The composerlab command: info, samples, render; errors as one line, exit code 2."""
 import subprocess
 import sys
+from pathlib import Path
 
 from composerlab.cli import main
 
@@ -34,6 +35,24 @@ def test_bad_file_is_one_clear_line(tmp_path, capsys):
     assert main(["info", str(bad)]) == 2
     assert capsys.readouterr().err.strip() == \
         "composerlab: twinkle.txt: is not a MIDI file (it starts with 'Twinkle twinkle')"
+
+
+def test_readme_error_example_is_what_the_command_prints(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = next(line for line in readme.splitlines() if line.startswith("composerlab: twinkle.txt"))
+    (tmp_path / "twinkle.txt").write_text("Twinkle twinkle little star,\nhow I wonder what you are\n")
+    result = subprocess.run([sys.executable, "-m", "composerlab", "info", "twinkle.txt"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == example
+
+
+def test_compose_prints_no_tensorflow_log_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "composerlab", "compose", "twinkle", "-o",
+                             str(tmp_path / "t.mid")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("wrote ")
 
 
 def test_demo_is_the_readme_main_job(tmp_path, capsys):

@@ -36,10 +36,13 @@ MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 def _opening(data: bytes) -> str:
     """How a file starts, for error messages: its first line if it is text, else hex bytes."""
-    lines = data[:40].decode("utf-8", errors="replace").splitlines()
+    lines = data[:64].decode("utf-8", errors="replace").splitlines()
     first_line = lines[0].strip() if lines else ""
     if first_line and first_line.isprintable() and "\ufffd" not in first_line:
-        return f"'{first_line[:20]}'"
+        if len(first_line) <= 24:
+            return f"'{first_line}'"
+        cut = first_line[:24].rsplit(" ", 1)[0] if " " in first_line[:24] else first_line[:24]
+        return f"'{cut.rstrip(',.;:')}...'"  # whole words only, so the quote reads as the file's text
     return "bytes " + " ".join(f"{b:02x}" for b in data[:8])
 
 
