@@ -227,7 +227,7 @@ def parse_bank(text: str, source: str = "bank", folder: Path | None = None) -> B
                 problems.append(Problem(number, "text before the first question ('## ...'); only a '# title' "
                                                 "and a default 'seconds: N' may come first"))
             continue
-        if line.startswith("-"):
+        if line[:1] in "-*+" and (line[:2].strip() in "-*+" or "[" in line[:4]):
             choice = _CHOICE.fullmatch(line)
             if choice is None:
                 problems.append(Problem(number, f"'{_short(line)}' is not a choice; write '- [ ] text' "
@@ -261,7 +261,7 @@ def parse_bank(text: str, source: str = "bank", folder: Path | None = None) -> B
     if default_seconds is not None:
         default = _check_seconds(default_seconds[1], default_seconds[0], problems)
     questions = [q for d in drafts if (q := _check_draft(d, default, folder, problems)) is not None]
-    _check_bank(questions, problems, numbered_by_line=True)
+    _check_bank(questions, [(d.line, " ".join(d.text)) for d in drafts], problems, numbered_by_line=True)
     if problems:
         raise QuizBankError(source, sorted(problems, key=lambda p: p.line))
     return Bank(title=title or Path(source).stem, questions=tuple(questions), source=source)
@@ -371,19 +371,22 @@ def _check_picture(value: str, line: int, folder: Path | None, problems: list[Pr
     return None
 
 
-def _check_bank(questions: list[Question], problems: list[Problem], numbered_by_line: bool) -> None:
-    if not questions and not problems:
+def _check_bank(questions: list[Question], texts: list[tuple[int, str]], problems: list[Problem],
+                numbered_by_line: bool) -> None:
+    """Bank-wide checks; ``texts`` is every question's (line or number, text), valid or not."""
+    if not texts and not problems:
         problems.append(Problem(0, "the bank has no questions ('## question' followed by four choices)"))
-    if len(questions) > MAX_QUESTIONS:
-        problems.append(Problem(0, f"the bank has {len(questions)} questions; at most {MAX_QUESTIONS}"))
-    seen: dict[str, Question] = {}
-    for number, question in enumerate(questions, start=1):
-        key = question.text.casefold()
-        if key in seen:
-            first = seen[key]
-            where = f"line {first.line}" if numbered_by_line else f"question {questions.index(first) + 1}"
-            problems.append(Problem(question.line or 0, f"question {number} repeats the question on {where}"))
-        seen.setdefault(key, question)
+    if len(texts) > MAX_QUESTIONS:
+        problems.append(Problem(0, f"the bank has {len(texts)} questions; at most {MAX_QUESTIONS}"))
+    seen: dict[str, int] = {}
+    for number, (where, text) in enumerate(texts, start=1):
+        key = " ".join(text.split()).casefold()
+        if key and key in seen:
+            if numbered_by_line:
+                problems.append(Problem(where, f"this question repeats the question on line {seen[key]}"))
+            else:
+                problems.append(Problem(0, f"question {number}: repeats question {seen[key]}"))
+        seen.setdefault(key, where if numbered_by_line else number)
 
 
 def bank_from_dict(data, source: str = "inline bank") -> Bank:
@@ -401,7 +404,9 @@ def bank_from_dict(data, source: str = "inline bank") -> Bank:
         question = _question_from_item(item, number, problems)
         if question is not None and len(problems) == before:
             questions.append(question)
-    _check_bank(questions, problems, numbered_by_line=False)
+    texts = [(n, item.get("question") if isinstance(item, dict) and isinstance(item.get("question"), str) else "")
+             for n, item in enumerate(data["questions"], start=1)]
+    _check_bank(questions, texts, problems, numbered_by_line=False)
     if problems:
         raise QuizBankError(source, problems)
     title = data.get("title") if isinstance(data.get("title"), str) else ""

@@ -56,7 +56,8 @@ def answer_points(correct: bool, seconds: float | None, limit: float, grace: flo
     t = min(max(float(seconds), 0.0), float(limit))
     if t <= grace:
         return MAX_POINTS
-    return math.floor(MAX_POINTS * (1 - (t / limit) / 2) + 0.5)
+    exact = round(MAX_POINTS * (1 - (t / limit) / 2), 9)  # so 792.4999999 from float error is 792.5
+    return math.floor(exact + 0.5)
 
 
 def streak_bonus(streak: int) -> int:
