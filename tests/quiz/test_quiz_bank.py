@@ -5,7 +5,8 @@ import textwrap
 import pytest
 
 from composerlab.quiz.bank import (QuizBankError, UnknownBankError, bank_from_dict, bank_path, list_banks,
-                                   parse_bank, question_from_dict, read_bank)
+                                   parse_bank, read_bank)
+from composerlab.quiz.questions import question_from_dict
 from composerlab.music.samples import SAMPLES
 
 GOOD = textwrap.dedent("""\
@@ -193,3 +194,15 @@ def test_inline_bank_reports_every_problem_by_question_number():
     assert not any(m.startswith("question 1:") for m in messages)
     with pytest.raises(QuizBankError, match="a list of questions"):
         bank_from_dict({"questions": "all of them"})
+
+
+def test_select_draws_a_shorter_game_in_bank_order():
+    bank = read_bank("event")
+    game = bank.select(15, seed=3)
+    assert len(game) == 15 and game.title == bank.title
+    positions = [bank.questions.index(q) for q in game.questions]
+    assert positions == sorted(positions)
+    assert bank.select(15, seed=3) == game and bank.select(15, seed=4) != game
+    assert bank.select(None) is bank and bank.select(500) is bank
+    with pytest.raises(ValueError, match="at least one"):
+        bank.select(0)

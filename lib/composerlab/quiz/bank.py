@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composerlab.paths import REPO_ROOT
+from composerlab.quiz.questions import Bank, Question
 
 QUIZ_DIR = REPO_ROOT / "facilitator" / "quiz"
 """Where the shipped banks live; a bank's name is its file name without ``.md``."""
@@ -45,72 +46,6 @@ MAX_QUESTIONS = 200
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 FIELDS = ("seconds", "melody", "picture", "explanation")
 BANK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question of a bank.
-
-    Parameters
-    ----------
-    text : str
-        The question as shown on the big screen.
-    choices : tuple of str
-        The four answers, in button order.
-    answer : tuple of int
-        Indices of the correct choices (one or more), ascending.
-    seconds : int
-        Time limit.
-    explanation : str
-        Shown after answering in self-paced mode.
-    melody : str or None
-        A sample melody name (``composerlab.music.samples.SAMPLES``) played with the question.
-    picture : str or None
-        Absolute path of an image shown with the question.
-    line : int or None
-        Line of the ``## `` heading in the bank file (None for inline banks).
-    """
-
-    text: str
-    choices: tuple[str, ...]
-    answer: tuple[int, ...]
-    seconds: int
-    explanation: str = ""
-    melody: str | None = None
-    picture: str | None = None
-    line: int | None = None
-
-    def is_correct(self, choice: int) -> bool:
-        return choice in self.answer
-
-    def to_dict(self) -> dict:
-        """The API's shape (plus the optional fields that are set); :func:`question_from_dict` reads it back."""
-        data = {"question": self.text, "choices": list(self.choices), "answer": list(self.answer),
-                "seconds": self.seconds}
-        for key in ("explanation", "melody", "picture", "line"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        return data
-
-    def public(self) -> dict:
-        """What a player may see while the question is open: no answer, no explanation."""
-        return {"question": self.text, "choices": list(self.choices), "seconds": self.seconds,
-                "melody": self.melody, "picture": Path(self.picture).name if self.picture else None}
-
-
-@dataclass(frozen=True)
-class Bank:
-    """A checked list of questions, with the bank's title and where it came from."""
-
-    title: str
-    questions: tuple[Question, ...]
-    source: str = "inline bank"
-
-    def __len__(self) -> int:
-        return len(self.questions)
-
-    def to_dict(self) -> dict:
-        return {"title": self.title, "source": self.source, "questions": [q.to_dict() for q in self.questions]}
 
 
 @dataclass(frozen=True)
@@ -468,9 +403,3 @@ def _question_from_item(item, number: int, problems: list[Problem]) -> Question 
         return None
     return Question(text.strip(), tuple(c.strip() for c in choices if isinstance(c, str)), tuple(correct),
                     seconds, explanation.strip(), melody, None, None)
-
-
-def question_from_dict(data: dict) -> Question:
-    """Rebuild a :class:`Question` from :meth:`Question.to_dict` (a snapshot; already checked once)."""
-    return Question(data["question"], tuple(data["choices"]), tuple(data["answer"]), int(data["seconds"]),
-                    data.get("explanation", ""), data.get("melody"), data.get("picture"), data.get("line"))

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from composerlab.quiz.bank import Bank, question_from_dict
+from composerlab.quiz.questions import Bank, question_from_dict
 from composerlab.quiz.scoring import Result, ranked, score_answer
 
 LOBBY, QUESTION, REVEAL, FINISHED = "lobby", "question", "reveal", "finished"

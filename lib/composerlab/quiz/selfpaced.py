@@ -16,7 +16,8 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import display
 
-from composerlab.quiz.bank import Bank, read_bank
+from composerlab.quiz.bank import read_bank
+from composerlab.quiz.questions import Bank
 
 COLOURS = ("#e21b3c", "#1368ce", "#d89e00", "#26890c")
 """Red, blue, yellow, green: the answer colours players know from the live game."""
