@@ -8,6 +8,7 @@ import pytest
 from composerlab.quiz.bank import bank_from_dict
 from composerlab.quiz.game import (ERROR_CODES, FINISHED, LOBBY, MAX_NICKNAME, QUESTION, REVEAL, Game, QuizError,
                                    clean_nickname)
+from composerlab.quiz.games import Games
 
 
 class FakeClock:
@@ -227,3 +228,20 @@ def test_two_hundred_players_ten_questions_nothing_lost(clock):
     board = game.scoreboard()
     assert len(board) == n_players and [r["rank"] for r in board] == list(range(1, n_players + 1))
     assert all(a["points"] >= b["points"] for a, b in zip(board, board[1:]))
+
+
+def test_games_are_found_by_pin(clock):
+    games = Games(clock=clock)
+    first, second = games.create(make_bank(2)), games.create(make_bank(3))
+    assert first.pin != second.pin and len(first.pin) == 6 and first.pin.isdigit()
+    assert games.get(first.pin) is first and games.get(f" {second.pin} ") is second
+    assert games.get(int(first.pin)) is first             # a PIN typed as a number
+    for bad in ["12345", "abcdef", "", None, "1234567"]:
+        assert "not a game PIN" in refused("unknown_pin", games.get, bad).message
+    missing = next(p for p in (f"{n:06d}" for n in range(100_000, 100_010)) if p not in games)
+    assert "no game has the PIN" in refused("unknown_pin", games.get, missing).message
+    player = first.join("Ana")
+    games.remove(first.pin)
+    refused("unknown_pin", games.get, first.pin)
+    back = games.restore(json.loads(json.dumps(first.to_dict())))
+    assert games.get(first.pin) is back and back.rejoin(player.token).nickname == "Ana"

@@ -43,6 +43,7 @@ ERROR_CODES = {
     "nickname_taken": "another player has that nickname",
     "game_full": f"the game has {MAX_PLAYERS} players already",
     "game_finished": "the game is over",
+    "unknown_pin": "no game has that PIN",
     "unknown_player": "no player in this game has that token",
     "no_players": "nobody has joined yet",
     "not_open": "no question is open",
