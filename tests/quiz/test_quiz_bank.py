@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from composerlab.quiz.bank import (QuizBankError, UnknownBankError, bank_from_dict, bank_path, list_banks,
+from composerlab.quiz.bank import (QUIZ_DIR, QuizBankError, UnknownBankError, bank_from_dict, bank_path, list_banks,
                                    parse_bank, read_bank)
 from composerlab.quiz.questions import question_from_dict
 from composerlab.music.samples import SAMPLES
@@ -206,3 +206,18 @@ def test_select_draws_a_shorter_game_in_bank_order():
     assert bank.select(None) is bank and bank.select(500) is bank
     with pytest.raises(ValueError, match="at least one"):
         bank.select(0)
+
+
+def test_windows_line_endings_and_a_bom(tmp_path):
+    path = tmp_path / "windows.md"
+    path.write_bytes("\ufeff# Title\r\n## Q?\r\n- [x] a\r\n- [ ] b\r\n- [ ] c\r\n- [ ] d\r\nseconds: 9\r\n".encode())
+    bank = read_bank(path)
+    assert bank.title == "Title" and bank.questions[0].seconds == 9
+
+
+def test_the_readme_json_example_is_a_valid_inline_bank():
+    readme = (QUIZ_DIR / "README.md").read_text()
+    example = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    data = json.loads(example.replace('"optional sample name"', '"twinkle"'))
+    bank = bank_from_dict(data)
+    assert bank.questions[0].answer == (1,) and bank.questions[0].choices[1] == "60"

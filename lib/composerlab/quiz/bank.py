@@ -111,7 +111,7 @@ def read_bank(name_or_path: str | Path) -> Bank:
             raise UnknownBankError(str(name_or_path), list_banks())
         path = bank_path(str(name_or_path))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is not text
     except UnicodeDecodeError as err:
         raise QuizBankError(path, [Problem(0, f"the file is not UTF-8 text ({err.reason} at byte {err.start})")])
     return parse_bank(text, source=str(path), folder=path.parent)

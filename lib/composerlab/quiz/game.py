@@ -15,6 +15,17 @@ Every refusal is a :class:`QuizError` with a machine ``code`` and a sentence a
 person can act on. :meth:`Game.to_dict` / :meth:`Game.from_dict` turn the whole
 game into plain JSON-able data and back, which is how the event server persists
 it. Nicknames are kept as typed text (HTML included): the pages escape them.
+
+The JSON API of issue 9 maps onto it one call each (``Games`` in
+:mod:`composerlab.quiz.games` finds a game by PIN):
+``POST /api/quiz/games`` -> ``Games.create(bank)``;
+``POST .../{pin}/players`` -> :meth:`Game.join` (the player's ``token``);
+``POST .../{pin}/next`` -> :meth:`Game.advance`;
+``GET .../{pin}`` -> :meth:`Game.status` (or :meth:`Game.player_view` with a token);
+``POST .../{pin}/answers`` -> :meth:`Game.answer`;
+``GET .../{pin}/scoreboard`` -> :meth:`Game.scoreboard`;
+the event stream sends a new status whenever :attr:`Game.version` moves.
+A :class:`QuizError` becomes ``{"error": code, "message": ...}`` (:meth:`QuizError.to_dict`).
 """
 from __future__ import annotations
 
