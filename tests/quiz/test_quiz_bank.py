@@ -150,6 +150,8 @@ def test_odd_files_get_a_reason(tmp_path):
         parse_bank("## Q\n- [x] a\nseconds: 10\n- [ ] b\n- [ ] c\n- [ ] d\n")
     with pytest.raises(QuizBankError, match="every choice correct"):
         parse_bank("## Q\n- [x] a\n- [x] b\n- [x] c\n- [x] d\nseconds: 10\n")
+    with pytest.raises(QuizBankError, match="line 2: '### Part two': only '## ' starts a question"):
+        parse_bank("## Q\n### Part two\n- [x] a\n- [ ] b\n- [ ] c\n- [ ] d\nseconds: 10\n")
     with pytest.raises(QuizBankError, match="unexpected text"):
         parse_bank("## Q\n- [x] a\n- [ ] b\n- [ ] c\n- [ ] d\nseconds: 10\nstray words\n")
 

@@ -108,6 +108,15 @@ def test_late_double_and_closed_answers_are_refused(clock):
     assert game.reveal()["counts"] == [0, 0, 0, 0]
 
 
+def test_next_after_the_time_ran_out_still_shows_the_reveal(clock):
+    game = Game(make_bank(2, seconds=10), clock=clock)
+    game.join("Ana")
+    game.advance()
+    clock.tick(12)                                        # nobody polled while the time ran out
+    assert game.advance() == REVEAL and game.closed_by == "time" and game.index == 0
+    assert game.advance() == QUESTION and game.index == 1
+
+
 def test_every_refusal_has_its_code(clock):
     game = Game(make_bank(2), clock=clock)
     refused("no_players", game.advance)

@@ -151,8 +151,12 @@ def parse_bank(text: str, source: str = "bank", folder: Path | None = None) -> B
             draft = _Draft(number, [line[3:].strip()])
             drafts.append(draft)
             continue
-        if line.startswith("#") and not line.startswith("##") and draft is None and not title:
-            title = line.lstrip("#").strip()
+        if line.startswith("#"):
+            if not line.startswith("##") and draft is None and not title:
+                title = line.lstrip("#").strip()
+            else:
+                problems.append(Problem(number, f"'{_short(line)}': only '## ' starts a question, and one "
+                                                "'# title' may come before the first"))
             continue
         field_match = _FIELD.fullmatch(line)
         if draft is None:

@@ -197,7 +197,10 @@ class Game:
         Returns the new state.
         """
         with self._lock:
+            was = self.state
             self._update()
+            if was == QUESTION and self.state == REVEAL:
+                return self.state  # the time ran out first: "next" closes it, and the reveal still shows
             if self.state == LOBBY:
                 if not self.players:
                     raise QuizError("no_players", "nobody has joined yet; share the PIN first")
