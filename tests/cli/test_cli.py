@@ -65,3 +65,23 @@ def test_demo_is_the_readme_main_job(tmp_path, capsys):
     assert (tmp_path / "twinkle_bach.wav").stat().st_size > 1_000_000
     assert (tmp_path / "twinkle_bach.mp3").stat().st_size > 100_000
     assert "jupyter lab" in capsys.readouterr().out
+
+
+
+def test_command_notes_are_scoped_to_the_command(tmp_path, capsys):
+    import warnings
+
+    from composerlab import write_midi
+    from composerlab.music.melody import from_notes
+    from composerlab.music.pianoroll import Note
+
+    long_tune = write_midi(from_notes([Note(4 * i, 60 + i % 5, 4) for i in range(48)]), tmp_path / "long.mid")
+    shown_before = warnings.showwarning
+    assert main(["compose", str(long_tune), "-o", str(tmp_path / "out.mid")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("note: long is 12 bars long") and ".py:" not in err  # our own note: one plain line
+    assert warnings.showwarning is shown_before  # restored when the command ends
+    with warnings.catch_warnings(record=False):
+        warnings.simplefilter("always")
+        warnings.warn("someone else's warning")
+    assert "test_cli.py:" in capsys.readouterr().err  # everyone else's keep their file and line
