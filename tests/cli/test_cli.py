@@ -1,8 +1,10 @@
 """The composerlab command: info, samples, render; errors as one line, exit code 2."""
+import io
 import subprocess
 import sys
 from pathlib import Path
 
+import composerlab.music.melody
 from composerlab.cli import main
 
 
@@ -81,7 +83,10 @@ def test_command_notes_are_scoped_to_the_command(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("note: long is 12 bars long") and ".py:" not in err  # our own note: one plain line
     assert warnings.showwarning is shown_before  # restored when the command ends
-    with warnings.catch_warnings(record=False):
-        warnings.simplefilter("always")
-        warnings.warn("someone else's warning")
-    assert "test_cli.py:" in capsys.readouterr().err  # everyone else's keep their file and line
+    from composerlab.cli import _show_note
+
+    elsewhere, ours = io.StringIO(), io.StringIO()
+    _show_note(UserWarning("someone else's"), UserWarning, __file__, 12, file=elsewhere)
+    _show_note(UserWarning("clipped"), UserWarning, composerlab.music.melody.__file__, 77, file=ours)
+    assert "test_cli.py:12: UserWarning: someone else's" in elsewhere.getvalue()  # file and line kept
+    assert ours.getvalue() == "note: clipped\n"
