@@ -39,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_note(message, category, filename, lineno, file=None, line=None, *, _default=warnings.showwarning):
+def _show_note(message, category, filename, lineno, file=None, line=None):
     """Our own warnings (a clipped melody, ...) read as one plain line; everyone else's keep file and line."""
     if Path(filename).resolve().is_relative_to(PACKAGE_DIR):
-        print(f"note: {message}", file=file or sys.stderr)
+        text = f"note: {message}\n"
     else:
-        _default(message, category, filename, lineno, file, line)
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+    (file or sys.stderr).write(text)
 
 
 def main(argv: list[str] | None = None) -> int:
