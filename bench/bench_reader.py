@@ -1,0 +1,121 @@
+"""Benchmark of the MIDI reader on long real pieces: music21's quartets and madrigals written to MIDI.
+
+Run: ``python bench/bench_reader.py`` (the first run lets music21 write every
+file, about half an hour on a 2-core CPU; the files are kept in
+``.cache/music21_midi/`` so later runs only read). ``--composers`` picks
+collections.
+
+For every file of music21's Beethoven, Haydn, Mozart and Monteverdi
+collections (each score of a multi-score file on its own) it writes the MIDI
+file music21 makes (10,080 ticks per quarter note), reads it with
+:func:`composerlab.music.midi.read_midi`, and prints per collection: files,
+files read, refused (with the reason), the longest piece in beats and its
+largest tick, and the reading time; then the share read against the target
+(every file).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+COLLECTIONS = ("beethoven", "haydn", "mozart", "monteverdi")
+TARGET_SHARE = 1.0
+
+
+def written_midi(composers=COLLECTIONS, progress: bool = True) -> list[tuple[str, str, Path, float]]:
+    """(collection, corpus name, MIDI path, seconds music21 took to write it) for every score.
+
+    Files already written (``.cache/music21_midi/``) are reused, at 0 seconds.
+    """
+    import music21
+
+    from composerlab.paths import cache_dir
+
+    folder = cache_dir() / "music21_midi"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for composer in composers:
+        for path in sorted(music21.corpus.getComposer(composer), key=str):
+            corpus_name = str(path).split("/corpus/", 1)[-1]
+            stem = corpus_name.replace("/", "__").rsplit(".", 1)[0]
+            existing = sorted(folder.glob(f"{stem}*.mid"))
+            if existing:
+                out += [(composer, corpus_name, p, 0.0) for p in existing]
+                continue
+            started = time.perf_counter()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    parsed = music21.corpus.parse(path)
+                    scores = list(parsed.scores) if isinstance(parsed, music21.stream.Opus) else [parsed]
+                    targets = [folder / (f"{stem}.mid" if len(scores) == 1 else f"{stem}#{i + 1}.mid")
+                               for i in range(len(scores))]
+                    for score, target in zip(scores, targets):
+                        score.write("midi", fp=str(target))
+            except Exception as exc:  # music21 cannot write every corpus file; say which and go on
+                print(f"  music21 could not write {corpus_name}: {type(exc).__name__}: {exc}")
+                continue
+            seconds = (time.perf_counter() - started) / len(targets)
+            out += [(composer, corpus_name, t, seconds) for t in targets]
+            if progress:
+                print(f"  wrote {corpus_name} ({len(targets)} file(s), {seconds * len(targets):.1f} s)", flush=True)
+    return out
+
+
+def largest_tick(path: Path) -> tuple[int, int]:
+    """(largest absolute tick, ticks per quarter note) of a MIDI file."""
+    import mido
+
+    midi_file = mido.MidiFile(str(path))
+    return max(sum(m.time for m in t) for t in midi_file.tracks), midi_file.ticks_per_beat
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--composers", nargs="+", default=list(COLLECTIONS), choices=COLLECTIONS)
+    args = parser.parse_args(argv)
+
+    from composerlab.errors import MusicFileError
+    from composerlab.music.midi import PRETTY_MIDI_MAX_TICK, read_midi
+    from composerlab.music.pianoroll import n_steps_of, STEPS_PER_BEAT
+
+    started = time.perf_counter()
+    files = written_midi(args.composers)
+    write_seconds = time.perf_counter() - started
+    print()
+    print(f"{'collection':<12}{'files':>6}{'read':>6}{'refused':>8}{'past 1e7':>9}{'longest':>9}"
+          f"{'largest tick':>14}{'read s':>8}{'s/file':>8}")
+    refused, total_read, total_files = [], 0, 0
+    for composer in args.composers:
+        rows = [f for f in files if f[0] == composer]
+        ok, past, longest, biggest, seconds = 0, 0, 0, 0, 0.0
+        for _, corpus_name, path, _ in rows:
+            tick, division = largest_tick(path)
+            past += tick + 1 > PRETTY_MIDI_MAX_TICK
+            biggest = max(biggest, tick)
+            began = time.perf_counter()
+            try:
+                music = read_midi(path)
+            except MusicFileError as exc:
+                refused.append((path.name, str(exc)))
+                continue
+            finally:
+                seconds += time.perf_counter() - began
+            ok += 1
+            longest = max(longest, n_steps_of(music) // STEPS_PER_BEAT)
+        total_read += ok
+        total_files += len(rows)
+        print(f"{composer:<12}{len(rows):>6}{ok:>6}{len(rows) - ok:>8}{past:>9}{longest:>9}"
+              f"{biggest:>14,}{seconds:>8.1f}{seconds / max(1, len(rows)):>8.2f}")
+    share = total_read / total_files if total_files else float("nan")
+    print(f"\nread {total_read} of {total_files} files ({share:.1%}; target {TARGET_SHARE:.0%}, "
+          f"ratio {share / TARGET_SHARE:.2f}); music21 writing took {write_seconds:.0f} s (0 when cached)")
+    for name, reason in refused:
+        print(f"  refused {name}: {reason}")
+    return 0 if total_read == total_files else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
