@@ -26,10 +26,10 @@ from composerlab.music.pianoroll import (
     track_notes,
 )
 
-MAX_BEATS = 4000
-"""Longest piece read, in quarter notes (1000 bars of 4/4)."""
-MAX_MINUTES = 20.0
-"""Longest piece read, in minutes of music."""
+MAX_BEATS = 10_000
+"""Longest piece read, in quarter notes (2,500 bars of 4/4: a whole string quartet in one file fits)."""
+MAX_MINUTES = 60.0
+"""Longest piece read, in minutes of music (music21 writes Beethoven's op. 18 no. 3 as one 24-minute file)."""
 TICKS_PER_BEAT = 480
 """Resolution of the MIDI files we write (120 ticks per grid step)."""
 PRETTY_MIDI_MAX_TICK = int(pretty_midi.pretty_midi.MAX_TICK)
