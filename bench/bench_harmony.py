@@ -35,6 +35,14 @@ BARS = 8
 TARGET_IN_RANGE = 0.85
 """Share of tunes whose consonant beats and chord fit are both inside the chorales' ranges."""
 MAX_PARALLELS_PER_BAR = 0.15
+EXCERPT_RANGES = {"consonant_beats": {"p10": 0.594, "p90": 0.897}, "chord_fit": {"p10": 0.875, "p90": 1.0}}
+"""A second yardstick: the 5th-95th percentile of 8-bar windows of the chorales (815 windows, every 4 bars).
+
+The issue's ranges are the 10th-90th percentile of *whole* chorales; 8 bars vary more than a whole
+chorale, and only about two thirds of Bach's own 8-bar excerpts fall inside both of them (see the
+"Bach's own voices" block), so 85% of tunes inside them asks more than Bach does. Bach's 8-bar
+windows fall 88% inside these (keys named p10/p90 so :func:`inside` reads both tables).
+"""
 
 TUNES = (
     # (music21 corpus name, "#" and the tune's place in its book; meter; starts with a pickup)
@@ -171,16 +179,18 @@ def bench_chorales(model: str, judge, seed: int = 0) -> tuple[list[dict], list[d
     return bach, ours
 
 
-def inside(row: dict) -> bool:
+def inside(row: dict, reference: dict | None = None) -> bool:
     from composerlab.music.harmony import in_reference_range
 
-    return all(np.isfinite(row[k]) and in_reference_range(k, row[k]) for k in ("consonant_beats", "chord_fit"))
+    return all(np.isfinite(row[k]) and in_reference_range(k, row[k], reference)
+               for k in ("consonant_beats", "chord_fit"))
 
 
 def summary(rows: list[dict]) -> dict:
     return {
         **{k: float(np.nanmean([r[k] for r in rows])) for k in COLUMNS},
         "in_both_ranges": sum(inside(r) for r in rows), "tunes": len(rows),
+        "in_both_excerpt_ranges": sum(inside(r, EXCERPT_RANGES) for r in rows),
         "parallels_ok": sum(r["parallels_per_bar"] <= MAX_PARALLELS_PER_BAR for r in rows),
         "fully_accompanied": sum(r["bars_accompanied"] == 1.0 for r in rows),
     }
@@ -209,6 +219,9 @@ def print_verdict(s: dict) -> None:
           f"(chorales' 10th-90th pct): {s['in_both_ranges']} of {s['tunes']} = {share:.0%} "
           f"(target {TARGET_IN_RANGE:.0%}; ratio {share / TARGET_IN_RANGE:.2f}) "
           f"{'ok' if share >= TARGET_IN_RANGE else 'MISSED'}")
+    e, g = EXCERPT_RANGES["consonant_beats"], EXCERPT_RANGES["chord_fit"]
+    print(f"  (inside the 8-bar excerpt ranges {e['p10']:.2f}-{e['p90']:.2f} and {g['p10']:.2f}-{g['p90']:.2f}: "
+          f"{s['in_both_excerpt_ranges']} of {s['tunes']} = {s['in_both_excerpt_ranges'] / s['tunes']:.0%})")
     print(f"parallels per bar at most {MAX_PARALLELS_PER_BAR}: {s['parallels_ok']} of {s['tunes']} tunes "
           f"(mean {s['parallels_per_bar']:.3f}) {'ok' if s['parallels_ok'] == s['tunes'] else 'MISSED'}")
     print(f"every bar accompanied: {s['fully_accompanied']} of {s['tunes']} tunes "
