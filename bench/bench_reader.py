@@ -50,45 +50,63 @@ def write_midi_with_music21(score, path: Path) -> bool:
         return True
 
 
-def written_midi(composers=COLLECTIONS, progress: bool = True) -> list[tuple[str, str, Path, float]]:
-    """(collection, corpus name, MIDI path, seconds music21 took to write it) for every score.
+def _write_file(job: tuple[str, str]) -> tuple[str, list, float, str]:
+    """Write one corpus file's scores to MIDI: (corpus name, paths, seconds, note); runs in a worker."""
+    import music21
 
-    Files already written (``.cache/music21_midi/``) are reused, at 0 seconds.
+    path, folder = job
+    corpus_name = path.split("/corpus/", 1)[-1]
+    stem = corpus_name.replace("/", "__")  # the suffix stays: movement1.krn and movement1.mxl are two files
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = music21.corpus.parse(path)
+            scores = list(parsed.scores) if isinstance(parsed, music21.stream.Opus) else [parsed]
+            targets = [Path(folder) / (f"{stem}.mid" if len(scores) == 1 else f"{stem}#{i + 1}.mid")
+                       for i in range(len(scores))]
+            plain = [write_midi_with_music21(score, target) for score, target in zip(scores, targets)]
+    except Exception as exc:  # music21 cannot write every corpus file; say which and go on
+        return corpus_name, [], time.perf_counter() - started, f"music21 could not write it: {type(exc).__name__}: {exc}"
+    note = "music21 could not follow its repeats; written without them" if any(plain) else ""
+    return corpus_name, [str(t) for t in targets], time.perf_counter() - started, note
+
+
+def written_midi(composers=COLLECTIONS, workers: int = 1, progress: bool = True) -> tuple[list, list]:
+    """(collection, corpus name, MIDI path, seconds music21 took to write it) for every score, and
+    (corpus name, reason) for every file music21 could not write.
+
+    Files already written (``.cache/music21_midi/``) are reused, at 0 seconds;
+    ``workers`` processes write the others.
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     import music21
 
     from composerlab.paths import cache_dir
 
     folder = cache_dir() / "music21_midi"
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
+    out, jobs, failed = [], [], []
     for composer in composers:
         for path in sorted(music21.corpus.getComposer(composer), key=str):
             corpus_name = str(path).split("/corpus/", 1)[-1]
-            stem = corpus_name.replace("/", "__").rsplit(".", 1)[0]
-            existing = sorted(folder.glob(f"{stem}*.mid"))
+            stem = corpus_name.replace("/", "__")
+            existing = sorted(folder.glob(f"{stem}.mid")) + sorted(folder.glob(f"{stem}#*.mid"))
             if existing:
                 out += [(composer, corpus_name, p, 0.0) for p in existing]
-                continue
-            started = time.perf_counter()
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    parsed = music21.corpus.parse(path)
-                    scores = list(parsed.scores) if isinstance(parsed, music21.stream.Opus) else [parsed]
-                    targets = [folder / (f"{stem}.mid" if len(scores) == 1 else f"{stem}#{i + 1}.mid")
-                               for i in range(len(scores))]
-                    for score, target in zip(scores, targets):
-                        if write_midi_with_music21(score, target) and progress:
-                            print(f"  {corpus_name}: music21 could not follow its repeats; written without them")
-            except Exception as exc:  # music21 cannot write every corpus file; say which and go on
-                print(f"  music21 could not write {corpus_name}: {type(exc).__name__}: {exc}")
-                continue
-            seconds = (time.perf_counter() - started) / len(targets)
-            out += [(composer, corpus_name, t, seconds) for t in targets]
+            else:
+                jobs.append((composer, str(path)))
+    with ProcessPoolExecutor(max(1, workers)) as pool:
+        done = pool.map(_write_file, [(path, str(folder)) for _, path in jobs])
+        for (composer, _), (corpus_name, targets, seconds, note) in zip(jobs, done):
+            out += [(composer, corpus_name, Path(t), seconds / len(targets)) for t in targets]
+            if not targets:
+                failed.append((corpus_name, note))
             if progress:
-                print(f"  wrote {corpus_name} ({len(targets)} file(s), {seconds * len(targets):.1f} s)", flush=True)
-    return out
+                print(f"  {corpus_name}: {len(targets)} file(s) in {seconds:.1f} s {note}".rstrip(), flush=True)
+    order = {c: i for i, c in enumerate(composers)}
+    return sorted(out, key=lambda row: (order[row[0]], row[1], str(row[2]))), failed
 
 
 def largest_tick(path: Path) -> tuple[int, int]:
@@ -102,6 +120,7 @@ def largest_tick(path: Path) -> tuple[int, int]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--composers", nargs="+", default=list(COLLECTIONS), choices=COLLECTIONS)
+    parser.add_argument("--workers", type=int, default=1, help="processes letting music21 write the files")
     args = parser.parse_args(argv)
 
     from composerlab.errors import MusicFileError
@@ -109,7 +128,7 @@ def main(argv=None) -> int:
     from composerlab.music.pianoroll import n_steps_of, STEPS_PER_BEAT
 
     started = time.perf_counter()
-    files = written_midi(args.composers)
+    files, not_written = written_midi(args.composers, args.workers)
     write_seconds = time.perf_counter() - started
     print()
     print(f"{'collection':<12}{'files':>6}{'read':>6}{'refused':>8}{'past 1e7':>9}{'longest':>9}"
@@ -141,7 +160,9 @@ def main(argv=None) -> int:
           f"ratio {share / TARGET_SHARE:.2f}); music21 writing took {write_seconds:.0f} s (0 when cached)")
     for name, reason in refused:
         print(f"  refused {name}: {reason}")
-    return 0 if total_read == total_files else 1
+    for name, reason in not_written:
+        print(f"  not written (no MIDI to read): {name}: {reason}")
+    return 0 if total_read == total_files and not not_written else 1
 
 
 if __name__ == "__main__":

@@ -35,7 +35,10 @@ TICKS_PER_BEAT = 480
 PRETTY_MIDI_MAX_TICK = int(pretty_midi.pretty_midi.MAX_TICK)
 """pretty_midi refuses a file whose last event lies past this tick (10 million), taking it for corrupt."""
 READ_TICKS_PER_BEAT = 960
-"""Resolution a file is brought to when its own would pass :data:`PRETTY_MIDI_MAX_TICK` (240 ticks per grid step)."""
+"""Resolution a file is brought to when its own would pass :data:`PRETTY_MIDI_MAX_TICK` (240 ticks per grid step).
+
+At this resolution the longest piece we read (:data:`MAX_BEATS`) stays under pretty_midi's limit."""
+assert MAX_BEATS * READ_TICKS_PER_BEAT < PRETTY_MIDI_MAX_TICK
 MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
