@@ -60,6 +60,9 @@ def test_only_beats_with_two_notes_count():
     passing = composition([(60, 0, 2), (62, 2, 2), (64, 4, 12)], [(48, 0, 16)])
     assert harmony.consonant_beats(passing) == 1.0
     assert np.isnan(harmony.consonant_beats(composition([(60, 0, 16)])))
+    # Two notes an octave apart (one pitch class) are a beat with harmony: consonant, inside a chord.
+    octave = composition([(72, 0, 16)], [(60, 0, 16)])
+    assert (harmony.consonant_beats(octave), harmony.chord_fit(octave)) == (1.0, 1.0)
 
 
 def test_the_meter_decides_the_beats():
