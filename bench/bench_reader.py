@@ -57,6 +57,9 @@ def _write_file(job: tuple[str, str]) -> tuple[str, list, float, str]:
     path, folder = job
     corpus_name = path.split("/corpus/", 1)[-1]
     stem = corpus_name.replace("/", "__")  # the suffix stays: movement1.krn and movement1.mxl are two files
+    done = sorted(Path(folder).glob(f"{stem}.mid")) + sorted(Path(folder).glob(f"{stem}#*.mid"))
+    if done:  # written meanwhile by another run
+        return corpus_name, [str(p) for p in done], 0.0, ""
     started = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -97,6 +100,7 @@ def written_midi(composers=COLLECTIONS, workers: int = 1, progress: bool = True)
                 out += [(composer, corpus_name, p, 0.0) for p in existing]
             else:
                 jobs.append((composer, str(path)))
+    jobs.sort(key=lambda job: Path(job[1]).stat().st_size)  # small files first: most are done soonest
     with ProcessPoolExecutor(max(1, workers)) as pool:
         done = pool.map(_write_file, [(path, str(folder)) for _, path in jobs])
         for (composer, _), (corpus_name, targets, seconds, note) in zip(jobs, done):

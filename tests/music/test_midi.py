@@ -168,3 +168,15 @@ def test_written_file_has_tempo_meter_and_programs(tmp_path):
     programs = [m.program for t in midi.tracks for m in t if m.type == "program_change"]
     assert programs == [73]
     assert os.path.getsize(path) < 2000
+
+
+def test_refusals_name_the_precise_fault(tmp_path):
+    bad_format = tmp_path / "bad_format.mid"
+    empty_track = b"MTrk\x00\x00\x00\x00"
+    bad_format.write_bytes(b"MThd\x00\x00\x00\x06\x00\x07\x00\x01\x01\xe0" + empty_track)  # format 7
+    with pytest.raises(MusicFileError, match="its header names format 7, but only formats 0, 1 and 2 exist"):
+        read_midi(bad_format)
+    no_tracks = tmp_path / "no_tracks.mid"
+    no_tracks.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0" + empty_track)  # one empty track
+    with pytest.raises(MusicFileError, match="holds no track with any event"):
+        read_midi(no_tracks)
