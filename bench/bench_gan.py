@@ -8,7 +8,9 @@ Prints
   lab's settings (batch 64, 5 critic updates per generator update) and at ours;
 - load time of the shipped model and latency of an 8-bar accompaniment;
 - for every validation chorale's soprano, each metric for Bach's own voices
-  and for ours, with the ratio and the acceptance bounds.
+  and for ours, with the ratio and the acceptance bounds; the harmony
+  measures (consonant beats, chord fit, parallels per bar) against the range
+  of whole chorales (``composerlab.music.harmony.CHORALE_REFERENCE``).
 """
 from __future__ import annotations
 
@@ -82,6 +84,7 @@ def bench_inference(repeats: int = 20) -> dict:
 
 def report_quality(report: dict, label: str) -> None:
     from composerlab.music import metrics
+    from composerlab.music.harmony import CHORALE_REFERENCE, in_reference_range
 
     print(f"Quality on the {report['chorales']} validation chorales, {label} "
           f"(first 8 bars; Bach's soprano given)")
@@ -91,7 +94,14 @@ def report_quality(report: dict, label: str) -> None:
     for name in metrics.METRIC_NAMES:
         data, ours = report["data"][name], report["generated"][name]
         ratio = ours / data if data else float("nan")
-        if name == "empty_bar_rate":
+        if name == "parallels_per_bar":
+            bounds[name] = "at most 0.15"
+            ok = "ok" if ours <= 0.15 else "MISSED"
+        elif name in CHORALE_REFERENCE:
+            reference = CHORALE_REFERENCE[name]
+            bounds[name] = f"chorales' 10th-90th pct {reference['p10']:.2f}-{reference['p90']:.2f}"
+            ok = "ok" if in_reference_range(name, ours) else "MISSED"
+        elif name == "empty_bar_rate":
             ok = "ok" if ours <= data + 0.05 else "MISSED"
         elif name in bounds:
             ok = "ok" if abs(ratio - 1) <= 0.25 else "MISSED"

@@ -105,6 +105,9 @@ def test_tiny_training_run_learns_and_records(trained):
     assert history.samples[30].shape[1:] == (4, 32, 128)
     assert history.loss_curves()["iteration"][-1] == 30
     assert len(history.metric_curves("validation")["in_scale_ratio"]) == 3
+    chorales = history.metric_curves("data validation")
+    assert 0.5 < chorales["consonant_beats"][0] <= 1 and 0.8 < chorales["chord_fit"][0] <= 1
+    assert np.isfinite(history.metric_curves("validation")["parallels_per_bar"]).all()
 
 
 def test_history_round_trips_through_json(trained):

@@ -75,3 +75,5 @@ def test_evaluate_a_four_part_cadence():
     assert result["in_scale_ratio"] == 1.0
     assert result["qualified_note_rate"] == 1.0
     assert result["pitch_classes_used"] == pytest.approx(3.0)  # C E G, then G B D
+    # The harmony measures: C major then G major on every beat, no parallels (C-G to B-G is oblique).
+    assert (result["consonant_beats"], result["chord_fit"], result["parallels_per_bar"]) == (1.0, 1.0, 0.0)

@@ -45,7 +45,7 @@ def _bad_files(tmp_path):
     rng = np.random.default_rng(0)
     gap = timed([(0, mido.Message("note_on", note=60, velocity=80)),
                  (2 ** 27, mido.Message("note_off", note=60, velocity=0))])
-    hour = [(beat, 0.5, 60 + beat % 12) for beat in range(0, 3600, 4)]  # 3600 beats at 60 bpm
+    hour = [(beat, 0.5, 60 + beat % 12) for beat in range(0, 5400, 4)]  # 5400 beats at 60 bpm: 90 minutes
     cases = {
         "twinkle.txt": (b"Twinkle twinkle little star\n", "is not a MIDI file (it starts with 'Twinkle"),
         "empty.mid": (b"", "empty"),
@@ -65,7 +65,7 @@ def _bad_files(tmp_path):
     save(tmp_path / "hour.mid", [conductor(bpm=60), note_track(hour)])
     expected = {name: reason for name, (_, reason) in cases.items()}
     expected.update({"no_notes.mid": "has no notes", "drums.mid": "only drum notes",
-                     "tick_gap.mid": "absurdly long", "hour.mid": "minutes; the limit is 20"})
+                     "tick_gap.mid": "absurdly long", "hour.mid": "lasts 90 minutes; the limit is 60"})
     return expected
 
 
@@ -168,3 +168,15 @@ def test_written_file_has_tempo_meter_and_programs(tmp_path):
     programs = [m.program for t in midi.tracks for m in t if m.type == "program_change"]
     assert programs == [73]
     assert os.path.getsize(path) < 2000
+
+
+def test_refusals_name_the_precise_fault(tmp_path):
+    bad_format = tmp_path / "bad_format.mid"
+    empty_track = b"MTrk\x00\x00\x00\x00"
+    bad_format.write_bytes(b"MThd\x00\x00\x00\x06\x00\x07\x00\x01\x01\xe0" + empty_track)  # format 7
+    with pytest.raises(MusicFileError, match="its header names format 7, but only formats 0, 1 and 2 exist"):
+        read_midi(bad_format)
+    no_tracks = tmp_path / "no_tracks.mid"
+    no_tracks.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0" + empty_track)  # one empty track
+    with pytest.raises(MusicFileError, match="holds no track with any event"):
+        read_midi(no_tracks)

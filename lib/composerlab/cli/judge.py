@@ -8,7 +8,7 @@ from pathlib import Path
 from composerlab.models.judge.network import load_judge
 from composerlab.models.judge.report import write_report
 from composerlab.models.judge.scoring import DEFAULT_WEIGHT, judge_folder
-from composerlab.models.judge.training import train_judge
+from composerlab.models.judge.training import install_judge, train_judge
 
 
 def _cmd_judge(args) -> int:
@@ -38,6 +38,12 @@ def _cmd_train(args) -> int:
     print(f"test accuracy {report['test']['accuracy']:.3f} on {report['test']['windows']} windows; "
           f"held-out pieces: Bach {report['test_pieces']['summary']['bach_mean']}, "
           f"others {report['test_pieces']['summary']['other_mean']}; trained in {report['train_seconds']:.0f} s")
+    print(f"saved {report['saved']}")
+    if args.install:
+        for path in install_judge(report["saved"]):
+            print(f"installed {path}")
+    else:
+        print("the shipped judge is unchanged; 'composerlab train-judge --install' replaces it")
     return 0
 
 
@@ -56,6 +62,8 @@ def add_command(subparsers) -> None:
     p = subparsers.add_parser("train-judge", help="train the AI judge on the music21 corpus")
     p.add_argument("--epochs", type=int, default=20, help="most epochs (early stopping on validation loss)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--output", help="stem to save to (default: data/models/ai_judge)")
+    p.add_argument("--output", help="stem to save to (default: out/models/ai_judge)")
+    p.add_argument("--install", action="store_true",
+                   help="then replace the shipped judge in data/models with the one just trained")
     p.add_argument("--limit", type=int, help="files per composer group (a quick run)")
     p.set_defaults(run=_cmd_train)

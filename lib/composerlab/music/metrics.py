@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pypianoroll.metrics as ppm
 
+from composerlab.music.harmony import HARMONY_NAMES, evaluate_harmony
 from composerlab.music.pianoroll import STEPS_PER_BAR, STEPS_PER_BEAT
 
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -35,8 +36,9 @@ PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb",
 METRIC_NAMES = (
     "empty_bar_rate", "pitches_used", "pitch_classes_used", "qualified_note_rate",
     "polyphonic_rate", "in_scale_ratio", "tonal_distance",
-)
-"""The per-composition metrics :func:`evaluate` returns, in table order."""
+) + HARMONY_NAMES
+"""The per-composition metrics :func:`evaluate` returns, in table order (the harmony measures of
+:mod:`composerlab.music.harmony` last)."""
 
 
 def _bool(roll) -> np.ndarray:
@@ -197,7 +199,9 @@ def evaluate(composition: np.ndarray, key: tuple[int, str] | None = None) -> dic
     Per-track metrics (empty bars, pitches used, qualified notes, in-scale
     ratio) are taken over the accompaniment tracks (all but the melody), since
     the melody is given; polyphonic rate and pitch classes per bar over the
-    whole texture; tonal distance averaged over every pair of tracks.
+    whole texture; tonal distance averaged over every pair of tracks; the
+    harmony measures (consonant beats, chord fit, parallels per bar, in 4/4:
+    see :mod:`composerlab.music.harmony`) over every track, the melody included.
     ``key`` defaults to the melody's own (:func:`estimate_key`).
     """
     composition = _bool(composition)
@@ -213,6 +217,7 @@ def evaluate(composition: np.ndarray, key: tuple[int, str] | None = None) -> dic
         "polyphonic_rate": polyphonic_rate(merged),
         "in_scale_ratio": in_scale_ratio(parts, key),
         "tonal_distance": float(np.nanmean([tonal_distance(composition[i], composition[j]) for i, j in pairs])),
+        **evaluate_harmony(composition),
     }
 
 

@@ -7,6 +7,7 @@ in lab 01.
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 from pathlib import Path
 
 import mido
@@ -25,12 +26,19 @@ from composerlab.music.pianoroll import (
     track_notes,
 )
 
-MAX_BEATS = 4000
-"""Longest piece read, in quarter notes (1000 bars of 4/4)."""
-MAX_MINUTES = 20.0
-"""Longest piece read, in minutes of music."""
+MAX_BEATS = 10_000
+"""Longest piece read, in quarter notes (2,500 bars of 4/4: a whole string quartet in one file fits)."""
+MAX_MINUTES = 60.0
+"""Longest piece read, in minutes of music (music21 writes Beethoven's op. 18 no. 3 as one 24-minute file)."""
 TICKS_PER_BEAT = 480
 """Resolution of the MIDI files we write (120 ticks per grid step)."""
+PRETTY_MIDI_MAX_TICK = int(pretty_midi.pretty_midi.MAX_TICK)
+"""pretty_midi refuses a file whose last event lies past this tick (10 million), taking it for corrupt."""
+READ_TICKS_PER_BEAT = 960
+"""Resolution a file is brought to when its own would pass :data:`PRETTY_MIDI_MAX_TICK` (240 ticks per grid step).
+
+At this resolution the longest piece we read (:data:`MAX_BEATS`) stays under pretty_midi's limit."""
+assert MAX_BEATS * READ_TICKS_PER_BEAT < PRETTY_MIDI_MAX_TICK
 MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
@@ -65,6 +73,11 @@ def _parse_mido(data: bytes, source: str) -> mido.MidiFile:
     except Exception as exc:  # mido raises many types for broken data
         detail = str(exc) or type(exc).__name__
         raise MusicFileError(source, f"is truncated or corrupt MIDI data ({detail})") from exc
+    if midi_file.type not in (0, 1, 2):
+        raise MusicFileError(source, f"is corrupt MIDI data: its header names format {midi_file.type}, "
+                                     "but only formats 0, 1 and 2 exist")
+    if not any(len(track) for track in midi_file.tracks):
+        raise MusicFileError(source, "is corrupt MIDI data: it holds no track with any event")
     if midi_file.type == 2:
         raise MusicFileError(source, "is a type-2 MIDI file (independent patterns), which is not supported")
     division = midi_file.ticks_per_beat
@@ -114,14 +127,48 @@ def read_midi(path: str | Path) -> pypianoroll.Multitrack:
     return read_midi_bytes(data, path.name)
 
 
+def _for_pretty_midi(midi_file: mido.MidiFile, data: bytes) -> bytes:
+    """The file as bytes pretty_midi accepts: long fine-grained files rescaled, empty tracks left out.
+
+    pretty_midi takes any file whose last event passes tick 10 million for
+    corrupt. music21 writes 10,080 ticks per quarter note, so a real movement
+    of about 1,000 beats (a string quartet's first movement) passes it; its
+    ticks are brought to :data:`READ_TICKS_PER_BEAT` per quarter, far finer than
+    our grid, so no note moves. pretty_midi also fails on a track without a
+    single event (even no end-of-track), which holds nothing to lose.
+    """
+    longest = max((sum(msg.time for msg in track) for track in midi_file.tracks), default=0)
+    too_fine = longest + 1 > PRETTY_MIDI_MAX_TICK and midi_file.ticks_per_beat > READ_TICKS_PER_BEAT
+    empty = any(len(track) == 0 for track in midi_file.tracks)
+    if not too_fine and not empty:
+        return data
+    division = READ_TICKS_PER_BEAT if too_fine else midi_file.ticks_per_beat
+    scale = Fraction(division, midi_file.ticks_per_beat)
+    rescaled = mido.MidiFile(type=midi_file.type, ticks_per_beat=division)
+    for track in midi_file.tracks:
+        if not len(track):
+            continue
+        out, absolute, last = mido.MidiTrack(), 0, 0
+        for msg in track:
+            absolute += msg.time
+            tick = round(absolute * scale)  # from the absolute time, so rounding never accumulates
+            out.append(msg.copy(time=tick - last))
+            last = tick
+        rescaled.tracks.append(out)
+    buffer = io.BytesIO()
+    rescaled.save(file=buffer)
+    return buffer.getvalue()
+
+
 def read_midi_bytes(data: bytes, source: str = "MIDI data") -> pypianoroll.Multitrack:
     """Like :func:`read_midi`, for bytes already in memory (an upload)."""
     data = _check_bytes(data, source)
-    _parse_mido(data, source)
+    midi_file = _parse_mido(data, source)
     try:
-        pm = pretty_midi.PrettyMIDI(midi_file=io.BytesIO(data))
-    except Exception as exc:  # pretty_midi re-parses; anything it rejects is corrupt to us
-        raise MusicFileError(source, f"is corrupt MIDI data ({exc or type(exc).__name__})") from exc
+        pm = pretty_midi.PrettyMIDI(midi_file=io.BytesIO(_for_pretty_midi(midi_file, data)))
+    except Exception as exc:  # pretty_midi re-parses; say what it objected to
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MusicFileError(source, f"could not be laid out in time ({type(exc).__name__}: {detail[:200]})") from exc
     minutes = pm.get_end_time() / 60
     if minutes > MAX_MINUTES:
         raise MusicFileError(source, f"lasts {minutes:.0f} minutes; the limit is {MAX_MINUTES:.0f}")

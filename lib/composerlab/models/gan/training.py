@@ -24,6 +24,7 @@ from composerlab.models import quiet_tensorflow
 from composerlab.models.gan import data as chorales
 from composerlab.models.gan.generate import decode
 from composerlab.models.gan.network import ChoraleGAN, GANConfig
+from composerlab.music.harmony import CHORALE_REFERENCE
 from composerlab.music.metrics import METRIC_NAMES, evaluate_many
 
 N_EVAL_WINDOWS = 64
@@ -60,7 +61,8 @@ class TrainingHistory:
     def metric_curves(self, split: str) -> dict:
         """For one split ("train", "validation", "data train", "data validation"): ``iteration`` and each metric as arrays."""
         rows = [row for row in self.metrics if row["split"] == split]
-        return {k: np.array([row[k] for row in rows]) for k in ("iteration",) + METRIC_NAMES}
+        # A history saved before the harmony measures existed has no values for them.
+        return {k: np.array([row.get(k, np.nan) for row in rows]) for k in ("iteration",) + METRIC_NAMES}
 
     def plot_losses(self, ax=None):
         """Critic and generator loss over iterations (a running mean over 2% of the run)."""
@@ -79,11 +81,23 @@ class TrainingHistory:
         return ax
 
     def plot_metrics(self, names=METRIC_NAMES):
-        """One panel per metric: generated (train and validation melodies) against the data's value."""
+        """One panel per metric: generated (train and validation melodies) against the data's value.
+
+        The harmony panels also shade the 10th-90th percentile range of whole
+        chorales (:data:`composerlab.music.harmony.CHORALE_REFERENCE`).
+        """
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, len(names), figsize=(3 * len(names), 2.6), squeeze=False)
-        for ax, name in zip(axes[0], names):
+        columns = min(5, len(names))
+        rows = -(-len(names) // columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(3 * columns, 2.6 * rows), squeeze=False)
+        for ax in axes.ravel()[len(names):]:
+            ax.set_visible(False)
+        for ax, name in zip(axes.ravel(), names):
+            if name in CHORALE_REFERENCE:
+                reference = CHORALE_REFERENCE[name]
+                ax.axhspan(reference["p10"], reference["p90"], color="tab:green", alpha=0.12,
+                           label="chorales 10th-90th pct")
             for split, style in (("train", "-"), ("validation", "--")):
                 curve = self.metric_curves(split)
                 ax.plot(curve["iteration"], curve[name], style, marker=".", label=f"generated ({split})")
@@ -93,7 +107,7 @@ class TrainingHistory:
                     ax.axhline(curve[name][-1], color=color, lw=0.8, label=split)
             ax.set_title(name.replace("_", " "), fontsize=9)
             ax.set_xlabel("iteration")
-        axes[0][0].legend(fontsize=7)
+        axes.ravel()[len(names) - 1].legend(fontsize=7)
         fig.tight_layout()
         return fig
 

@@ -1,15 +1,19 @@
 """Training the AI judge: corpus windows in, a calibrated and tested model and its card out.
 
 ``composerlab train-judge`` and ``facilitator/train_ai_judge.ipynb`` call :func:`train_judge`.
+A run writes under ``out/models/`` (ignored by git); replacing the shipped
+judge in ``data/models/`` is a separate, explicit step: :func:`install_judge`
+(``composerlab train-judge --install``).
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 
-from composerlab.models.judge.network import JudgeModel
+from composerlab.models.judge.network import MODEL_NAME, JudgeModel
 from composerlab.models.judge.scoring import DEFAULT_WEIGHT, judge_rolls
 
 
@@ -55,7 +59,8 @@ def train_judge(epochs: int = 20, seed: int = 0, output: str | Path | None = Non
     seed : int
         The one seed for the split, the spoiled windows and the network.
     output : str or Path, optional
-        Where to save (stem; default data/models/ai_judge). ``None`` saves the shipped model.
+        Where to save (a stem); by default :func:`default_output` (``out/models/ai_judge``).
+        The shipped judge is never overwritten here: see :func:`install_judge`.
     limit : int, optional
         Files per composer group (a quick run); all of the catalogue when None.
 
@@ -106,9 +111,49 @@ def train_judge(epochs: int = 20, seed: int = 0, output: str | Path | None = Non
     model.card["test_per_composer"] = report["test_all_windows"]["per_composer"]
     model.card["test_piece_scores"] = report["test_pieces"]["summary"]
     model.card["test_pieces"] = sorted(p.name for p in splits["test"])
-    weights = model.save(output)
+    weights = model.save(output if output is not None else default_output())
     weights.with_name(weights.name.replace(".weights.h5", ".md")).write_text(model_card(report), encoding="utf-8")
+    report["saved"] = str(weights)
     return model, report
+
+
+JUDGE_SUFFIXES = (".weights.h5", ".json", ".md")
+"""The files of one saved judge: weights, calibration and card (machine-readable), card (Markdown)."""
+
+
+def default_output() -> Path:
+    """Where a training run saves the judge unless told otherwise: ``out/models/ai_judge`` (ignored by git)."""
+    from composerlab.paths import out_dir
+
+    return out_dir() / "models" / MODEL_NAME
+
+
+def install_judge(stem: str | Path | None = None) -> list[Path]:
+    """Replace the shipped judge in ``data/models/`` with one a training run saved (default: :func:`default_output`).
+
+    The one step that overwrites the shipped model, on purpose only. Returns the files written.
+
+    Raises
+    ------
+    FileNotFoundError
+        When one of the saved judge's files is missing (nothing is copied then).
+    """
+    from composerlab.paths import models_dir
+
+    stem = Path(stem) if stem is not None else default_output()
+    stem = stem.with_name(stem.name.split(".")[0])
+    sources = [stem.with_name(stem.name + suffix) for suffix in JUDGE_SUFFIXES]
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no trained judge to install: {', '.join(missing)} missing; "
+                                "run 'composerlab train-judge' first")
+    written = []
+    for source, suffix in zip(sources, JUDGE_SUFFIXES):
+        target = models_dir() / (MODEL_NAME + suffix)
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written
 
 
 def model_card(report: dict) -> str:
@@ -179,8 +224,10 @@ def model_card(report: dict) -> str:
         f"everything including parsing the corpus {report['total_seconds']:.0f} s (parsing is cached in "
         "`.cache/`, so a second run skips it; the first parse of the 674 corpus files took about 15 minutes "
         "here, sharing the 2 cores with a GAN training).",
-        "- Retrain (overwrites these files): `composerlab train-judge` "
-        "(or run `facilitator/train_ai_judge.ipynb` with its default parameters).",
+        "- Retrain: `composerlab train-judge` (or run `facilitator/train_ai_judge.ipynb` with its default "
+        "parameters); either writes `out/models/ai_judge.*` and leaves these files alone. Replace the shipped "
+        "judge on purpose with `composerlab train-judge --install` (trains, then copies), or copy a run's "
+        "files: `cp out/models/ai_judge.weights.h5 out/models/ai_judge.json out/models/ai_judge.md data/models/`.",
         "",
         "## Limits",
         "",
