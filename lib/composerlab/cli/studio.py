@@ -85,7 +85,7 @@ def _cmd_regenerate(args) -> int:
 def _cmd_studio(args) -> int:
     from composerlab.cli.studio_page import serve
 
-    return serve(port=args.port, open_browser=not args.no_browser, library=args.folder)
+    return serve(port=args.port, open_browser=not args.no_browser, library=args.folder, server=args.server)
 
 
 def add_command(subparsers) -> None:
@@ -114,4 +114,5 @@ def add_command(subparsers) -> None:
     p.add_argument("--port", type=int, default=8866, help="the page's port on this computer")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--folder", default=None, help="the library folder the studio saves to")
+    p.add_argument("--server", default=None, help="the event server's address for Submit (e.g. http://10.0.0.5:8000)")
     p.set_defaults(run=_cmd_studio)

@@ -79,7 +79,7 @@ class Studio:
         self.timings: list[float] = []
         self.player: Player | None = None
 
-        self.status = _classed(widgets.HTML(), "cl-status")
+        self.status = _classed(widgets.HTML(), "cl-studio-status")
         # 1. input
         self.sample_menu = widgets.Dropdown(options=[(s.title, k) for k, s in SAMPLES.items()], value=sample,
                                             layout=widgets.Layout(width="260px"))

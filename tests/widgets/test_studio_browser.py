@@ -1,0 +1,158 @@
+"""The standalone studio page (``composerlab studio``) in headless Chromium, as a learner uses it.
+
+Play eight notes on the on-screen keyboard while recording, see them in the editor, drag one to a
+new pitch, generate with a two-model chain, hear non-silent audio, save, reopen from the library,
+export a MIDI file whose notes match, submit and see the receipt. Every request the page makes is
+checked to stay on this computer. Screenshots of each state go to ``out/studio_screenshots/``.
+Submissions go to the stand-in for the event server's API (``standin_event.py``).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from conftest import SCREENSHOTS
+from standin_event import StandInEvent
+
+from composerlab.models.library import Library
+from composerlab.music.midi import read_midi, read_midi_bytes
+from composerlab.music.pianoroll import track_notes
+
+PLAYED = [60, 62, 64, 65, 67, 69, 71, 72]
+LOCAL = {"127.0.0.1", "localhost", ""}
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def status(page) -> str:
+    return page.locator(".cl-studio-status").inner_text()
+
+
+def wait_status(page, text: str, timeout: float = 60_000) -> None:
+    page.wait_for_function("t => document.querySelector('.cl-studio-status')?.innerText.includes(t)", arg=text,
+                           timeout=timeout)
+
+
+@pytest.mark.slow
+def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page, tmp_path):
+    url, library_folder = studio_page
+    outside: list[str] = []
+    context = chromium.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(".cl-studio .cl-editor svg .cl-note", timeout=180_000)
+    shot(page, "01_opened")
+
+    # 1. Record eight notes on the on-screen keyboard, with the count-in.
+    page.locator(".lm-TabBar-tab", has_text="Keyboard").click()
+    page.wait_for_selector(".cl-keyboard [data-pitch='60']")
+    page.locator(".cl-keyboard .cl-record").click()
+    page.wait_for_function("() => document.querySelector('.cl-beat').innerText.startsWith('recording')",
+                           timeout=10_000)
+    for pitch in PLAYED:
+        box = page.locator(f".cl-keyboard [data-pitch='{pitch}']").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 15)
+        page.mouse.down()
+        page.wait_for_timeout(250)
+        page.mouse.up()
+        page.wait_for_timeout(330)
+    shot(page, "02_recording")
+    page.locator(".cl-keyboard .cl-record").click()
+    page.wait_for_function("() => document.querySelector('.cl-keyboard .cl-count').innerText === '8 notes'",
+                           timeout=20_000)
+    page.locator(".cl-take-keyboard").click()
+    wait_status(page, "your keyboard melody (8 notes)")
+    shot(page, "03_recorded")
+
+    # 2. The editor shows them; drag the second note two semitones up.
+    page.locator(".lm-TabBar-tab", has_text="Editor").click()
+    page.wait_for_function("() => document.querySelectorAll('.cl-editor .cl-note').length === 8")
+    pitches = page.eval_on_selector_all(".cl-editor .cl-note", "ns => ns.map(n => +n.dataset.pitch)")
+    assert sorted(pitches) == sorted(PLAYED)
+    note = page.locator(".cl-editor .cl-note[data-index='1']")
+    before = int(note.get_attribute("data-pitch"))
+    box = note.bounding_box()
+    x, y = box["x"] + 4, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 12, steps=3)
+    page.mouse.move(x, y - 24, steps=3)
+    page.mouse.up()
+    page.wait_for_function(f"() => +document.querySelector(\".cl-editor .cl-note[data-index='1']\").dataset.pitch"
+                           f" === {before + 2}")
+    shot(page, "04_edited")
+
+    # 3. A two-model chain: the first model twice, then Generate.
+    page.locator(".cl-add-model").click()
+    page.wait_for_function("() => document.querySelectorAll('.cl-model select').length === 2")
+    page.locator(".cl-seed input").fill("3")
+    page.locator(".cl-seed input").press("Enter")
+    page.locator(".cl-generate").click()
+    wait_status(page, "Generated with", timeout=120_000)
+    assert "seed 3" in status(page)
+    # Hear it: the output's audio element holds sound, not silence.
+    peak = page.evaluate("""async () => {
+        const audio = document.querySelector('.cl-output-audio');
+        const data = await (await fetch(audio.src)).arrayBuffer();
+        const buffer = await new OfflineAudioContext(2, 44100, 44100).decodeAudioData(data);
+        let peak = 0;
+        for (const x of buffer.getChannelData(0)) peak = Math.max(peak, Math.abs(x));
+        return [peak, buffer.duration];
+    }""")
+    assert peak[0] > 0.3 and peak[1] > 4, peak
+    shot(page, "05_generated")
+
+    # 4. Save, then reopen from the library.
+    page.locator(".cl-title input").fill("Browser song")
+    page.locator(".cl-save").click()
+    wait_status(page, "Saved 'Browser song'")
+    [entry] = Library(library_folder).list()
+    assert [n[1] for n in entry.input["tracks"][0]["notes"]] == [
+        p + 2 if i == 1 else p for i, p in enumerate(PLAYED)]
+    page.locator(".cl-open").click()
+    wait_status(page, "Opened 'Browser song'")
+    shot(page, "06_reopened")
+
+    # 5. Export MIDI: the downloaded file has the saved notes.
+    page.locator(".cl-export-midi").click()
+    page.wait_for_selector("a.cl-download")
+    with page.expect_download() as download:
+        page.locator("a.cl-download").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    exported, saved = read_midi(path), Library(library_folder).load(entry.id)
+    assert [track_notes(t) for t in exported.tracks] == [track_notes(t) for t in saved.tracks]
+    assert len(exported.tracks) == 4
+    shot(page, "07_exported")
+
+    # 6. Submit to the event and see the receipt.
+    with StandInEvent() as server:
+        page.locator(".cl-server input").fill(server.url)
+        page.locator(".cl-alias input").fill("ada")
+        page.locator(".cl-entry-title input").fill("Browser song")
+        page.locator(".cl-submit").click()
+        page.wait_for_selector(".cl-accepted", timeout=30_000)
+    assert "Received: entry #1" in page.locator(".cl-receipt").inner_text()
+    got = server.received[0]
+    assert got["alias"] == "ada" and [track_notes(t) for t in read_midi_bytes(got["data"]).tracks] == \
+        [track_notes(t) for t in saved.tracks]
+    shot(page, "08_submitted")
+
+    assert outside == [], f"the page asked other hosts: {outside}"
+    assert errors == [], errors
+    context.close()
