@@ -40,7 +40,7 @@ def wait_status(page, text: str, timeout: float = 60_000) -> None:
 def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page, tmp_path):
     url, library_folder = studio_page
     outside: list[str] = []
-    context = chromium.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
+    context = chromium.new_context(viewport={"width": 1300, "height": 2300}, accept_downloads=True)
 
     def guard(route):
         host = urlparse(route.request.url).hostname or ""

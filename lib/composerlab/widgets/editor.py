@@ -89,8 +89,8 @@ class Editor(anywidget.AnyWidget):
     # ----- the changes, each undoable
     def _set(self, notes: list[list]) -> None:
         self._history.append((self.notes, self.tempo))
-        self.notes = sorted(notes)
         self.can_undo = True
+        self.notes = sorted(notes)
         self.message = ""
         self._fit_view()
 

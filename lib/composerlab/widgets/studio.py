@@ -78,6 +78,9 @@ class Studio:
         self.source = f"sample:{sample}"
         self.timings: list[float] = []
         self.player: Player | None = None
+        # Held while models load or run: the warm-up thread and a Generate click must not import
+        # TensorFlow at the same time (a half-imported Keras fails).
+        self._models_lock = threading.Lock()
 
         self.status = _classed(widgets.HTML(), "cl-studio-status")
         # 1. input
@@ -93,6 +96,7 @@ class Studio:
         self.delete_button = _button("Delete", "cl-delete", "danger")
         self.keyboard = Keyboard()
         self.take_button = _button("Use keyboard melody as input", "cl-take-keyboard", "info")
+        self.take_button.layout.width = "auto"
         self.editor = Editor(load_sample(sample))
         # 2. models
         self.chain = ChainEditor()
@@ -102,6 +106,7 @@ class Studio:
         self.output_audio = _classed(widgets.Audio(format="wav", autoplay=False), "cl-output-audio")
         self.output_box = widgets.VBox()
         self.reuse_button = _button("Use output as input", "cl-reuse")
+        self.reuse_button.layout.width = "auto"
         # 4. keep
         self.title_text = _classed(widgets.Text(placeholder="title", description="Title"), "cl-title")
         self.save_button = _button("Save to library", "cl-save", "primary")
@@ -159,10 +164,11 @@ class Studio:
 
         melody = load_sample("twinkle")
         for name in MODELS:
-            try:
-                run_steps(melody, [{"model": name, "params": {}}])
-            except Exception:  # noqa: BLE001 - a model that cannot warm up says why on Generate
-                pass
+            with self._models_lock:
+                try:
+                    run_steps(melody, [{"model": name, "params": {}}])
+                except Exception:  # noqa: BLE001 - a model that cannot warm up says why on Generate
+                    pass
 
     # ----- input
     def input_music(self) -> pypianoroll.Multitrack:
@@ -216,7 +222,8 @@ class Studio:
         if not count_notes(music):
             raise ValueError("The input has no notes: load a sample, upload a file or play one.")
         started = time.perf_counter()
-        output = run_steps(music, steps, seed)
+        with self._models_lock:
+            output = run_steps(music, steps, seed)
         output.name = " -> ".join(s["model"] for s in steps)
         self.output = output
         self.made_from = (music, steps, seed, self.source)
@@ -327,7 +334,8 @@ class Studio:
         listen = widgets.HBox([widgets.VBox([widgets.HTML("<b>Input</b>"), self.input_audio]),
                                widgets.VBox([widgets.HTML("<b>Output</b>"), self.output_audio])])
         return _classed(widgets.VBox([
-            widgets.HTML("<h2 style='margin:0'>Composer Lab Music Studio</h2>"),
+            widgets.HTML("<h2 style='margin:0'>Composer Lab Music Studio</h2>"
+                         "<style>.cl-studio-status{position:sticky;top:0;z-index:20;background:#fff}</style>"),
             self.status,
             h("1. Input"),
             widgets.HBox([self.sample_menu, self.sample_button, self.upload]),
