@@ -156,3 +156,78 @@ def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page,
     assert outside == [], f"the page asked other hosts: {outside}"
     assert errors == [], errors
     context.close()
+
+
+FAKE_MIDI = """(() => {
+  const input = { name: "Test MIDI keyboard", onmidimessage: null };
+  navigator.requestMIDIAccess = () => Promise.resolve({ inputs: new Map([["1", input]]) });
+  window.__midi = (status, pitch, velocity) => input.onmidimessage && input.onmidimessage({ data: [status, pitch, velocity] });
+})();"""
+"""A MIDI keyboard for the page: Chromium offers Web MIDI, but this machine has no device to plug in."""
+
+
+@pytest.mark.slow
+def test_midi_keys_computer_keys_and_bad_input(chromium, studio_page):
+    url, library_folder = studio_page
+    saved_before = sorted(p.name for p in library_folder.glob("*")) if library_folder.exists() else []
+    context = chromium.new_context(viewport={"width": 1300, "height": 2300})
+    context.add_init_script(FAKE_MIDI)
+    page = context.new_page()
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(".cl-studio .cl-editor svg .cl-note", timeout=180_000)
+    page.locator(".lm-TabBar-tab", has_text="Keyboard").click()
+    count = page.locator(".cl-keyboard .cl-count")
+
+    # A hardware keyboard through Web MIDI, then the computer keys (a = the lowest C shown, C3).
+    page.wait_for_function("() => document.querySelector('.cl-midi').innerText.includes('Test MIDI keyboard')")
+    for pitch in (72, 74):
+        page.evaluate(f"() => {{ __midi(0x90, {pitch}, 100); __midi(0x80, {pitch}, 0); }}")
+    page.wait_for_function("() => document.querySelector('.cl-keyboard .cl-count').innerText === '2 notes'")
+    page.locator(".cl-keyboard").focus()
+    for key in ("a", "d", "g"):
+        page.keyboard.press(key)
+    page.wait_for_function("() => document.querySelector('.cl-keyboard .cl-count').innerText === '5 notes'")
+    page.locator(".cl-keyboard .cl-undo").click()
+    page.wait_for_function("() => document.querySelector('.cl-keyboard .cl-count').innerText === '4 notes'")
+    page.locator(".cl-take-keyboard").click()
+    wait_status(page, "your keyboard melody (4 notes)")
+    pitches = page.eval_on_selector_all(".cl-editor .cl-note", "ns => ns.map(n => +n.dataset.pitch)")
+    assert pitches == [72, 74, 48, 52]  # in time order: MIDI notes first, then a and d
+    shot(page, "11_midi_and_computer_keys")
+
+    # An empty recording: a message, and the melody stays.
+    page.locator(".cl-keyboard .cl-record").click()
+    page.wait_for_function("() => document.querySelector('.cl-beat').innerText.startsWith('recording')",
+                           timeout=10_000)
+    page.locator(".cl-keyboard .cl-record").click()
+    page.wait_for_function("() => document.querySelector('.cl-keyboard .cl-message').innerText"
+                           ".startsWith('Nothing was recorded')")
+    assert count.inner_text() == "4 notes"
+    shot(page, "12_empty_recording")
+
+    # An upload that is not MIDI.
+    with page.expect_file_chooser() as chooser:
+        page.locator(".cl-upload").click()
+    chooser.value.set_files(
+        files=[{"name": "song.txt", "mimeType": "text/plain", "buffer": b"Twinkle twinkle little star"}])
+    wait_status(page, "song.txt: is not a MIDI file (it starts with 'Twinkle twinkle little...')")
+    assert page.locator(".cl-studio-status .cl-error").count() == 1
+    shot(page, "13_not_midi")
+
+    # A server that is down, then one that refuses.
+    page.locator(".cl-alias input").fill("ada")
+    page.locator(".cl-entry-title input").fill("Try")
+    page.locator(".cl-server input").fill("http://127.0.0.1:9")
+    page.locator(".cl-submit").click()
+    wait_status(page, "could not reach the event server at http://127.0.0.1:9")
+    shot(page, "14_server_down")
+    with StandInEvent(refuse="the preliminary round is closed") as server:
+        page.locator(".cl-server input").fill(server.url)
+        page.locator(".cl-submit").click()
+        wait_status(page, "the event server refused the file: the preliminary round is closed")
+    assert "Not submitted" in page.locator(".cl-receipt").inner_text()
+    shot(page, "15_server_refused")
+
+    after = sorted(p.name for p in library_folder.glob("*")) if library_folder.exists() else []
+    assert after == saved_before  # nothing lost from the library
+    context.close()

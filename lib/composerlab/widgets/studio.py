@@ -96,7 +96,7 @@ class Studio:
         self.delete_button = _button("Delete", "cl-delete", "danger")
         self.keyboard = Keyboard()
         self.take_button = _button("Use keyboard melody as input", "cl-take-keyboard", "info")
-        self.take_button.layout.width = "auto"
+        self.take_button.layout.width = "max-content"
         self.editor = Editor(load_sample(sample))
         # 2. models
         self.chain = ChainEditor()
@@ -106,7 +106,7 @@ class Studio:
         self.output_audio = _classed(widgets.Audio(format="wav", autoplay=False), "cl-output-audio")
         self.output_box = widgets.VBox()
         self.reuse_button = _button("Use output as input", "cl-reuse")
-        self.reuse_button.layout.width = "auto"
+        self.reuse_button.layout.width = "max-content"
         # 4. keep
         self.title_text = _classed(widgets.Text(placeholder="title", description="Title"), "cl-title")
         self.save_button = _button("Save to library", "cl-save", "primary")
@@ -305,7 +305,8 @@ class Studio:
         name = "".join(c for c in name if c.isalnum() or c in "._-+>")
         self.last_export = (name, data)
         href = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-        self.downloads.value = (f'<a class="cl-download" download="{html.escape(name)}" href="{href}">'
+        self.downloads.value = (f'<a class="cl-download" style="color:#1565c0;text-decoration:underline" '
+                                f'download="{html.escape(name)}" href="{href}">'
                                 f"Download {html.escape(name)}</a> ({len(data) // 1024 + 1} KB)")
         return f"{name} is ready: click its link to download it."
 
