@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import webbrowser
@@ -65,11 +66,18 @@ def serve(port: int = 8866, open_browser: bool = True, library: str | None = Non
     url = f"http://127.0.0.1:{port}/"
     print(f"The Music Studio: open {url} in your browser (Ctrl+C stops it)")
     process = subprocess.Popen(command, env=env)
+    # Stopped with Ctrl+C or by a terminate signal, the page's server stops with us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if open_browser:
         webbrowser.open(url)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=10)
         return 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
