@@ -233,8 +233,8 @@ class Studio:
         return f"Generated with {output.name} (seed {seed}): {count_notes(output)} notes in {seconds:.2f} s."
 
     def _show_output(self) -> None:
-        self.output_audio.value = wav_bytes(*render(self.output))
         self.player = Player(self.output, title=self.output.name)
+        self.output_audio.value = self.player.audio.value  # the player's render: one render a click
         self.output_box.children = [self.player.widget]
 
     def _need_output(self) -> pypianoroll.Multitrack:
