@@ -157,3 +157,35 @@ def test_library_rename_delete_from_the_studio(studio):
     assert studio.library.list() == [] and studio.library_menu.value is None
     studio.open_button.click()
     assert "The library is empty" in status(studio)
+
+
+def test_a_model_that_lands_later_appears_with_its_kind_s_parameters(studio, monkeypatch):
+    import standin_models
+
+    from composerlab.models.catalog import MODELS, ModelEntry
+
+    monkeypatch.setitem(MODELS, "stretch", ModelEntry("stretch", "extend", "stand-in extender",
+                                                      "standin_models:extend", "none.md"))
+    monkeypatch.setitem(MODELS, "thin", ModelEntry("thin", "edit", "stand-in editor", "standin_models:edit", "none.md"))
+    standin_models.CALLS.clear()
+    studio.chain.set_steps([])
+    thin = studio.chain.add("thin")
+    stretch = studio.chain.add("stretch")
+    assert list(thin.controls) == ["iterations", "max_removed", "max_added", "temperature"]
+    assert list(stretch.controls) == ["bars", "temperature", "top_k", "top_p"]
+    thin.controls["max_removed"].value = 50
+    stretch.controls["bars"].value = 2
+    stretch.controls["top_k"].value = 8
+    studio.chain.seed.value = 4
+    studio.generate_button.click()
+    assert "Generated with thin -> stretch (seed 4)" in status(studio), status(studio)
+    assert standin_models.CALLS == [
+        {"kind": "edit", "seed": 4, "iterations": 100, "max_removed": 50.0, "max_added": 100, "temperature": 1.0},
+        {"kind": "extend", "seed": 4, "bars": 2, "temperature": 0.9, "top_k": 8, "top_p": 0.95}]
+    expected = standin_models.extend(standin_models.edit(studio.input_music(), seed=4, max_removed=50),
+                                     seed=4, bars=2, top_k=8)
+    assert same_notes(studio.output, expected) and count_notes(expected) > count_notes(studio.input_music()) // 2
+    studio.save("Stand-ins")
+    entry = studio.library.list()[0]
+    assert entry.chain[1] == {"model": "stretch", "params": {"bars": 2, "temperature": 0.9, "top_k": 8, "top_p": 0.95}}
+    assert same_notes(studio.library.regenerate(entry.id), studio.output)

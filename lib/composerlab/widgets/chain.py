@@ -54,10 +54,10 @@ PARAMETERS: dict[str, list[Parameter]] = {
              Parameter("max_removed", "max removed %", 40.0, 0, 100, 5, "most of the input's notes removed"),
              Parameter("max_added", "max added", 100, 0, 1000, 10, "most notes added"),
              Parameter("temperature", "temperature", 1.0, 0.1, 5.0, 0.1, "creative risk: low sure, high wild")],
-    "extend": [Parameter("bars", "bars", 4, 1, 16, 1, "bars added after your melody"),
-               Parameter("temperature", "temperature", 1.0, 0.1, 3.0, 0.1, "low: safe choices, high: surprises"),
+    "extend": [Parameter("bars", "bars", 8, 1, 16, 1, "bars added after your melody"),
+               Parameter("temperature", "temperature", 0.9, 0.1, 3.0, 0.1, "low: safe choices, high: surprises"),
                Parameter("top_k", "top-k", 0, 0, 200, 1, "choose among the k likeliest tokens (0: all)"),
-               Parameter("top_p", "top-p", 0.9, 0.05, 1.0, 0.05, "nucleus: the likeliest tokens up to this share")],
+               Parameter("top_p", "top-p", 0.95, 0.05, 1.0, 0.05, "nucleus: the likeliest tokens up to this share (1: off)")],
 }
 """The controls each kind of model gets in the studio (and the keywords its generate takes)."""
 
