@@ -18,6 +18,8 @@ def test_step_entry_with_note_lengths_and_a_rest():
     kb.note_length = 2
     kb.handle({"type": "step", "pitch": 67})
     assert kb.note_list() == [Note(0, 60, 4), Note(4, 64, 8), Note(20, 67, 2)]
+    kb.handle({"type": "step", "pitch": 69, "velocity": 112})  # a MIDI keyboard's touch
+    assert kb.note_list()[-1] == Note(22, 69, 2, 112)
 
 
 def test_quantise_snaps_a_slightly_late_human_take():

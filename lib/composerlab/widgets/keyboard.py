@@ -9,7 +9,7 @@ metronome-quantised take, undo), so it is tested without a browser.
 
 The page sends three kinds of message:
 
-- ``{"type": "step", "pitch": 60}``: step entry, one note of the chosen
+- ``{"type": "step", "pitch": 60, "velocity": 90}``: step entry, one note of the chosen
   length after the last one (``{"type": "rest"}`` leaves a gap);
 - ``{"type": "take", "events": [{"t": ms, "d": ms, "pitch": 60}, ...]}``:
   a recorded take, times from the first beat after the count-in; it
@@ -124,7 +124,7 @@ class Keyboard(anywidget.AnyWidget):
         """Act on one message from the page (see the module's description)."""
         kind = message.get("type")
         if kind == "step":
-            self.press(int(message["pitch"]))
+            self.press(int(message["pitch"]), int(message.get("velocity", 90)))
         elif kind == "rest":
             self.rest()
         elif kind == "take":
@@ -147,7 +147,8 @@ class Keyboard(anywidget.AnyWidget):
         if not 0 <= pitch <= 127:
             raise ValueError(f"MIDI pitches are 0-127, not {pitch}")
         start = self.cursor
-        self._set(self.notes + [[start, int(pitch), self.note_length, int(velocity)]], start + self.note_length)
+        velocity = max(1, min(127, int(velocity)))  # a MIDI keyboard's touch, kept in the note
+        self._set(self.notes + [[start, int(pitch), self.note_length, velocity]], start + self.note_length)
         self.message = ""
 
     def rest(self) -> None:

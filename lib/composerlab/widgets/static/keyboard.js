@@ -10,6 +10,8 @@ function render({ model, el }) {
       <label>Note <select class="cl-length">
         <option value="1">1/16</option><option value="2">1/8</option><option value="4">1/4</option>
         <option value="8">1/2</option><option value="16">1</option></select></label>
+      <label title="recorded notes snap to this grid">Snap <select class="cl-grid">
+        <option value="1">1/16</option><option value="2">1/8</option><option value="4">1/4</option></select></label>
       <label>Tempo <input class="cl-tempo" type="number" min="30" max="240" step="1"></label>
       <label><input class="cl-step" type="checkbox" checked> step entry</label>
       <button class="cl-octave-down" title="octave down (z)">&minus; oct</button>
@@ -62,7 +64,7 @@ function render({ model, el }) {
       recording.events.push(event);
       recording.held.set(p, event);
     } else if (!recording && $(".cl-step").checked) {
-      model.send({ type: "step", pitch: p });
+      model.send({ type: "step", pitch: p, velocity });
     }
   }
 
@@ -120,6 +122,7 @@ function render({ model, el }) {
   }
 
   $(".cl-length").addEventListener("change", (e) => { model.set("note_length", +e.target.value); model.save_changes(); });
+  $(".cl-grid").addEventListener("change", (e) => { model.set("grid", +e.target.value); model.save_changes(); });
   $(".cl-tempo").addEventListener("change", (e) => {
     const bpm = Math.min(240, Math.max(30, +e.target.value || 100));
     model.set("tempo", bpm);
@@ -168,6 +171,7 @@ function render({ model, el }) {
 
   function refresh() {
     $(".cl-length").value = String(model.get("note_length"));
+    $(".cl-grid").value = String(model.get("grid"));
     $(".cl-tempo").value = String(model.get("tempo"));
     $(".cl-undo").disabled = !model.get("can_undo");
     const notes = model.get("notes");
@@ -176,7 +180,7 @@ function render({ model, el }) {
   }
   model.on("change:low", drawKeys);
   model.on("change:octaves", drawKeys);
-  for (const name of ["notes", "message", "can_undo", "tempo", "note_length"]) model.on(`change:${name}`, refresh);
+  for (const name of ["notes", "message", "can_undo", "tempo", "note_length", "grid"]) model.on(`change:${name}`, refresh);
   drawKeys();
   refresh();
   return () => { if (recording) clearInterval(recording.timer); };
