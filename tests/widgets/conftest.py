@@ -11,12 +11,8 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "out" / "studio_screenshots"
 
 
 def chromium_path() -> str | None:

@@ -8,16 +8,17 @@ Submissions go to the stand-in for the event server's API (``standin_event.py``)
 """
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import SCREENSHOTS
 from standin_event import StandInEvent
 
 from composerlab.models.library import Library
 from composerlab.music.midi import read_midi, read_midi_bytes
 from composerlab.music.pianoroll import track_notes
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "studio_screenshots"
 PLAYED = [60, 62, 64, 65, 67, 69, 71, 72]
 LOCAL = {"127.0.0.1", "localhost", ""}
 
