@@ -10,7 +10,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "lib" / "composerlab"
 
-LAYERS = {"errors": 0, "paths": 0, "music": 1, "sound": 2, "models": 3, "widgets": 4, "event": 4, "quiz": 4, "cli": 5, "slides": 5}
+LAYERS = {"errors": 0, "paths": 0, "music": 1, "sound": 2, "models": 3, "widgets": 4, "event": 4, "quiz": 4,
+          "cli": 5, "slides": 5}
 """Each top-level part of ``composerlab`` and its layer; a module may import its own layer or lower ones."""
 SIBLINGS_ALLOWED: set[tuple[str, str]] = {("cli", "slides")}
 """(importer, imported) pairs of different parts on one layer that may import each other: the command line

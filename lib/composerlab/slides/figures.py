@@ -149,6 +149,8 @@ def gan_architecture(params, results):
     _arrow(ax, (2.1, 1.1), (2.1, 1.6))
     _box(ax, 0.0, 5.4, 1.9, 0.5, "melody (soprano)", "#f4cccc")
     _box(ax, 2.5, 5.4, 2.2, 0.5, "alto, tenor, bass", "#f4cccc")
+    _arrow(ax, (0.95, 5.4), (1.05, 5.2))
+    _arrow(ax, (3.45, 5.2), (3.6, 5.4))
     ax.text(2.2, 0.0, "generator: a U-Net over time (dashed: skip connections)", ha="center", fontsize=9)
     # Critic: four strided convolutions, profiles, one score.
     for i in range(4):
@@ -180,14 +182,13 @@ def arcnn_steps(params, results):
     low, high = 55, 74
     wrong = roll.copy()
     wrong[8:12, 67], wrong[8:12, 68] = 0, 1   # an out-of-key G#4 where the tune has G4
-    wrong[20:24, 71] = 1                       # a stray B4 on top of an A4
     step1 = wrong.copy()
     step1[8:12, 68] = 0                        # step 1: remove the G#
     step2 = step1.copy()
     step2[8:12, 67] = 1                        # step 2: add the G back
     fig, axes = plt.subplots(1, 3, figsize=SIZE, dpi=DPI, sharey=True)
     for ax, roll_, title in zip(axes, (wrong, step1, step2),
-                                ("input: two wrong notes", "step 1: remove one note", "step 2: add one note")):
+                                ("input: one wrong note (G#)", "step 1: remove the G#", "step 2: add a G")):
         plot_roll_array(roll_[:, low:high], ax=ax, lowest_pitch=low, title=title, cmap="Blues")
     for ax in axes[1:]:
         ax.set_ylabel("")
