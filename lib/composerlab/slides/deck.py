@@ -112,9 +112,9 @@ def parse_deck(text: str, name: str = "deck", path: Path | None = None) -> Deck:
     buffer: list[str] = []
 
     def flush():
-        if buffer:
+        if "\n".join(buffer).strip():
             current.parts.append("\n".join(buffer))
-            buffer.clear()
+        buffer.clear()
 
     for number, raw in enumerate(text.replace("\r\n", "\n").lstrip("\ufeff").split("\n"), start=1):
         stripped = raw.strip()
