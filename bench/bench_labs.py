@@ -171,6 +171,7 @@ def main(argv=None) -> int:
         except json.JSONDecodeError:
             extra[name] = value
     mode = "test-params" if args.test_params else "defaults"
+    load_before = psutil.getloadavg()[0]
     rows = []
     for path in lab_paths(args.labs):
         with tempfile.TemporaryDirectory(prefix="bench-lab-") as tmp:
@@ -185,10 +186,14 @@ def main(argv=None) -> int:
     output = Path(args.output) if args.output else ROOT / "out" / "bench" / f"labs-{mode}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     cores = psutil.cpu_count()
-    output.write_text(json.dumps({"mode": mode, "cpu_cores": cores, "when": time.strftime("%Y-%m-%d %H:%M UTC",
+    load = max(load_before, psutil.getloadavg()[0])
+    output.write_text(json.dumps({"mode": mode, "cpu_cores": cores, "load_average": round(load, 1), "when": time.strftime("%Y-%m-%d %H:%M UTC",
                                   time.gmtime()), "labs": rows, "sizing": sizing(rows)}, indent=1))
     print_table(rows, f"labs at {mode} on {cores} cores (other jobs may share them)")
     print_sizing(sizing(rows), mode)
+    if load > cores:
+        print(f"\nWARNING: the load average was {load:.1f} on {cores} cores: other jobs shared the CPU, so wall "
+              "times are too long and CPU/wall (cores per learner) too low. Measure on an idle machine.")
     if args.test_params or extra:
         print("\nThese are NOT workshop figures (small parameters); run without --test-params for those.")
     print(f"\nwrote {output}")

@@ -170,3 +170,16 @@ def test_cli_list(capsys):
 def test_build_without_pdf_writes_one_html_per_deck(tmp_path):
     built = build_decks(tmp_path, pdf=False, only=["01_welcome", "05_awards"])
     assert [b.html.name for b in built] == ["01_welcome.html", "05_awards.html"] and all(b.pdf is None for b in built)
+
+
+def test_outputs_follow_composerlab_out(tmp_path, monkeypatch, capsys):
+    # On a JupyterHub every learner imports one shared install; COMPOSERLAB_OUT sends outputs home.
+    from composerlab.paths import out_dir
+
+    monkeypatch.setenv("COMPOSERLAB_OUT", str(tmp_path / "mine"))
+    assert out_dir() == tmp_path / "mine" and out_dir().is_dir()
+    assert main(["slides", "build", "--no-pdf", "--deck", "01_welcome"]) == 0
+    assert (tmp_path / "mine" / "slides" / "01_welcome.html").exists()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("COMPOSERLAB_OUT", "~/out2")
+    assert out_dir() == tmp_path / "out2"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 
 def _cmd_build(args) -> int:
@@ -14,9 +13,11 @@ def _cmd_build(args) -> int:
     from composerlab.slides.pdf import BrowserNotFound
     from composerlab.slides.results import ResultsError
 
+    from composerlab.paths import out_dir
+
     began = time.perf_counter()
     try:
-        built = build_decks(args.output, event_dir=args.event, source=args.source, pdf=not args.no_pdf,
+        built = build_decks(args.output or out_dir() / "slides", event_dir=args.event, source=args.source, pdf=not args.no_pdf,
                             only=args.deck)
     except (DeckError, FigureError, ResultsError, BrowserNotFound, ValueError) as err:
         print(f"composerlab slides: {err}", file=sys.stderr)
@@ -46,8 +47,7 @@ def add_command(subparsers) -> None:
     p = subparsers.add_parser("slides", help="build the workshop's slide decks (HTML and PDF) from slides/")
     sub = p.add_subparsers(dest="slides_command", required=True, metavar="ACTION")
     b = sub.add_parser("build", help="build every deck to self-contained HTML and to PDF")
-    b.add_argument("-o", "--output", default=str(Path("out") / "slides"),
-                   help="folder for NAME.html and NAME.pdf (default: out/slides)")
+    b.add_argument("-o", "--output", help="folder for NAME.html and NAME.pdf (default: out/slides)")
     b.add_argument("--event", metavar="DIR",
                    help="an event folder with event.json (kickoff deck) and/or results.json (awards deck)")
     b.add_argument("--deck", action="append", metavar="NAME", help="build only this deck (repeatable)")
