@@ -217,9 +217,10 @@ def attention(params, results):
     for x, w in zip(xs, weights):
         ax.annotate("", xy=(x, 0.75), xytext=(len(notes), 0.75),
                     arrowprops=dict(arrowstyle="-|>", color="#cc4125", alpha=float(0.2 + 0.8 * w),
-                                    linewidth=0.6 + 2.4 * w, connectionstyle="arc3,rad=-0.35"))
+                                    linewidth=0.6 + 2.4 * w, connectionstyle="arc3,rad=0.45",
+                                    shrinkA=2, shrinkB=2))
     ax.set_xlim(-0.7, len(notes) + 0.7)
-    ax.set_ylim(-0.3, 3.2)
+    ax.set_ylim(-0.3, 4.2)
     ax.axis("off")
     ax.set_title("Transformer (illustration): to write the next note it attends to every earlier note at once;\n"
                  "thicker arrows = more attention (here: the same pitch, and the phrase start)", fontsize=10)
