@@ -85,6 +85,12 @@ def test_every_deck_opens_offline_renders_every_slide_and_prints_one_page_per_sl
         widths = page.eval_on_selector_all("figure.fig img", "imgs => imgs.map(i => i.naturalWidth)")
         assert len(widths) == sum(len(s.figures) for s in source.slides)
         assert all(w > 300 for w in widths), widths
+        # Nothing runs off a slide: each slide's content fits its 16:9 box.
+        overflow = page.evaluate("""() => Array.from(document.querySelectorAll('section.slide')).map(s => {
+            s.classList.add('current'); const body = s.querySelector('.body');
+            const over = body.scrollHeight - body.clientHeight; s.classList.remove('current'); return over; })""")
+        page.evaluate("() => document.querySelector('section.slide').classList.add('current')")
+        assert [n + 1 for n, over in enumerate(overflow) if over > 1] == [], f"{deck.name}: slides overflow"
         # Walk through every slide with the keyboard: each becomes the one shown, with a size.
         for number in range(1, count + 1):
             shown = page.locator("section.slide.current")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import pytest
@@ -81,9 +82,29 @@ def test_every_shipped_deck_parses_and_uses_only_known_figures():
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_every_figure_draws_a_png(name):
     results = load_results(FIXTURE / "results.json")
-    uri = draw(name, {}, results)
+    uri = draw(name, {}, results, {"event.join_url": "http://192.168.1.20:8000/"})
     png = base64.b64decode(uri.split(",", 1)[1])
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+
+
+def test_qr_code_encodes_the_join_link_or_marks_its_absence():
+    import numpy as np
+    import segno
+
+    url = "http://192.168.1.20:8000/"
+    with_link = draw("qr", {}, None, {"event.join_url": url})
+    without = draw("qr", {}, None, {})
+    assert with_link != without
+
+    from PIL import Image
+
+    def dark_share(uri):
+        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("L")
+        return float((np.asarray(image) < 128).mean())
+
+    # A QR symbol is about half dark modules; the placeholder is a line of text.
+    assert 0.25 < dark_share(with_link) < 0.6 and dark_share(without) < 0.05
+    assert np.array(segno.make(url, error="m").matrix).shape[0] >= 21
 
 
 def test_unknown_figure_and_bad_parameter():

@@ -1,6 +1,7 @@
 """The figures a deck asks for with ``::: figure NAME key=value``, drawn by the library.
 
-Each is a function ``(params, results) -> matplotlib Figure`` in :data:`FIGURES`;
+Each is a function ``(params, context) -> matplotlib Figure`` in :data:`FIGURES`, where
+``context`` holds the event's results and placeholder values (:class:`Context`);
 the builder turns it into a PNG inlined in the slide. Piano rolls and curves
 come from :mod:`composerlab.widgets.plots` and the shipped GAN's training
 history (``data/models/bach_gan.history.json``); the diagrams are drawn here.
@@ -11,6 +12,7 @@ import base64
 import io
 import json
 import warnings
+from dataclasses import dataclass, field
 from typing import Callable
 
 import matplotlib.pyplot as plt
@@ -26,6 +28,14 @@ DPI = 110
 
 class FigureError(ValueError):
     """A figure directive with an unknown name or a bad parameter."""
+
+
+@dataclass
+class Context:
+    """What a figure may draw from besides its parameters: the event's results and placeholder values."""
+
+    results: object = None
+    values: dict = field(default_factory=dict)
 
 
 def _history():
@@ -53,7 +63,7 @@ def _new(size=SIZE):
     return fig, ax
 
 
-def pianoroll(params, results):
+def pianoroll(params, context):
     """A sample melody's piano roll (``sample=twinkle``, ``bars=4``)."""
     from composerlab.widgets.plots import plot_pianoroll
 
@@ -63,7 +73,7 @@ def pianoroll(params, results):
     return fig
 
 
-def roll_grid(params, results):
+def roll_grid(params, context):
     """The same melody as the 0/1 grid a network sees: time steps by pitches."""
     from composerlab.widgets.plots import plot_roll_array
 
@@ -78,7 +88,7 @@ def roll_grid(params, results):
     return fig
 
 
-def gan_sample(params, results):
+def gan_sample(params, context):
     """What the shipped Bach GAN wrote for its first sample melody at ``iteration=N`` of training."""
     from composerlab.widgets.plots import plot_pianoroll
 
@@ -92,7 +102,7 @@ def gan_sample(params, results):
     return fig
 
 
-def gan_losses(params, results):
+def gan_losses(params, context):
     """The shipped GAN's critic and generator losses over its 6000 training iterations."""
     fig, ax = _new()
     _history().plot_losses(ax=ax)
@@ -100,7 +110,7 @@ def gan_losses(params, results):
     return fig
 
 
-def gan_metric(params, results):
+def gan_metric(params, context):
     """One music metric over training (``metric=in_scale_ratio``): generated against Bach's own value."""
     from composerlab.music.metrics import METRIC_NAMES
     from composerlab.widgets.plots import plot_curves
@@ -128,7 +138,7 @@ def _arrow(ax, start, end, color="#333333"):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=color, linewidth=1.2))
 
 
-def gan_architecture(params, results):
+def gan_architecture(params, context):
     """The chorale GAN as built in ``models/gan/network.py``: a U-Net generator over time and a critic."""
     fig, ax = _new((8.0, 4.4))
     ax.set_xlim(0, 10)
@@ -174,7 +184,7 @@ def _twinkle_roll(bars: int = 2):
     return _sample("twinkle", bars).tracks[0].pianoroll > 0
 
 
-def arcnn_steps(params, results):
+def arcnn_steps(params, context):
     """An illustration of AR-CNN editing: one note added or removed per step, each from the notes around it."""
     from composerlab.widgets.plots import plot_roll_array
 
@@ -186,7 +196,7 @@ def arcnn_steps(params, results):
     step1[8:12, 68] = 0                        # step 1: remove the G#
     step2 = step1.copy()
     step2[8:12, 67] = 1                        # step 2: add the G back
-    fig, axes = plt.subplots(1, 3, figsize=SIZE, dpi=DPI, sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(8.0, 3.5), dpi=DPI, sharey=True)
     for ax, roll_, title in zip(axes, (wrong, step1, step2),
                                 ("input: one wrong note (G#)", "step 1: remove the G#", "step 2: add a G")):
         plot_roll_array(roll_[:, low:high], ax=ax, lowest_pitch=low, title=title, cmap="Blues")
@@ -198,7 +208,7 @@ def arcnn_steps(params, results):
     return fig
 
 
-def attention(params, results):
+def attention(params, context):
     """An illustration of self-attention: the next note looks back at every earlier note at once."""
     from composerlab.music.pianoroll import track_notes
 
@@ -227,10 +237,11 @@ def attention(params, results):
     return fig
 
 
-def podium(params, results):
+def podium(params, context):
     """The top three of an event's ``category=human`` or ``ai`` ranking as bars."""
     category = params.get("category", "human")
     fig, ax = _new((8.0, 3.8))
+    results = context.results
     entries = results.category(category)[:3] if results else []
     if not entries:
         ax.text(0.5, 0.5, "[filled from the event's results: build with --event DIR]", ha="center",
@@ -249,12 +260,28 @@ def podium(params, results):
     return fig
 
 
+def qr(params, context):
+    """A QR code of the event's join link (``event.join_url``), for phones in the room."""
+    import segno
+
+    url = context.values.get("event.join_url")
+    fig, ax = _new((4.2, 4.2))
+    ax.axis("off")
+    if not url:
+        ax.text(0.5, 0.5, "[QR code of the join link:\nbuild with --event DIR]", ha="center", va="center",
+                fontsize=14, color="#a61c00", transform=ax.transAxes)
+        return fig
+    matrix = np.array(segno.make(url, error="m").matrix, dtype=bool)
+    ax.imshow(np.pad(~matrix, 4, constant_values=True), cmap="gray", interpolation="nearest")
+    return fig
+
+
 FIGURES: dict[str, Callable] = {f.__name__: f for f in (
-    pianoroll, roll_grid, gan_sample, gan_losses, gan_metric, gan_architecture, arcnn_steps, attention, podium)}
+    pianoroll, roll_grid, gan_sample, gan_losses, gan_metric, gan_architecture, arcnn_steps, attention, podium, qr)}
 """Every figure a deck may name, by name."""
 
 
-def draw(name: str, params: dict, results=None) -> str:
+def draw(name: str, params: dict, results=None, values: dict | None = None) -> str:
     """The figure ``name`` as a ``data:image/png;base64,...`` URI.
 
     Raises
@@ -264,7 +291,7 @@ def draw(name: str, params: dict, results=None) -> str:
     """
     if name not in FIGURES:
         raise FigureError(f"unknown figure '{name}'; known: {', '.join(sorted(FIGURES))}")
-    fig = FIGURES[name](params, results)
+    fig = FIGURES[name](params, Context(results, values or {}))
     try:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")

@@ -69,10 +69,10 @@ def _ranking(directive: Directive, results: Results | None) -> str:
             f"<th>points</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
-def _figure(directive: Directive, results: Results | None) -> str:
+def _figure(directive: Directive, results: Results | None, values: dict[str, str]) -> str:
     name = directive.args[0]
     caption = directive.params.pop("caption", "")
-    uri = draw(name, dict(directive.params), results)
+    uri = draw(name, dict(directive.params), results, values)
     alt = html.escape(caption or f"figure: {name}")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="fig" data-figure="{html.escape(name)}"><img src="{uri}" alt="{alt}">{cap}</figure>'
@@ -85,7 +85,7 @@ def render_slide(slide: Slide, md: MarkdownIt, values: dict[str, str], results: 
         if isinstance(part, str):
             pieces.append(md.render(fill(part, values)))
         elif part.kind == "figure":
-            pieces.append(_figure(part, results))
+            pieces.append(_figure(part, results, values))
         elif part.kind == "winner":
             pieces.append(_winner(part, results))
         elif part.kind == "ranking":
