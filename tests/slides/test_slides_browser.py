@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pypdf
@@ -103,10 +104,27 @@ def test_every_deck_opens_offline_renders_every_slide_and_prints_one_page_per_sl
             if number == next((s.number for s in source.slides if s.figures), None):
                 page.screenshot(path=str(SCREENS / f"{deck.name}-figure-{number}.png"))
             page.keyboard.press("ArrowRight")
+        # The speaker notes: hidden on the slide, shown by "s" for the slide on screen.
+        page.keyboard.press("Home")
+        notes_panel = page.locator(".notes-panel")
+        assert not notes_panel.is_visible() and not page.locator("section.current aside.notes").is_visible()
+        page.keyboard.press("s")
+        if source.slides[0].notes:
+            assert source.slides[0].notes.split()[0] in notes_panel.inner_text()
+        assert notes_panel.is_visible()
+        headings = page.eval_on_selector_all("section.slide", "ss => ss.map(s => (s.querySelector('h1') || "
+                                                                "{textContent: ''}).textContent)")
         page.close()
         assert record == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}, deck.name
-        pages = len(pypdf.PdfReader(deck.pdf).pages)
+        reader = pypdf.PdfReader(deck.pdf)
+        pages = len(reader.pages)
         assert pages == count, f"{deck.name}: {pages} PDF pages for {count} slides"
+        # One slide per page, in order: each page holds its slide's heading (first words).
+        for number, (pdf_page, heading) in enumerate(zip(reader.pages, headings), start=1):
+            text = " ".join(unicodedata.normalize("NFKC", pdf_page.extract_text()).split())  # "ﬁ" -> "fi"
+            words = unicodedata.normalize("NFKC", heading).split()[:2]
+            assert all(w in text for w in words), f"{deck.name} page {number}: {words} not in {text[:80]!r}"
+        assert reader.pages[0].mediabox.width / reader.pages[0].mediabox.height == pytest.approx(16 / 9, rel=0.01)
         summary[deck.name] = {"slides": count, "figures": len(widths), "pdf_pages": pages}
     (SCREENS / "summary.json").write_text(json.dumps(summary, indent=1))
 

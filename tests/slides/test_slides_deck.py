@@ -134,6 +134,18 @@ def test_results_loader_reads_the_fixture_in_rank_order():
     assert [e.composer for e in shuffled.human] == ["a", "b"] and shuffled.quiz_winner == "q" and shuffled.ai == []
 
 
+def test_the_event_servers_export_rows_load_as_they_are():
+    # Rows shaped like composerlab.event.exports.leaderboard_json / ai_json (the event branch).
+    final = [{"rank": 1, "id": 7, "composer": "ada", "title": "Fugue", "stored_as": "jam-ada-Fugue.mid",
+              "points": 27.5, "originality": 9, "balance": 9.5, "emotional": 9, "judges": 2, "podium": True}]
+    ai = [{"rank": 1, "id": 7, "composer": "ada", "title": "Fugue", "score": 81.2, "classifier": 0.8,
+           "pitch": 0.82, "why": "", "error": None, "podium": True},
+          {"rank": None, "id": 9, "composer": "ben", "title": "Broken", "score": None, "error": "not a MIDI file"}]
+    results = results_from_dict({"event": "jam", "human": final, "ai": ai, "quiz_winner": "cleo"})
+    assert [(e.composer, e.points) for e in results.human] == [("ada", 27.5)]
+    assert [(e.composer, e.points) for e in results.ai] == [("ada", 81.2)]
+
+
 @pytest.mark.parametrize("data, message", [
     ([], "expected a JSON object"),
     ({"human": []}, "'event'"),

@@ -18,7 +18,16 @@ Both are plain JSON in the event's folder (``composerlab slides build --event DI
 ``human`` is the final round's leaderboard, ``ai`` the AI judge's ranking
 (points 0-100), ``quiz_winner`` a name or ``{"name": ..., "points": ...}``.
 Only ``event`` and the ``rank``/``composer``/``points`` of each entry are
-required. :func:`load_results` checks the shape and says what is wrong.
+required; other keys are ignored. :func:`load_results` checks the shape and
+says what is wrong.
+
+The event server's JSON exports fit as they are: an entry's points may be
+called ``score`` (the AI judge's rows), and an entry whose ``rank`` is null (a
+file the AI judge could not read) is left out. So, with the event's store::
+
+    results_from_dict({"event": store.event().name,
+                       "human": leaderboard_json(store, "final")["rows"],
+                       "ai": ai_json(store)["rows"], "quiz_winner": ...})
 """
 from __future__ import annotations
 
@@ -64,6 +73,10 @@ def _entries(values, category: str, where: str) -> list[Entry]:
     for i, value in enumerate(values):
         if not isinstance(value, dict):
             raise ResultsError(f"{where}: {category}[{i}] must be an object with rank, composer, points")
+        if "rank" in value and value["rank"] is None:
+            continue  # not ranked (the AI judge could not read the file)
+        if "points" not in value and "score" in value:
+            value = {**value, "points": value["score"]}
         missing = [k for k in ("rank", "composer", "points") if k not in value]
         if missing:
             raise ResultsError(f"{where}: {category}[{i}] has no {', '.join(repr(k) for k in missing)}")
