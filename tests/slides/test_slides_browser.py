@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -34,10 +36,17 @@ if CHROMIUM is None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from composerlab.slides.build import build_decks
+    """The decks as the command builds them, in a fresh process: ``composerlab slides build --event DIR -o OUT``."""
+    from composerlab.slides.build import Built
+    from composerlab.slides.deck import deck_paths, read_deck
 
     out = tmp_path_factory.mktemp("slides")
-    return build_decks(out, event_dir=FIXTURE, pdf=True)
+    done = subprocess.run([sys.executable, "-m", "composerlab", "slides", "build", "--event", str(FIXTURE),
+                           "-o", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "5 decks" in done.stdout
+    decks = [read_deck(p) for p in deck_paths(ROOT / "slides")]
+    return [Built(d.name, d.title, len(d.slides), out / f"{d.name}.html", out / f"{d.name}.pdf") for d in decks]
 
 
 @pytest.fixture(scope="module")
