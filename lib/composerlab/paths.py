@@ -27,13 +27,18 @@ def cache_dir() -> Path:
 
     ``COMPOSERLAB_CACHE`` overrides it.
     """
-    path = Path(os.environ.get("COMPOSERLAB_CACHE", REPO_ROOT / ".cache"))
+    path = Path(os.environ.get("COMPOSERLAB_CACHE", REPO_ROOT / ".cache")).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def out_dir() -> Path:
-    """Where labs and commands write renders and executed notebooks; ignored by git."""
-    path = REPO_ROOT / "out"
+    """Where labs and commands write renders and executed notebooks; ignored by git.
+
+    ``COMPOSERLAB_OUT`` overrides it (``~`` allowed): on a JupyterHub where every learner imports
+    one shared install, each learner's outputs go to their own home (``~/composerlab-out``).
+    """
+    path = Path(os.environ["COMPOSERLAB_OUT"]).expanduser() if os.environ.get("COMPOSERLAB_OUT") \
+        else REPO_ROOT / "out"
     path.mkdir(parents=True, exist_ok=True)
     return path

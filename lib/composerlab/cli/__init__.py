@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "composerlab.cli.compose",
     "composerlab.cli.judge",
     "composerlab.cli.studio",
+    "composerlab.cli.slides",
 )
 """Modules that add subcommands, in the order ``--help`` lists them."""
 

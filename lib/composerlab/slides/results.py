@@ -1,0 +1,180 @@
+"""What the kickoff and awards decks are filled with: an event's details and its results.
+
+Both are plain JSON in the event's folder (``composerlab slides build --event DIR``):
+
+``DIR/event.json``, for the kickoff deck::
+
+    {"name": "composition-jam", "join_url": "http://192.168.1.20:8000/submit",
+     "deadline": "15:00", "max_submissions": 1}
+
+``DIR/results.json``, for the awards deck::
+
+    {"event": "composition-jam",
+     "human": [{"rank": 1, "composer": "ada", "title": "Baroque Beatz",
+                "points": 27.5, "comments": "a bass line that walks"}, ...],
+     "ai":    [{"rank": 1, "composer": "ben", "title": "Fugue-ish", "points": 81.2, "comments": ""}, ...],
+     "quiz_winner": "cleo"}
+
+``human`` is the final round's leaderboard, ``ai`` the AI judge's ranking
+(points 0-100), ``quiz_winner`` a name or ``{"name": ..., "points": ...}``.
+Only ``event`` and the ``rank``/``composer``/``points`` of each entry are
+required; other keys are ignored. :func:`load_results` checks the shape and
+says what is wrong.
+
+The event server's JSON exports fit as they are: an entry's points may be
+called ``score`` (the AI judge's rows), and an entry whose ``rank`` is null (a
+file the AI judge could not read) is left out. So, with the event's store::
+
+    results_from_dict({"event": store.event().name,
+                       "human": leaderboard_json(store, "final")["rows"],
+                       "ai": ai_json(store)["rows"], "quiz_winner": ...})
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ResultsError(ValueError):
+    """An event file the decks cannot use, with the file and the reason."""
+
+
+@dataclass
+class Entry:
+    """One ranked composition."""
+
+    rank: int
+    composer: str
+    points: float
+    title: str = ""
+    comments: str = ""
+
+
+@dataclass
+class Results:
+    """An event's winners: the human judges' ranking, the AI judge's, the quiz winner."""
+
+    event: str
+    human: list[Entry] = field(default_factory=list)
+    ai: list[Entry] = field(default_factory=list)
+    quiz_winner: str = ""
+
+    def category(self, name: str) -> list[Entry]:
+        if name not in ("human", "ai"):
+            raise ResultsError(f"unknown results category '{name}'; known: human, ai")
+        return getattr(self, name)
+
+
+def _entries(values, category: str, where: str) -> list[Entry]:
+    if not isinstance(values, list):
+        raise ResultsError(f"{where}: '{category}' must be a list of entries, not {type(values).__name__}")
+    entries = []
+    for i, value in enumerate(values):
+        if not isinstance(value, dict):
+            raise ResultsError(f"{where}: {category}[{i}] must be an object with rank, composer, points")
+        if "rank" in value and value["rank"] is None:
+            continue  # not ranked (the AI judge could not read the file)
+        if "points" not in value and "score" in value:
+            value = {**value, "points": value["score"]}
+        missing = [k for k in ("rank", "composer", "points") if k not in value]
+        if missing:
+            raise ResultsError(f"{where}: {category}[{i}] has no {', '.join(repr(k) for k in missing)}")
+        try:
+            rank, points = int(value["rank"]), float(value["points"])
+        except (TypeError, ValueError):
+            raise ResultsError(f"{where}: {category}[{i}]: rank must be a whole number and points a number "
+                               f"(got {value['rank']!r}, {value['points']!r})") from None
+        entries.append(Entry(rank, str(value["composer"]), points, str(value.get("title") or ""),
+                             str(value.get("comments") or "")))
+    return sorted(entries, key=lambda e: (e.rank, -e.points))
+
+
+def results_from_dict(data: dict, where: str = "results") -> Results:
+    """Check ``data`` (the shape in this module's docstring) and return :class:`Results`."""
+    if not isinstance(data, dict):
+        raise ResultsError(f"{where}: expected a JSON object with 'event', 'human', 'ai', 'quiz_winner'")
+    if not data.get("event"):
+        raise ResultsError(f"{where}: 'event' (the event's name) is missing")
+    quiz = data.get("quiz_winner") or ""
+    if isinstance(quiz, dict):
+        quiz = str(quiz.get("name", ""))
+    return Results(event=str(data["event"]), human=_entries(data.get("human", []), "human", where),
+                   ai=_entries(data.get("ai", []), "ai", where), quiz_winner=str(quiz))
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except json.JSONDecodeError as err:
+        raise ResultsError(f"{path.name}: not valid JSON (line {err.lineno}: {err.msg})") from None
+
+
+def load_results(path: str | Path) -> Results:
+    """The results in a ``results.json`` file.
+
+    The event server's store will provide the same dict; until it is wired
+    in, export it to ``DIR/results.json``.
+    """
+    path = Path(path)
+    return results_from_dict(_read_json(path), where=path.name)
+
+
+@dataclass
+class EventInfo:
+    """The kickoff deck's details of an event."""
+
+    name: str
+    join_url: str = ""
+    deadline: str = ""
+    max_submissions: int | None = None
+
+
+def load_event_info(path: str | Path) -> EventInfo:
+    """The details in an ``event.json`` file (see the module docstring)."""
+    path = Path(path)
+    data = _read_json(path)
+    if not isinstance(data, dict) or not data.get("name"):
+        raise ResultsError(f"{path.name}: needs at least {{\"name\": ...}}")
+    limit = data.get("max_submissions")
+    return EventInfo(name=str(data["name"]), join_url=str(data.get("join_url") or ""),
+                     deadline=str(data.get("deadline") or ""),
+                     max_submissions=int(limit) if limit is not None else None)
+
+
+def load_event_dir(folder: str | Path) -> tuple[EventInfo | None, Results | None]:
+    """An event folder's ``event.json`` and ``results.json``; either may be absent (None), not both."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such event folder")
+    info_path, results_path = folder / "event.json", folder / "results.json"
+    if not info_path.exists() and not results_path.exists():
+        raise ResultsError(f"{folder}: holds neither event.json nor results.json "
+                           "(see composerlab.slides.results for their shape)")
+    info = load_event_info(info_path) if info_path.exists() else None
+    results = load_results(results_path) if results_path.exists() else None
+    if info is None and results is not None:
+        info = EventInfo(name=results.event)
+    return info, results
+
+
+def placeholder_values(info: EventInfo | None, results: Results | None) -> dict[str, str]:
+    """The text of every placeholder these give (:data:`composerlab.slides.deck.PLACEHOLDERS`); absent ones left out."""
+    values = {}
+    if info:
+        values["event.name"] = info.name
+        if info.join_url:
+            values["event.join_url"] = info.join_url
+        if info.deadline:
+            values["event.deadline"] = info.deadline
+        if info.max_submissions is not None:
+            values["event.max_submissions"] = str(info.max_submissions)
+    if results:
+        values["results.event"] = results.event
+        values["results.human_count"] = str(len(results.human))
+        values["results.ai_count"] = str(len(results.ai))
+        if results.quiz_winner:
+            values["results.quiz_winner"] = results.quiz_winner
+    return values
