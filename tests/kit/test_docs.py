@@ -26,8 +26,6 @@ DOCUMENTS = [ROOT / "facilitator" / "playbook.md", *sorted((ROOT / "facilitator"
 PENDING = {
     "event": "the event server (composerlab event new), on the event branch",
     "serve": "the event server (composerlab serve), on the event branch",
-    "studio": "the studio (lab 08), on the studio branch",
-    "library": "the studio's library, on the studio branch",
 }
 _CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 _COMMAND = re.compile(r"(?<![\w./-])composerlab[ \t]+([a-z][\w-]*)(?:[ \t]+([a-z][\w-]*))?")
