@@ -189,3 +189,15 @@ def test_a_model_that_lands_later_appears_with_its_kind_s_parameters(studio, mon
     entry = studio.library.list()[0]
     assert entry.chain[1] == {"model": "stretch", "params": {"bars": 2, "temperature": 0.9, "top_k": 8, "top_p": 0.95}}
     assert same_notes(studio.library.regenerate(entry.id), studio.output)
+
+
+def test_a_model_that_breaks_is_a_message_not_silence(studio, monkeypatch):
+    from composerlab.models.catalog import MODELS, ModelEntry
+
+    monkeypatch.setitem(MODELS, "broken", ModelEntry("broken", "extend", "a model whose code is missing",
+                                                     "composerlab.models.not_there:generate", "none.md"))
+    studio.save("Before")
+    studio.chain.set_steps([{"model": "broken", "params": {}}])
+    studio.generate_button.click()
+    assert "That did not work (ModuleNotFoundError" in status(studio)
+    assert studio.output is None and [e.title for e in studio.library.list()] == ["Before"]

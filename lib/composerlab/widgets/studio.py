@@ -150,6 +150,10 @@ class Studio:
         except (MusicFileError, LibraryError, SubmitError, UnknownModelError, ValueError) as err:
             self.say(str(err), error=True)
             return
+        except Exception as err:  # noqa: BLE001 - a button must answer; ipywidgets would swallow it silently
+            self.say(f"That did not work ({type(err).__name__}: {err}); nothing was saved or changed in "
+                     "the library. Tell your facilitator if it happens again.", error=True)
+            return
         if message:
             self.say(message)
 
