@@ -42,7 +42,7 @@ def _error_response(request: Request, status: int, reason: str, headers=None):
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     if _wants_json(request):
         return JSONResponse({"error": reason}, status_code=status, headers=headers)
-    html = request.app.state.templates.get_template("error.html").render(status=status, reason=reason,
+    html = request.app.state.templates.get_template("error.html").render(status=status, reason=reason, page="error",
                                                                         event=request.app.state.store.event())
     return HTMLResponse(html, status_code=status, headers=headers)
 
