@@ -88,7 +88,8 @@ def test_facilitator_page_runs_the_rounds(event):
     event.client.post(f"/admin/{admin}/rounds/preliminary/close")
     final = event.client.post(f"/admin/{admin}/rounds/final", data={"top": "1"})
     assert "each judge's top 1, judged by the others" in final.text and 'id="close-final"' in final.text
-    assert event.client.get("/qr.svg").text.startswith("<svg")
+    qr = event.client.get("/qr.svg")
+    assert qr.headers["content-type"] == "image/svg+xml" and 'xmlns="http://www.w3.org/2000/svg"' in qr.text
 
 
 def test_leaderboard_page_tabs_and_awards(event):

@@ -64,9 +64,8 @@ def lan_address() -> str:
 
 def _cmd_serve(args) -> int:
     import segno
-    import uvicorn
 
-    from composerlab.event.app import create_app
+    from composerlab.event.app import create_app, server
     from composerlab.event.rules import EventError
 
     try:
@@ -81,9 +80,7 @@ def _cmd_serve(args) -> int:
     print("scan to reach the submission page:")
     segno.make(found["submit"], error="m").terminal(compact=True)
     sys.stdout.flush()
-    # The access log is off: private links carry their token in the path.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=2)
+    server(app, args.host, args.port).run()
     return 0
 
 

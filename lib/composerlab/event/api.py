@@ -198,7 +198,7 @@ async def leaderboard_stream(request: Request, round: str = Query("preliminary",
     async def events():
         last, quiet_since, ends = None, time.monotonic(), time.monotonic() + STREAM_SECONDS
         yield "retry: 2000\n\n"
-        while time.monotonic() < ends:  # bounded; EventSource reconnects
+        while time.monotonic() < ends and not request.app.state.stopping:  # bounded; EventSource reconnects
             revision = await run_in_threadpool(store.revision)
             if revision != last:
                 last, quiet_since = revision, time.monotonic()

@@ -80,6 +80,7 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     app.state.store = store
     app.state.templates = templates()
     app.state.ai_model_path = ai_model_path
+    app.state.stopping = False  # set when the server is asked to stop: live streams end
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     for router in (api.router, pages.router, *routers):
         app.include_router(router)
@@ -109,15 +110,26 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     return app
 
 
+def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
+    """A uvicorn server for the app that, asked to stop, first ends the live streams (they would hold it open)."""
+    import uvicorn
+
+    class EventServer(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            app.state.stopping = True
+            super().handle_exit(sig, frame)
+
+    # The access log is off: private links carry their token in the path.
+    return EventServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                      timeout_graceful_shutdown=3))
+
+
 class BackgroundServer:
     """A uvicorn server on a thread (the facilitator notebook, the browser tests); ``stop()`` ends it."""
 
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
-        import uvicorn
-
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=2)
-        self.server = uvicorn.Server(config)
+        self.app = app
+        self.server = server(app, host, port)
         self.url = f"http://{host}:{port}"
         self.thread = threading.Thread(target=self.server.run, name="composerlab-event", daemon=True)
 
@@ -131,6 +143,7 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
+        self.app.state.stopping = True
         self.server.should_exit = True
         self.thread.join(timeout=10)
 

@@ -73,9 +73,13 @@ async def submit_form(request: Request):
 @router.get("/qr.svg")
 def qr_code(request: Request):
     """The submission page's address as a QR code, for the projector."""
+    import io
+
     import segno
 
-    return Response(segno.make(submission_url(request), error="m").svg_inline(scale=6), media_type="image/svg+xml")
+    buffer = io.BytesIO()
+    segno.make(submission_url(request), error="m").save(buffer, kind="svg", scale=6, border=2)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")
 
 
 # -- judge ---------------------------------------------------------------------------------------------------------

@@ -45,9 +45,9 @@
       }
       tr.append(rank, cell(row.composer), cell(row.title));
       if (round === "ai") {
-        tr.append(cell(row.score), cell(row.why || row.error));
+        tr.append(cell(row.score === null ? "" : row.score.toFixed(1)), cell(row.why || row.error));
       } else {
-        tr.append(cell(row.points), ...criteria.map((c) => cell(row[c])));
+        tr.append(cell(row.points.toFixed(2)), ...criteria.map((c) => cell(row[c].toFixed(2))));
       }
       tr.dataset.search = (row.composer + " " + row.title).toLowerCase();
       rows.appendChild(tr);
