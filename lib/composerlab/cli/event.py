@@ -80,7 +80,11 @@ def _cmd_serve(args) -> int:
     print("scan to reach the submission page:")
     segno.make(found["submit"], error="m").terminal(compact=True)
     sys.stdout.flush()
-    server(app, args.host, args.port).run()
+    try:
+        server(app, args.host, args.port).run()
+    except KeyboardInterrupt:  # uvicorn hands Ctrl+C back once it has shut down cleanly
+        pass
+    print("the event server has stopped; everything is in", app.state.store.dir)
     return 0
 
 
