@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -182,18 +183,32 @@ def put_score(submission_id: int, body: ScoreIn, request: Request, judge: Judge 
     return exports.score_json(row, judge.name)
 
 
+_boards: dict[tuple[int, str], tuple[int, dict]] = {}
+_boards_lock = threading.Lock()
+
+
+def shared_board(store: Store, round_name: str) -> dict:
+    """A board built once per change and shared by every open page (50 viewers do not mean 50 builds)."""
+    revision = store.revision()
+    key = (id(store), round_name)
+    with _boards_lock:  # the other streams wait for the one build, then share it
+        cached = _boards.get(key)
+        if cached is None or cached[0] != revision:
+            board = exports.ai_json(store) if round_name == "ai" else exports.leaderboard_json(store, round_name)
+            cached = _boards[key] = (revision, board)
+    return cached[1]
+
+
 @router.get("/leaderboard")
 def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final)$")):
     """A round's leaderboard: only pieces every assigned judge has scored, ranked."""
-    return exports.leaderboard_json(store_of(request), round)
+    return shared_board(store_of(request), round)
 
 
 @router.get("/leaderboard/stream")
 async def leaderboard_stream(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final|ai)$")):
     """Server-sent events: the leaderboard (``event: leaderboard``) each time anything changes."""
     store = store_of(request)
-    build = exports.ai_json if round == "ai" else exports.leaderboard_json
-    args = (store,) if round == "ai" else (store, round)
 
     async def events():
         last, quiet_since, ends = None, time.monotonic(), time.monotonic() + STREAM_SECONDS
@@ -202,7 +217,7 @@ async def leaderboard_stream(request: Request, round: str = Query("preliminary",
             revision = await run_in_threadpool(store.revision)
             if revision != last:
                 last, quiet_since = revision, time.monotonic()
-                payload = await run_in_threadpool(build, *args)
+                payload = await run_in_threadpool(shared_board, store, round)
                 yield f"event: leaderboard\ndata: {json.dumps(payload)}\n\n"
             elif time.monotonic() - quiet_since > 15:
                 quiet_since = time.monotonic()

@@ -111,6 +111,14 @@ class Store:
         with self._sessions() as session, session.begin():
             session.execute(update(Event).values(revision=Event.revision + 1))
             yield session
+            written = session.scalar(select(Event.revision))
+        self._remember(written)  # this process sees its own write at once
+
+    def _remember(self, revision: int | None) -> int:
+        with self._lock:
+            if revision is not None and revision >= self._revision[1]:
+                self._revision = (time.monotonic(), revision)
+            return self._revision[1]
 
     @contextlib.contextmanager
     def read(self):
@@ -160,10 +168,7 @@ class Store:
             if time.monotonic() - at < max_age:
                 return value
         with self.read() as s:
-            value = s.scalar(select(Event.revision))
-        with self._lock:
-            self._revision = (time.monotonic(), value)
-        return value
+            return self._remember(s.scalar(select(Event.revision)))
 
     # -- submissions -------------------------------------------------------------------------------------------
     def add_submission(self, alias: str | None, title: str | None, original_name: str | None,
