@@ -2,33 +2,13 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
-from urllib.parse import quote
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
-def links(base: str, store) -> dict:
-    """The event's addresses: public pages, the facilitator's and each judge's private link."""
-    base = base.rstrip("/")
-    event = store.event()
-    return {"submit": f"{base}/", "leaderboard": f"{base}/leaderboard", "awards": f"{base}/awards",
-            "api": f"{base}/docs", "admin": f"{base}/admin/{quote(event.admin_token)}",
-            "judges": {j.name: f"{base}/judge/{quote(j.token)}" for j in store.judges()}}
-
-
-def _print_links(found: dict) -> None:
-    print(f"  submission page:  {found['submit']}")
-    print(f"  leaderboard:      {found['leaderboard']}")
-    print(f"  awards:           {found['awards']}")
-    print(f"  API:              {found['api']}")
-    print(f"  facilitator (private): {found['admin']}")
-    for name, url in found["judges"].items():
-        print(f"  judge {name} (private): {url}")
-
-
 def _cmd_new(args) -> int:
+    from composerlab.event.facilitator import links, links_text
     from composerlab.event.rules import EventError
     from composerlab.event.store import Store
 
@@ -46,26 +26,17 @@ def _cmd_new(args) -> int:
         print(f"made the event '{store.event().name}' in {store.dir} "
               f"({len(judges)} judges, {args.max_per_composer} per composer, {args.max_mb:g} MB per file)")
         print(f"serve it with: composerlab serve {args.dir}; the links (keep the private ones private):")
-        _print_links(links(args.url, store))
+        print(links_text(links(args.url, store)))
     finally:
         store.close()
     return 0
-
-
-def lan_address() -> str:
-    """This machine's address on the local network (no packet is sent), or 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            return probe.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
 
 
 def _cmd_serve(args) -> int:
     import segno
 
     from composerlab.event.app import create_app, server
+    from composerlab.event.facilitator import lan_address, links, links_text
     from composerlab.event.rules import EventError
 
     try:
@@ -76,7 +47,7 @@ def _cmd_serve(args) -> int:
     shown_host = lan_address() if args.host in ("0.0.0.0", "") else args.host
     found = links(f"http://{shown_host}:{args.port}", app.state.store)
     print(f"serving '{app.state.store.event().name}' from {app.state.store.dir}; stop with Ctrl+C")
-    _print_links(found)
+    print(links_text(found))
     print("scan to reach the submission page:")
     segno.make(found["submit"], error="m").terminal(compact=True)
     sys.stdout.flush()

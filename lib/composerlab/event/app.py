@@ -73,6 +73,8 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
         Another AI judge than the shipped one.
     """
     store = Store.open(event_dir, db_url)
+    import composerlab.music.midi  # noqa: F401  (the MIDI reader's libraries load now, not on the first upload)
+
     app = FastAPI(title=f"Composer Lab event: {store.event().name}", version="1",
                   description="Submissions, judging in rounds, a live leaderboard, the AI judge and awards. "
                               "Facilitator and judges send `Authorization: Bearer <token>`.",

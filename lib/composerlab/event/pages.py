@@ -73,13 +73,9 @@ async def submit_form(request: Request):
 @router.get("/qr.svg")
 def qr_code(request: Request):
     """The submission page's address as a QR code, for the projector."""
-    import io
+    from composerlab.event.facilitator import qr_svg
 
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(submission_url(request), error="m").save(buffer, kind="svg", scale=6, border=2)
-    return Response(buffer.getvalue(), media_type="image/svg+xml")
+    return Response(qr_svg(submission_url(request)), media_type="image/svg+xml")
 
 
 # -- judge ---------------------------------------------------------------------------------------------------------

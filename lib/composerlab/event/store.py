@@ -7,10 +7,10 @@ server). Every write is one transaction that first bumps the event's
 ``revision``: that takes the database's write lock at once (SQLite waits
 for it; PostgreSQL locks the row), so writers queue instead of failing, and
 live pages know something changed. An upload's file is written to a temp
-file, fsync'd and linked to its final name before its row is committed, so
-an acknowledged upload always has its file; a file left without a row by a
-crash is moved aside to ``submissions/.unacknowledged/`` when the event is
-opened again.
+file, fsync'd and linked to its final name (a link never overwrites) before
+its row is committed, so an acknowledged upload always has its file; a file
+left without a row by a crash is moved aside to
+``submissions/.unacknowledged/`` when the event is opened again.
 """
 from __future__ import annotations
 
@@ -195,21 +195,23 @@ class Store:
         except MusicFileError as err:
             raise EventError(f"{original_name} {err.reason}", 415) from None
         composer = " ".join(alias.casefold().split())
-        incoming = self.files / INCOMING
-        incoming.mkdir(parents=True, exist_ok=True)
+        if composer:
+            who = slug(alias) or "u" + hashlib.sha1(composer.encode()).hexdigest()[:8]
+            stem = f"{event.slug}-{who}-{slug(title) or 'untitled'}"
+        else:
+            stem = f"{event.slug}-{secrets.token_hex(6)}"
+        # File first, durably, outside the write lock (writers queue only for the commit): temp file, fsync,
+        # link under a free name (a link never overwrites), fsync the folder. Then the row, in one transaction.
+        staged = self._stage(data)
         stored_as = ""
         try:
+            stored_as = self._claim(stem, staged)
             with self.write() as s:
                 if composer:
                     count = s.scalar(select(func.count()).where(Submission.composer == composer))
                     if count >= event.max_per_composer:
                         raise EventError(f"{alias} has sent {count} compositions already; the limit is "
                                          f"{event.max_per_composer} per composer", 429)
-                    who = slug(alias) or "u" + hashlib.sha1(composer.encode()).hexdigest()[:8]
-                    stem = f"{event.slug}-{who}-{slug(title) or 'untitled'}"
-                else:
-                    stem = f"{event.slug}-{secrets.token_hex(6)}"
-                stored_as = self._place(s, stem, data, incoming)
                 row = Submission(alias=alias, composer=composer, title=title, stored_as=stored_as,
                                  original_name=original_name, size=len(data),
                                  sha256=hashlib.sha256(data).hexdigest(), eligible=bool(composer))
@@ -218,30 +220,36 @@ class Store:
             if stored_as:  # the row did not commit: no file without its row
                 (self.files / stored_as).unlink(missing_ok=True)
             raise
+        finally:
+            staged.unlink(missing_ok=True)
         return Receipt(row.id, stored_as, row.eligible, row.created_at.isoformat(timespec="seconds"), title, alias)
 
-    def _place(self, session: Session, stem: str, data: bytes, incoming: Path) -> str:
-        """Write ``data`` under the first free ``stem[-N].mid`` (temp file, fsync, link: never overwrites)."""
-        tmp = incoming / f"{secrets.token_hex(8)}.part"
-        with open(tmp, "wb") as handle:
+    def _stage(self, data: bytes) -> Path:
+        """``data`` in a temp file of the submissions folder's file system, on disk (fsync'd)."""
+        incoming = self.files / INCOMING
+        incoming.mkdir(parents=True, exist_ok=True)
+        staged = incoming / f"{secrets.token_hex(8)}.part"
+        with open(staged, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            taken = set(session.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
-            for n in range(1, 100_000):
-                name = f"{stem}.mid" if n == 1 else f"{stem}-{n}.mid"
-                if name in taken:
-                    continue
-                try:
-                    os.link(tmp, self.files / name)  # fails if the name exists: never overwrites
-                except FileExistsError:
-                    continue
-                _fsync_dir(self.files)
-                return name
-            raise EventError("no free file name left for this composition", 409)
-        finally:
-            tmp.unlink(missing_ok=True)
+        return staged
+
+    def _claim(self, stem: str, staged: Path) -> str:
+        """Link the staged file under the first free ``stem[-N].mid`` and sync the folder; the name is its own."""
+        with self.read() as s:  # names whose file someone removed by hand stay taken
+            taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
+        for n in range(1, 100_000):
+            name = f"{stem}.mid" if n == 1 else f"{stem}-{n}.mid"
+            if name in taken:
+                continue
+            try:
+                os.link(staged, self.files / name)  # fails if the name exists: never overwrites
+            except FileExistsError:
+                continue
+            _fsync_dir(self.files)
+            return name
+        raise EventError("no free file name left for this composition", 409)
 
     def submissions(self) -> list[Submission]:
         with self.read() as s:
