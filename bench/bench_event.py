@@ -109,6 +109,7 @@ class Load:
         self.board_events = 0
         self.board_reads = 0
         self.in_flight_lost = 0
+        self.at_kill: dict = {}
 
     async def upload(self, client, alias: str, seed: int, tolerate_crash: bool = False, timed: bool = True,
                      delay: float = 0.0):
@@ -200,6 +201,7 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
     admin = tokens["admin_token"]
     judges = {j["name"]: j["token"] for j in tokens["judges"]}
     load = Load(url, admin, judges)
+    figures_at_kill = load.at_kill
     limits = httpx2.Limits(max_connections=uploaders + len(judges) + 2 * viewers + 10)
     async with httpx2.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         # seed pieces and the open round, so judges score while contestants upload
@@ -214,8 +216,11 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
         work = [load.upload(client, f"composer{i}", i, crash, delay=ramp * i / uploaders) for i in range(uploaders)]
         work += [load.judge(client, name, token, stop, crash) for name, token in judges.items()]
         if crash:
-            async def killer():
-                await asyncio.sleep(kill_after)
+            async def killer():  # kill -9 once half the uploads are acknowledged (or after kill_after seconds)
+                seeded, ends = len(load.uploads), time.monotonic() + kill_after
+                while len(load.uploads) - seeded < uploaders // 2 and time.monotonic() < ends:
+                    await asyncio.sleep(0.02)
+                figures_at_kill.update(uploads=len(load.uploads), scores=len(load.scores))
                 server.stop(kill=True)
                 stop.set()
             work.append(killer())
@@ -276,7 +281,7 @@ def bench(uploaders: int, judges: int, viewers: int, kill: bool, workdir: Path, 
         folder = workdir / "crash"
         tokens = make_event(folder, judges)
         server = Server(folder)
-        crash = asyncio.run(run_load(server.url, tokens, uploaders, viewers, kill_after=1.0 + uploaders / 200,
+        crash = asyncio.run(run_load(server.url, tokens, uploaders, viewers, kill_after=120.0,
                                      server=server))
         restarted = Server(folder)  # opening the event moves files without a row aside
         try:
@@ -285,6 +290,7 @@ def bench(uploaders: int, judges: int, viewers: int, kill: bool, workdir: Path, 
             restarted.stop()
         aside = folder / "submissions" / ".unacknowledged"
         figures["crash"] = {**after, "in_flight_at_kill": crash.in_flight_lost, "errors": len(crash.errors),
+                            "acknowledged_when_killed": crash.at_kill,
                             "moved_aside": len(list(aside.iterdir())) if aside.is_dir() else 0,
                             "integrity": integrity(folder)}
     return figures
@@ -319,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{figures['board_events']}, board reloads {figures['board_reads']}; integrity {figures['integrity']}")
     if "crash" in figures:
         c = figures["crash"]
-        print(f"kill -9 mid-run, restart: uploads acknowledged {c['acknowledged_uploads']}, lost {c['lost_uploads']}; "
+        print(f"kill -9 mid-run (after {c['acknowledged_when_killed']} acknowledged), restart: uploads acknowledged {c['acknowledged_uploads']}, lost {c['lost_uploads']}; "
               f"scores acknowledged {c['acknowledged_scores']}, lost {c['lost_scores']}; requests cut by the kill "
               f"{c['in_flight_at_kill']}; files moved aside (no row) {c['moved_aside']}; rows = files "
               f"{c['rows_equal_files']}; integrity {c['integrity']}")

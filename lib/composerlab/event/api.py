@@ -183,26 +183,32 @@ def put_score(submission_id: int, body: ScoreIn, request: Request, judge: Judge 
     return exports.score_json(row, judge.name)
 
 
-_boards: dict[tuple[int, str], tuple[int, dict]] = {}
+_boards: dict[tuple[int, str], tuple[int, float, str]] = {}
 _boards_lock = threading.Lock()
 
 
-def shared_board(store: Store, round_name: str) -> dict:
-    """A board built once per change and shared by every open page (50 viewers do not mean 50 builds)."""
+def board_text(store: Store, round_name: str, max_age: float = 0.0) -> str:
+    """A board as JSON text, built once per change and shared by every open page.
+
+    ``max_age`` > 0 lets a live stream reuse a board that young even if a write came since (many writes
+    a second become one build a second); a plain request (``max_age`` 0) always gets the latest.
+    """
     revision = store.revision()
     key = (id(store), round_name)
-    with _boards_lock:  # the other streams wait for the one build, then share it
+    with _boards_lock:  # the other pages wait for the one build, then share it
         cached = _boards.get(key)
-        if cached is None or cached[0] != revision:
-            board = exports.ai_json(store) if round_name == "ai" else exports.leaderboard_json(store, round_name)
-            cached = _boards[key] = (revision, board)
-    return cached[1]
+        if cached is not None and (cached[0] == revision or time.monotonic() - cached[1] < max_age):
+            return cached[2]
+        board = exports.ai_json(store) if round_name == "ai" else exports.leaderboard_json(store, round_name)
+        text = json.dumps(board)
+        _boards[key] = (revision, time.monotonic(), text)
+        return text
 
 
 @router.get("/leaderboard")
 def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final)$")):
     """A round's leaderboard: only pieces every assigned judge has scored, ranked."""
-    return shared_board(store_of(request), round)
+    return Response(board_text(store_of(request), round), media_type="application/json")
 
 
 @router.get("/leaderboard/stream")
@@ -214,11 +220,10 @@ async def leaderboard_stream(request: Request, round: str = Query("preliminary",
         last, quiet_since, ends = None, time.monotonic(), time.monotonic() + STREAM_SECONDS
         yield "retry: 2000\n\n"
         while time.monotonic() < ends and not request.app.state.stopping:  # bounded; EventSource reconnects
-            revision = await run_in_threadpool(store.revision)
-            if revision != last:
-                last, quiet_since = revision, time.monotonic()
-                payload = await run_in_threadpool(shared_board, store, round)
-                yield f"event: leaderboard\ndata: {json.dumps(payload)}\n\n"
+            text = await run_in_threadpool(board_text, store, round, 1.0)
+            if text != last:  # only a board that changed is sent (an upload alone changes no board)
+                last, quiet_since = text, time.monotonic()
+                yield f"event: leaderboard\ndata: {text}\n\n"
             elif time.monotonic() - quiet_since > 15:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"  # keeps proxies from closing an idle stream

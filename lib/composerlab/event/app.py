@@ -142,6 +142,8 @@ class BackgroundServer:
             if not self.thread.is_alive() or time.monotonic() > ends:
                 raise RuntimeError(f"the event server did not start on {self.url} (is the port taken?)")
             time.sleep(0.05)
+        host, port = self.server.servers[0].sockets[0].getsockname()[:2]  # port 0: the one the system chose
+        self.url = f"http://{host}:{port}"
         return self
 
     def stop(self) -> None:
@@ -152,5 +154,5 @@ class BackgroundServer:
 
 def serve_in_background(event_dir: str | Path, host: str = "127.0.0.1", port: int = 8000,
                         db_url: str | None = None) -> BackgroundServer:
-    """Start the event's server on a thread and return it (its ``url``; ``stop()`` when done)."""
+    """Start the event's server on a thread and return it (its ``url``; ``stop()`` when done); port 0: any free one."""
     return BackgroundServer(create_app(event_dir, db_url), host, port).start()

@@ -53,7 +53,7 @@ def leaderboard_json(store: Store, round_name: str) -> dict:
     found = store.rounds().get(round_name)
     table = store.standings(round_name)
     pieces = {row.id: row for row in store.submissions()}
-    assigned = {p.id for judge in store.judges() for p in store.assignments(judge.id, round_name)} if found else set()
+    assigned = store.assigned_ids(round_name)
     rows = [{"rank": s.rank, "id": s.submission, "composer": pieces[s.submission].alias,
              "title": pieces[s.submission].title, "stored_as": pieces[s.submission].stored_as,
              "points": round(s.points, 2), "originality": round(s.originality, 2), "balance": round(s.balance, 2),

@@ -329,6 +329,11 @@ class Store:
                                   .where(Assignment.round == round_name, Assignment.judge_id == judge_id)
                                   .order_by(Submission.id)))
 
+    def assigned_ids(self, round_name: str) -> set[int]:
+        """Every piece someone must score in a round."""
+        with self.read() as s:
+            return set(s.scalars(select(Assignment.submission_id).where(Assignment.round == round_name)))
+
     # -- scores ------------------------------------------------------------------------------------------------
     def put_score(self, judge_id: int, submission_id: int, originality: int, balance: int, emotional: int,
                   comment: str = "") -> ScoreVersion:
