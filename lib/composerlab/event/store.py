@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import secrets
 import threading
 import time
@@ -26,15 +25,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, event as sa_event, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from composerlab.event import rules
+from composerlab.event import files, rules
 from composerlab.event.rules import EventError, clean_text, slug
 from composerlab.event.tables import (AIRun, AIScore, Assignment, Base, Event, Judge, Round, ScoreVersion,
                                       Submission, utcnow)
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
-INCOMING = ".incoming"
-UNACKNOWLEDGED = ".unacknowledged"
 MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
 
 
@@ -129,20 +126,10 @@ class Store:
             yield session
 
     def recover(self) -> list[str]:
-        """Move files without a row (a crash between the rename and the commit) to ``.unacknowledged/``."""
+        """Move files without a row (a crash between the link and the commit) to ``.unacknowledged/``."""
         with self.read() as s:
             known = set(s.scalars(select(Submission.stored_as)))
-        moved = []
-        for path in self.files.iterdir():
-            if path.is_file() and not path.name.startswith(".") and path.name not in known:
-                aside = self.files / UNACKNOWLEDGED
-                aside.mkdir(exist_ok=True)
-                path.rename(aside / path.name)
-                moved.append(path.name)
-        for part in (self.files / INCOMING).glob("*.part"):
-            if time.time() - part.stat().st_mtime > 600:  # an upload that died; a live one is younger
-                part.unlink(missing_ok=True)
-        return moved
+        return files.recover(self.files, known)
 
     # -- who is who --------------------------------------------------------------------------------------------
     def event(self) -> Event | None:
@@ -205,10 +192,12 @@ class Store:
             stem = f"{event.slug}-{secrets.token_hex(6)}"
         # File first, durably, outside the write lock (writers queue only for the commit): temp file, fsync,
         # link under a free name (a link never overwrites), fsync the folder. Then the row, in one transaction.
-        staged = self._stage(data)
+        staged = files.stage(self.files, data)
         stored_as = ""
         try:
-            stored_as = self._claim(stem, staged)
+            with self.read() as s:  # names whose file someone removed by hand stay taken
+                taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
+            stored_as = files.claim(self.files, stem, staged, taken)
             with self.write() as s:
                 if composer:
                     count = s.scalar(select(func.count()).where(Submission.composer == composer))
@@ -226,33 +215,6 @@ class Store:
         finally:
             staged.unlink(missing_ok=True)
         return Receipt(row.id, stored_as, row.eligible, row.created_at.isoformat(timespec="seconds"), title, alias)
-
-    def _stage(self, data: bytes) -> Path:
-        """``data`` in a temp file of the submissions folder's file system, on disk (fsync'd)."""
-        incoming = self.files / INCOMING
-        incoming.mkdir(parents=True, exist_ok=True)
-        staged = incoming / f"{secrets.token_hex(8)}.part"
-        with open(staged, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return staged
-
-    def _claim(self, stem: str, staged: Path) -> str:
-        """Link the staged file under the first free ``stem[-N].mid`` and sync the folder; the name is its own."""
-        with self.read() as s:  # names whose file someone removed by hand stay taken
-            taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
-        for n in range(1, 100_000):
-            name = f"{stem}.mid" if n == 1 else f"{stem}-{n}.mid"
-            if name in taken:
-                continue
-            try:
-                os.link(staged, self.files / name)  # fails if the name exists: never overwrites
-            except FileExistsError:
-                continue
-            _fsync_dir(self.files)
-            return name
-        raise EventError("no free file name left for this composition", 409)
 
     def submissions(self) -> list[Submission]:
         with self.read() as s:
@@ -449,16 +411,3 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA synchronous=FULL")  # a committed score survives a power cut, not only a crash
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a new directory entry durable (a no-op where folders cannot be opened, as on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
