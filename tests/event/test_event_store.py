@@ -81,3 +81,17 @@ def test_revision_moves_with_every_write(tmp_path):
     store.put_score(judge.id, 1, 3, 4, 5, "ok")
     assert store.revision(max_age=0) == r2 + 1
     assert store.revision(max_age=60) == r2 + 1  # cached value
+
+
+def test_a_database_url_other_than_the_folder_is_accepted(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared' / 'elsewhere.db'}"
+    (tmp_path / "shared").mkdir()
+    store = Store.create(tmp_path / "ev", "E", ["Ada"], db_url=url)
+    store.add_submission("ada", "Song", "a.mid", midi_upload(tmp_path))
+    store.close()
+    assert not (tmp_path / "ev" / "event.db").exists() and (tmp_path / "shared" / "elsewhere.db").is_file()
+    with pytest.raises(EventError, match="holds no event"):
+        Store.open(tmp_path / "ev")
+    store = Store.open(tmp_path / "ev", db_url=url)
+    assert [s.stored_as for s in store.submissions()] == ["e-ada-song.mid"]
+    store.close()
