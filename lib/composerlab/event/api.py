@@ -211,23 +211,62 @@ def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(p
     return Response(board_text(store_of(request), round), media_type="application/json")
 
 
+class BoardFeed:
+    """One poller per board for every open stream of the app: 50 pages cost one check every half second."""
+
+    def __init__(self, store: Store, round_name: str, stopping):
+        self.store, self.round_name, self.stopping = store, round_name, stopping
+        self.text, self.version, self.listeners = "", 0, 0
+        self.changed = asyncio.Condition()
+        self.task: asyncio.Task | None = None
+
+    def join(self) -> None:
+        self.listeners += 1
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while self.listeners > 0 and not self.stopping():
+            text = await run_in_threadpool(board_text, self.store, self.round_name, 1.0)
+            if text != self.text:
+                async with self.changed:
+                    self.text, self.version = text, self.version + 1
+                    self.changed.notify_all()
+            await asyncio.sleep(0.5)
+
+    async def next(self, seen: int, timeout: float) -> tuple[int, str] | None:
+        """The board once it differs from version ``seen``; None after ``timeout`` seconds without a change."""
+        async with self.changed:
+            if self.version == seen:
+                try:
+                    await asyncio.wait_for(self.changed.wait(), timeout)
+                except TimeoutError:
+                    return None
+            return self.version, self.text
+
+
 @router.get("/leaderboard/stream")
 async def leaderboard_stream(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final|ai)$")):
-    """Server-sent events: the leaderboard (``event: leaderboard``) each time anything changes."""
-    store = store_of(request)
+    """Server-sent events: the board (``event: leaderboard``) each time it changes."""
+    state = request.app.state
+    feeds = state.__dict__.setdefault("board_feeds", {})
+    feed = feeds.get(round) or feeds.setdefault(round, BoardFeed(store_of(request), round, lambda: state.stopping))
 
     async def events():
-        last, quiet_since, ends = None, time.monotonic(), time.monotonic() + STREAM_SECONDS
-        yield "retry: 2000\n\n"
-        while time.monotonic() < ends and not request.app.state.stopping:  # bounded; EventSource reconnects
-            text = await run_in_threadpool(board_text, store, round, 1.0)
-            if text != last:  # only a board that changed is sent (an upload alone changes no board)
-                last, quiet_since = text, time.monotonic()
-                yield f"event: leaderboard\ndata: {text}\n\n"
-            elif time.monotonic() - quiet_since > 15:
-                quiet_since = time.monotonic()
-                yield ": still here\n\n"  # keeps proxies from closing an idle stream
-            await asyncio.sleep(0.5)
+        feed.join()
+        try:
+            seen, quiet_since, ends = 0, time.monotonic(), time.monotonic() + STREAM_SECONDS
+            yield "retry: 2000\n\n"
+            while time.monotonic() < ends and not state.stopping:  # bounded; EventSource reconnects
+                got = await feed.next(seen, timeout=1.0)
+                if got is not None:  # only a board that changed is sent (an upload alone changes none)
+                    (seen, text), quiet_since = got, time.monotonic()
+                    yield f"event: leaderboard\ndata: {text}\n\n"
+                elif time.monotonic() - quiet_since > 15:
+                    quiet_since = time.monotonic()
+                    yield ": still here\n\n"  # keeps proxies from closing an idle stream
+        finally:
+            feed.listeners -= 1
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

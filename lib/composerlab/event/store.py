@@ -3,10 +3,10 @@
 An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any
 SQLAlchemy URL given as ``db_url``, such as PostgreSQL when several server
 processes share one event) and ``submissions/`` (the MIDI files, named by the
-server). Every write is one transaction that first bumps the event's
-``revision``: that takes the database's write lock at once (SQLite waits
-for it; PostgreSQL locks the row), so writers queue instead of failing, and
-live pages know something changed. An upload's file is written to a temp
+server). Every write is one transaction that first updates the event's row,
+bumping its ``revision`` when a board can change: that takes the database's
+write lock at once (SQLite waits for it; PostgreSQL locks the row), so
+writers queue instead of failing, and live pages know something changed. An upload's file is written to a temp
 file, fsync'd and linked to its final name (a link never overwrites) before
 its row is committed, so an acknowledged upload always has its file; a file
 left without a row by a crash is moved aside to
@@ -35,6 +35,15 @@ SUBMISSIONS = "submissions"
 MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
 
 
+class _Pending:
+    """A change waiting for a group commit, and what came of it."""
+
+    __slots__ = ("change", "bump", "result", "error", "done")
+
+    def __init__(self, change, bump: bool):
+        self.change, self.bump, self.result, self.error, self.done = change, bump, None, None, False
+
+
 @dataclass
 class Receipt:
     id: int
@@ -61,6 +70,8 @@ class Store:
         self._revision = (0.0, -1)
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Pending] = []
 
     # -- opening -----------------------------------------------------------------------------------------------
     @classmethod
@@ -104,15 +115,52 @@ class Store:
         self.engine.dispose()
 
     @contextlib.contextmanager
+    def _transaction(self, bump: bool = True):
+        with self._sessions() as session, session.begin():
+            # Even without a bump (an upload changes no board) the update takes the write lock first.
+            session.execute(update(Event).values(revision=Event.revision + (1 if bump else 0)))
+            yield session
+            written = session.scalar(select(Event.revision))
+        self._remember(written)  # this process sees its own write at once
+
+    @contextlib.contextmanager
     def write(self):
         """One write transaction: the revision bump takes the write lock first, then the caller's changes."""
         # Writers of this process queue on a Python lock: SQLite's own busy wait sleeps in growing steps
         # (up to 100 ms), which under a burst of uploads costs far more than the writes themselves.
-        with self._write_lock, self._sessions() as session, session.begin():
-            session.execute(update(Event).values(revision=Event.revision + 1))
+        with self._write_lock, self._transaction() as session:
             yield session
-            written = session.scalar(select(Event.revision))
-        self._remember(written)  # this process sees its own write at once
+
+    def write_grouped(self, change, bump: bool = True):
+        """``change(session)`` in one transaction with the changes queued meanwhile (group commit).
+
+        Under a burst (200 uploads at once) each commit's fsync is shared by
+        every write waiting for it. ``change`` must do its checks before it
+        adds anything: an :class:`EventError` it raises refuses it alone; any
+        other error fails the whole batch, and every caller gets it.
+        """
+        pending = _Pending(change, bump)
+        with self._queue_lock:
+            self._queue.append(pending)
+        with self._write_lock:
+            if not pending.done:  # this thread leads: it commits everything queued so far
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    with self._transaction(bump=any(item.bump for item in batch)) as session:
+                        for item in batch:
+                            try:
+                                item.result = item.change(session)
+                            except EventError as err:
+                                item.error = err
+                except BaseException as err:
+                    for item in batch:
+                        item.error = item.error or err
+                for item in batch:
+                    item.done = True
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
 
     def _remember(self, revision: int | None) -> int:
         with self._lock:
@@ -198,7 +246,8 @@ class Store:
             with self.read() as s:  # names whose file someone removed by hand stay taken
                 taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
             stored_as = files.claim(self.files, stem, staged, taken)
-            with self.write() as s:
+
+            def insert(s: Session) -> Submission:
                 if composer:
                     count = s.scalar(select(func.count()).where(Submission.composer == composer))
                     if count >= event.max_per_composer:
@@ -208,6 +257,10 @@ class Store:
                                  original_name=original_name, size=len(data),
                                  sha256=hashlib.sha256(data).hexdigest(), eligible=bool(composer))
                 s.add(row)
+                s.flush()
+                return row
+
+            row = self.write_grouped(insert, bump=False)  # no board shows a new upload
         except BaseException:
             if stored_as:  # the row did not commit: no file without its row
                 (self.files / stored_as).unlink(missing_ok=True)
@@ -308,7 +361,8 @@ class Store:
             if type(value) is not int or not 1 <= value <= 5:
                 raise EventError(f"{name} must be a whole number from 1 to 5, not {value!r}", 422)
         comment = clean_text(comment, "the comment", MAX_COMMENT, False)
-        with self.write() as s:
+
+        def insert(s: Session) -> ScoreVersion:
             current = s.scalar(select(Round).where(Round.state == "open"))
             if current is None:
                 raise EventError("no round is open: scores can be changed only while their round is open", 409)
@@ -323,7 +377,10 @@ class Store:
             row = ScoreVersion(round=current.name, judge_id=judge_id, submission_id=submission_id, version=last + 1,
                                comment=comment, **values)
             s.add(row)
-        return row
+            s.flush()
+            return row
+
+        return self.write_grouped(insert)
 
     def latest_scores(self, round_name: str, judge_id: int | None = None) -> list[ScoreVersion]:
         """Each judge's latest score per piece in a round."""

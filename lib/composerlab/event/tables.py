@@ -31,7 +31,7 @@ class Event(Base):
     max_per_composer: Mapped[int] = mapped_column(Integer)
     max_bytes: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=0)
-    """Bumped by every write, in the same transaction: live pages watch it."""
+    """Bumped in the same transaction by every write that can change a board (not by uploads): live pages watch it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
