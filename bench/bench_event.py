@@ -71,8 +71,10 @@ class Server:
     def __init__(self, folder: Path):
         self.folder, self.port = folder, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "composerlab", "serve", str(folder), "--port",
-                                         str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.log = folder.parent / f"server-{self.port}.log"  # a file, not a pipe: a full pipe would stall it
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "composerlab", "serve", str(folder), "--port",
+                                             str(self.port)], stdout=subprocess.DEVNULL, stderr=log)
         ends = time.monotonic() + 90
         while time.monotonic() < ends:
             try:
@@ -81,12 +83,21 @@ class Server:
             except httpx2.TransportError:
                 time.sleep(0.1)
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server did not start: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"the server did not start: {self.log.read_text()[-2000:]}")
         raise RuntimeError("the server did not answer within 90 s")
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (Linux; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self, kill: bool = False) -> None:
         self.process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
         self.process.wait(timeout=30)
+        self.errors = self.log.read_text(errors="replace")  # anything the server logged (tracebacks)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -187,6 +198,7 @@ class Load:
         task = asyncio.create_task(stream())
         await reload()
         task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def make_event(folder: Path, judges: int) -> dict:
@@ -210,8 +222,10 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
                                   headers={"Authorization": f"Bearer {admin}"})
         assert reply.status_code == 200, reply.text
         stop = asyncio.Event()
-        watchers = [asyncio.create_task(load.viewer(client, stop)) for _ in range(viewers)]
-        await asyncio.sleep(0.5)  # the viewers are connected
+        # The viewers run in their own process: their streams must not slow the uploaders' client.
+        watchers = subprocess.Popen([sys.executable, __file__, "--watch", url, "--viewers", str(viewers)],
+                                    stdout=subprocess.PIPE, text=True) if viewers else None
+        await asyncio.sleep(2.0)  # the viewers are connected
         crash = kill_after is not None
         work = [load.upload(client, f"composer{i}", i, crash, delay=ramp * i / uploaders) for i in range(uploaders)]
         work += [load.judge(client, name, token, stop, crash) for name, token in judges.items()]
@@ -226,8 +240,23 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
             work.append(killer())
         await asyncio.gather(*work)
         stop.set()
-        await asyncio.gather(*watchers, return_exceptions=True)
+        if watchers is not None:
+            watchers.send_signal(signal.SIGTERM)
+            seen = json.loads(watchers.communicate(timeout=60)[0].strip().splitlines()[-1])
+            load.board_events, load.board_reads = seen["events"], seen["reads"]
     return load
+
+
+async def watch(url: str, viewers: int) -> dict:
+    """``viewers`` leaderboard pages (a live stream each, and a reload every second) until SIGTERM."""
+    load = Load(url, "", {})
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with httpx2.AsyncClient(base_url=url, timeout=60, limits=httpx2.Limits(max_connections=3 * viewers)) as c:
+        tasks = [asyncio.create_task(load.viewer(c, stop)) for _ in range(viewers)]
+        await stop.wait()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"events": load.board_events, "reads": load.board_reads}
 
 
 def check(folder: Path, url: str, tokens: dict, load: Load) -> dict:
@@ -262,10 +291,12 @@ def bench(uploaders: int, judges: int, viewers: int, kill: bool, workdir: Path, 
     folder = workdir / "load"
     tokens = make_event(folder, judges)
     server = Server(folder)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), server.cpu_seconds()
     try:
         load = asyncio.run(run_load(server.url, tokens, uploaders, viewers, ramp=ramp))
         figures["load_seconds"] = round(time.perf_counter() - began, 2)
+        figures["server_cpu_seconds"] = round(server.cpu_seconds() - cpu, 2)
+        figures["load_average"] = round(os.getloadavg()[0], 1)  # other jobs on this machine
         figures.update(check(folder, server.url, tokens, load))
     finally:
         server.stop()
@@ -305,7 +336,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds over which the uploaders start (default 0: all at once)")
     parser.add_argument("--no-kill", action="store_true", help="leave out the kill -9 part")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--watch", metavar="URL", help=argparse.SUPPRESS)  # the viewers' own process
     args = parser.parse_args(argv)
+    if args.watch:
+        print(json.dumps(asyncio.run(watch(args.watch, args.viewers))))
+        return 0
     with tempfile.TemporaryDirectory(prefix="composerlab-bench-event-") as tmp:
         figures = bench(args.uploaders, args.judges, args.viewers, not args.no_kill, Path(tmp), args.ramp)
     if args.json:
@@ -314,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"event server on loopback, {os.cpu_count()} CPU cores (shared with other jobs); "
           f"{args.uploaders} uploaders + {args.judges} judges ({REVISIONS} versions of each score) "
           f"+ {args.viewers} live viewers, uploads starting over {args.ramp:g} s; load phase {figures['load_seconds']} s")
+    print(f"server CPU {figures['server_cpu_seconds']} s for {figures['acknowledged_uploads']} uploads and "
+          f"{figures['acknowledged_scores']} scores; load average {figures['load_average']} on "
+          f"{os.cpu_count()} cores (above {os.cpu_count()}: the server waited for the CPU)")
     print(f"{'':<10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95 / 500 ms target':>22}")
     for what in ("upload", "score"):
         p95 = figures[f"{what}_p95_ms"]
