@@ -10,6 +10,7 @@ import io
 import zipfile
 from datetime import timezone
 
+from composerlab.event import judging
 from composerlab.event.rules import CRITERIA
 from composerlab.event.store import Store
 from composerlab.event.tables import Round, ScoreVersion, Submission
@@ -63,10 +64,10 @@ def leaderboard_json(store: Store, round_name: str) -> dict:
 
 
 def ai_json(store: Store) -> dict:
-    run = store.ai_run()
+    run = judging.latest_run(store)
     pieces = {row.id: row for row in store.submissions()}
     rows, rank = [], 0
-    for r in store.ai_scores():
+    for r in judging.latest_scores(store):
         piece = pieces[r.submission_id]
         rank = rank + 1 if r.score is not None else None
         rows.append({"rank": rank, "id": piece.id, "composer": piece.alias, "title": piece.title,

@@ -86,9 +86,11 @@ def rehearsal_scores(store: Store, seed: int = 0) -> int:
 
 def wait_for_ai_judge(store: Store, timeout: float = 600.0, every: float = 1.0, progress=print):
     """Wait until the latest AI-judge run ends (printing done/total as it goes); returns the run."""
+    from composerlab.event.judging import latest_run
+
     ends, shown = time.monotonic() + timeout, None
     while True:
-        run = store.ai_run()
+        run = latest_run(store)
         if run is None:
             raise RuntimeError("the AI judge has not been started")
         if (run.done, run.total) != shown and progress:

@@ -1,4 +1,4 @@
-"""The event's database and submissions folder: the one place that writes.
+"""The event's database and submissions folder: every write goes through :meth:`Store.write`.
 
 An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any
 SQLAlchemy URL given as ``db_url``, such as PostgreSQL when several server
@@ -27,8 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from composerlab.event import files, rules
 from composerlab.event.rules import EventError, clean_text, slug
-from composerlab.event.tables import (AIRun, AIScore, Assignment, Base, Event, Judge, Round, ScoreVersion,
-                                      Submission, utcnow)
+from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
@@ -421,40 +420,6 @@ class Store:
         with self.read() as s:
             assigned, marks, order = self._round_facts(s, round_name)
         return rules.standings(assigned, marks, order)
-
-    # -- the AI judge ------------------------------------------------------------------------------------------
-    def start_ai_run(self, total: int) -> int:
-        with self.write() as s:
-            if s.scalar(select(AIRun.id).where(AIRun.state == "running")) is not None:
-                raise EventError("the AI judge is running already", 409)
-            run = AIRun(total=total)
-            s.add(run)
-            s.flush()
-            return run.id
-
-    def record_ai(self, run_id: int, submission_id: int, score=None, classifier=None, pitch=None, why="", error=""):
-        with self.write() as s:
-            s.add(AIScore(run_id=run_id, submission_id=submission_id, score=score, classifier=classifier,
-                          pitch=pitch, why=why, error=error))
-            s.execute(update(AIRun).where(AIRun.id == run_id).values(done=AIRun.done + 1))
-
-    def finish_ai_run(self, run_id: int, error: str = "") -> None:
-        with self.write() as s:
-            s.execute(update(AIRun).where(AIRun.id == run_id).values(
-                state="failed" if error else "done", error=error, finished_at=utcnow()))
-
-    def ai_run(self) -> AIRun | None:
-        with self.read() as s:
-            return s.scalar(select(AIRun).order_by(AIRun.id.desc()).limit(1))
-
-    def ai_scores(self) -> list[AIScore]:
-        """The latest run's results, best first (errors last)."""
-        run = self.ai_run()
-        if run is None:
-            return []
-        with self.read() as s:
-            rows = list(s.scalars(select(AIScore).where(AIScore.run_id == run.id)))
-        return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.submission_id))
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` ("ok" when the file is sound)."""
