@@ -119,3 +119,22 @@ def test_submit_judge_live_leaderboard_search_and_awards(browser, live_event, tm
     expect(page.locator("#human-winners")).not_to_contain_text("Night Bach")
     for p in (page, board, judge):
         p.close()
+
+
+def test_without_chromium_the_browser_tests_fail_in_ci_and_skip_elsewhere(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from notebook_params import ROOT
+
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("from browser import browser  # noqa: F401\n\n\ndef test_probe(browser):\n    pass\n")
+    base = {k: v for k, v in os.environ.items() if k not in ("CI", "COMPOSERLAB_CHROMIUM")}
+    base["PATH"] = str(tmp_path)  # no chromium on it
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=-ra", "--rootdir",
+               str(ROOT), "-c", str(ROOT / "pyproject.toml"), str(probe)]
+    in_ci = subprocess.run(command, env={**base, "CI": "true"}, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert in_ci.returncode == 1 and "CI must run them" in in_ci.stdout
+    locally = subprocess.run(command, env=base, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert locally.returncode == 0 and "1 skipped" in locally.stdout and "apt-get install chromium" in locally.stdout
