@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "composerlab.cli.music",
     "composerlab.cli.compose",
     "composerlab.cli.judge",
+    "composerlab.cli.event",
     "composerlab.cli.studio",
     "composerlab.cli.slides",
 )

@@ -1,0 +1,374 @@
+"""Load and crash benchmark of the event server, on loopback.
+
+Run: ``python bench/bench_event.py`` (about a minute on a 2-core CPU);
+``--uploaders 20 --judges 3 --viewers 5`` is the small size CI runs
+(``tests/event/test_event_bench.py``); ``--json`` prints the figures as JSON.
+
+Part 1 (load): a real ``composerlab serve`` process; a few seed pieces per
+judge and an open preliminary round; then at the same time ``--uploaders``
+contestants upload one MIDI file each, ``--judges`` judges score their pieces
+(each piece four times: every revision is a new version) and ``--viewers``
+leaderboard pages hold a live stream and reload the board every second.
+Prints errors, p50/p95/max latency of uploads and scores against the 500 ms
+target, and checks that rows = files = acknowledged uploads and that every
+acknowledged score version is in the export.
+
+Part 2 (crash): the same load, and ``kill -9`` of the server in the middle;
+the server is started again and every acknowledged upload (row and file, same
+SHA-256) and score must be there, and SQLite's integrity check must pass.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2
+import mido
+
+TARGET_P95_MS = 500.0
+SEED_PER_JUDGE = 5
+REVISIONS = 4
+
+
+def melody_midi(seed: int) -> bytes:
+    """A distinct 4-bar melody per seed, as MIDI bytes."""
+    rng = random.Random(seed)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(100)),
+                            mido.Message("program_change", program=rng.randrange(8))])
+    for _ in range(16):
+        pitch = rng.randrange(55, 80)
+        track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
+                  mido.Message("note_off", note=pitch, velocity=0, time=480)]
+    midi = mido.MidiFile(ticks_per_beat=480)
+    midi.tracks.append(track)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """``composerlab serve`` as a child process (so that it can be killed with SIGKILL)."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.port = folder, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder.parent / f"server-{self.port}.log"  # a file, not a pipe: a full pipe would stall it
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "composerlab", "serve", str(folder), "--port",
+                                             str(self.port)], stdout=subprocess.DEVNULL, stderr=log)
+        ends = time.monotonic() + 90
+        while time.monotonic() < ends:
+            try:
+                if httpx2.get(self.url + "/api/rounds", timeout=2).status_code == 200:
+                    return
+            except httpx2.TransportError:
+                time.sleep(0.1)
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server did not start: {self.log.read_text()[-2000:]}")
+        raise RuntimeError("the server did not answer within 90 s")
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (Linux; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self, kill: bool = False) -> None:
+        self.process.send_signal(signal.SIGKILL if kill else signal.SIGINT)
+        self.process.wait(timeout=30)
+        self.errors = self.log.read_text(errors="replace")  # anything the server logged (tracebacks)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class Load:
+    """The concurrent uploaders, judges and viewers; remembers what the server acknowledged."""
+
+    def __init__(self, url: str, admin: str, judges: dict[str, str]):
+        self.url, self.admin, self.judges = url, admin, judges
+        self.upload_ms: list[float] = []
+        self.score_ms: list[float] = []
+        self.errors: list[str] = []
+        self.uploads: dict[str, str] = {}  # stored_as -> sha256 of what was sent
+        self.scores: set[tuple[str, int, int]] = set()  # (judge, submission, version)
+        self.board_events = 0
+        self.board_reads = 0
+        self.in_flight_lost = 0
+        self.at_kill: dict = {}
+
+    async def upload(self, client, alias: str, seed: int, tolerate_crash: bool = False, timed: bool = True,
+                     delay: float = 0.0):
+        await asyncio.sleep(delay)
+        data = melody_midi(seed)
+        began = time.perf_counter()
+        try:
+            reply = await client.post("/api/submissions", data={"alias": alias, "title": f"Piece {seed}"},
+                                      files={"file": (f"{alias}.mid", data, "audio/midi")})
+        except httpx2.TransportError as err:
+            if tolerate_crash:
+                self.in_flight_lost += 1
+                return
+            self.errors.append(f"upload {alias}: {type(err).__name__}")
+            return
+        if reply.status_code != 201:
+            self.errors.append(f"upload {alias}: {reply.status_code} {reply.text[:100]}")
+            return
+        if timed:
+            self.upload_ms.append(1000 * (time.perf_counter() - began))
+        self.uploads[reply.json()["stored_as"]] = hashlib.sha256(data).hexdigest()
+
+    async def judge(self, client, name: str, token: str, stop: asyncio.Event, tolerate_crash: bool = False):
+        header = {"Authorization": f"Bearer {token}"}
+        try:
+            pieces = (await client.get("/api/assignments", headers=header)).json()["submissions"]
+        except httpx2.TransportError:
+            if tolerate_crash:
+                return
+            raise
+        rng = random.Random(name)
+        for version in range(1, REVISIONS + 1):
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                body = {"originality": rng.randint(1, 5), "balance": rng.randint(1, 5),
+                        "emotional": rng.randint(1, 5), "comment": f"{name} take {version}"}
+                began = time.perf_counter()
+                try:
+                    reply = await client.put(f"/api/scores/{piece['id']}", json=body, headers=header)
+                except httpx2.TransportError as err:
+                    if tolerate_crash:
+                        self.in_flight_lost += 1
+                        return
+                    self.errors.append(f"score {name}: {type(err).__name__}")
+                    continue
+                if reply.status_code != 200:
+                    self.errors.append(f"score {name}: {reply.status_code} {reply.text[:100]}")
+                    continue
+                self.score_ms.append(1000 * (time.perf_counter() - began))
+                self.scores.add((name, piece["id"], reply.json()["version"]))
+
+    async def viewer(self, client, stop: asyncio.Event):
+        async def stream():
+            try:
+                async with client.stream("GET", "/api/leaderboard/stream?round=preliminary") as reply:
+                    async for line in reply.aiter_lines():
+                        if line.startswith("event: leaderboard"):
+                            self.board_events += 1
+                        if stop.is_set():
+                            return
+            except httpx2.TransportError:
+                return
+
+        async def reload():
+            while not stop.is_set():
+                try:
+                    reply = await client.get("/api/leaderboard?round=preliminary")
+                    if reply.status_code == 200:
+                        self.board_reads += 1
+                except httpx2.TransportError:
+                    return
+                await asyncio.sleep(1.0)
+
+        task = asyncio.create_task(stream())
+        await reload()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def make_event(folder: Path, judges: int) -> dict:
+    made = subprocess.run([sys.executable, "-m", "composerlab", "event", "new", str(folder), "--name", "Bench",
+                           "--judges", ",".join(f"judge{i}" for i in range(judges)), "--max-per-composer", "1",
+                           "--json"], capture_output=True, text=True, check=True)
+    return json.loads(made.stdout)
+
+
+async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_after: float | None = None,
+                   server: Server | None = None, ramp: float = 0.0) -> Load:
+    admin = tokens["admin_token"]
+    judges = {j["name"]: j["token"] for j in tokens["judges"]}
+    load = Load(url, admin, judges)
+    figures_at_kill = load.at_kill
+    limits = httpx2.Limits(max_connections=uploaders + len(judges) + 2 * viewers + 10)
+    async with httpx2.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        # seed pieces and the open round, so judges score while contestants upload
+        await asyncio.gather(*(load.upload(client, f"seed{i}", 10_000 + i, timed=False) for i in range(SEED_PER_JUDGE * len(judges))))
+        reply = await client.post("/api/rounds/preliminary", json={"seed": 1},
+                                  headers={"Authorization": f"Bearer {admin}"})
+        assert reply.status_code == 200, reply.text
+        stop = asyncio.Event()
+        # The viewers run in their own process: their streams must not slow the uploaders' client.
+        watchers = subprocess.Popen([sys.executable, __file__, "--watch", url, "--viewers", str(viewers)],
+                                    stdout=subprocess.PIPE, text=True) if viewers else None
+        await asyncio.sleep(2.0)  # the viewers are connected
+        crash = kill_after is not None
+        work = [load.upload(client, f"composer{i}", i, crash, delay=ramp * i / uploaders) for i in range(uploaders)]
+        work += [load.judge(client, name, token, stop, crash) for name, token in judges.items()]
+        if crash:
+            async def killer():  # kill -9 once half the uploads are acknowledged (or after kill_after seconds)
+                seeded, ends = len(load.uploads), time.monotonic() + kill_after
+                while len(load.uploads) - seeded < uploaders // 2 and time.monotonic() < ends:
+                    await asyncio.sleep(0.02)
+                figures_at_kill.update(uploads=len(load.uploads), scores=len(load.scores))
+                server.stop(kill=True)
+                stop.set()
+            work.append(killer())
+        await asyncio.gather(*work)
+        stop.set()
+        if watchers is not None:
+            watchers.send_signal(signal.SIGTERM)
+            seen = json.loads(watchers.communicate(timeout=60)[0].strip().splitlines()[-1])
+            load.board_events, load.board_reads = seen["events"], seen["reads"]
+    return load
+
+
+async def watch(url: str, viewers: int) -> dict:
+    """``viewers`` leaderboard pages (a live stream each, and a reload every second) until SIGTERM."""
+    load = Load(url, "", {})
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with httpx2.AsyncClient(base_url=url, timeout=60, limits=httpx2.Limits(max_connections=3 * viewers)) as c:
+        tasks = [asyncio.create_task(load.viewer(c, stop)) for _ in range(viewers)]
+        await stop.wait()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"events": load.board_events, "reads": load.board_reads}
+
+
+def check(folder: Path, url: str, tokens: dict, load: Load) -> dict:
+    """What the server holds against what it acknowledged."""
+    admin = {"Authorization": f"Bearer {tokens['admin_token']}"}
+    rows = httpx2.get(url + "/api/submissions", headers=admin, timeout=60).json()
+    files = {p.name for p in (folder / "submissions").iterdir() if p.is_file()}
+    stored = {r["stored_as"]: r["sha256"] for r in rows}
+    on_disk = {name: hashlib.sha256((folder / "submissions" / name).read_bytes()).hexdigest() for name in files}
+    versions = {(r["judge"], int(r["submission_id"]), int(r["version"]))
+                for r in csv.DictReader(io.StringIO(httpx2.get(url + "/api/export/scores.csv", headers=admin,
+                                                               timeout=60).text))}
+    lost_uploads = [n for n, sha in load.uploads.items() if stored.get(n) != sha or on_disk.get(n) != sha]
+    return {"rows": len(stored), "files": len(files), "acknowledged_uploads": len(load.uploads),
+            "rows_equal_files": set(stored) == set(files), "lost_uploads": len(lost_uploads),
+            "acknowledged_scores": len(load.scores), "score_versions_stored": len(versions),
+            "lost_scores": len(load.scores - versions)}
+
+
+def integrity(folder: Path) -> str:
+    from composerlab.event.store import Store
+
+    store = Store.open(folder)
+    try:
+        return store.integrity_check()
+    finally:
+        store.close()
+
+
+def bench(uploaders: int, judges: int, viewers: int, kill: bool, workdir: Path, ramp: float = 0.0) -> dict:
+    figures: dict = {"uploaders": uploaders, "judges": judges, "viewers": viewers, "ramp_seconds": ramp}
+    folder = workdir / "load"
+    tokens = make_event(folder, judges)
+    server = Server(folder)
+    began, cpu = time.perf_counter(), server.cpu_seconds()
+    try:
+        load = asyncio.run(run_load(server.url, tokens, uploaders, viewers, ramp=ramp))
+        figures["load_seconds"] = round(time.perf_counter() - began, 2)
+        figures["server_cpu_seconds"] = round(server.cpu_seconds() - cpu, 2)
+        figures["load_average"] = round(os.getloadavg()[0], 1)  # other jobs on this machine
+        figures.update(check(folder, server.url, tokens, load))
+    finally:
+        server.stop()
+    figures.update(errors=len(load.errors), error_samples=load.errors[:5],
+                   upload_p50_ms=round(percentile(load.upload_ms, 0.5), 1),
+                   upload_p95_ms=round(percentile(load.upload_ms, 0.95), 1),
+                   upload_max_ms=round(max(load.upload_ms, default=float("nan")), 1),
+                   score_p50_ms=round(percentile(load.score_ms, 0.5), 1),
+                   score_p95_ms=round(percentile(load.score_ms, 0.95), 1),
+                   score_max_ms=round(max(load.score_ms, default=float("nan")), 1),
+                   board_events=load.board_events, board_reads=load.board_reads, integrity=integrity(folder))
+    if kill:
+        folder = workdir / "crash"
+        tokens = make_event(folder, judges)
+        server = Server(folder)
+        crash = asyncio.run(run_load(server.url, tokens, uploaders, viewers, kill_after=120.0,
+                                     server=server))
+        restarted = Server(folder)  # opening the event moves files without a row aside
+        try:
+            after = check(folder, restarted.url, tokens, crash)
+        finally:
+            restarted.stop()
+        aside = folder / "submissions" / ".unacknowledged"
+        figures["crash"] = {**after, "in_flight_at_kill": crash.in_flight_lost, "errors": len(crash.errors),
+                            "acknowledged_when_killed": crash.at_kill,
+                            "moved_aside": len(list(aside.iterdir())) if aside.is_dir() else 0,
+                            "integrity": integrity(folder)}
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploaders", type=int, default=200)
+    parser.add_argument("--judges", type=int, default=10)
+    parser.add_argument("--viewers", type=int, default=50)
+    parser.add_argument("--ramp", type=float, default=0.0,
+                        help="seconds over which the uploaders start (default 0: all at once)")
+    parser.add_argument("--no-kill", action="store_true", help="leave out the kill -9 part")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--watch", metavar="URL", help=argparse.SUPPRESS)  # the viewers' own process
+    args = parser.parse_args(argv)
+    if args.watch:
+        print(json.dumps(asyncio.run(watch(args.watch, args.viewers))))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="composerlab-bench-event-") as tmp:
+        figures = bench(args.uploaders, args.judges, args.viewers, not args.no_kill, Path(tmp), args.ramp)
+    if args.json:
+        print(json.dumps(figures))
+        return 0
+    print(f"event server on loopback, {os.cpu_count()} CPU cores (shared with other jobs); "
+          f"{args.uploaders} uploaders + {args.judges} judges ({REVISIONS} versions of each score) "
+          f"+ {args.viewers} live viewers, uploads starting over {args.ramp:g} s; load phase {figures['load_seconds']} s")
+    print(f"server CPU {figures['server_cpu_seconds']} s for {figures['acknowledged_uploads']} uploads and "
+          f"{figures['acknowledged_scores']} scores; load average {figures['load_average']} on "
+          f"{os.cpu_count()} cores (above {os.cpu_count()}: the server waited for the CPU)")
+    print(f"{'':<10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95 / 500 ms target':>22}")
+    for what in ("upload", "score"):
+        p95 = figures[f"{what}_p95_ms"]
+        print(f"{what:<10}{figures[f'{what}_p50_ms']:>9}{p95:>9}{figures[f'{what}_max_ms']:>9}"
+              f"{p95 / TARGET_P95_MS:>21.2f}x")
+    print(f"errors {figures['errors']}; uploads acknowledged {figures['acknowledged_uploads']}, rows "
+          f"{figures['rows']}, files {figures['files']}, lost {figures['lost_uploads']}; scores acknowledged "
+          f"{figures['acknowledged_scores']}, lost {figures['lost_scores']}; live board events "
+          f"{figures['board_events']}, board reloads {figures['board_reads']}; integrity {figures['integrity']}")
+    if "crash" in figures:
+        c = figures["crash"]
+        print(f"kill -9 mid-run (after {c['acknowledged_when_killed']} acknowledged), restart: uploads acknowledged {c['acknowledged_uploads']}, lost {c['lost_uploads']}; "
+              f"scores acknowledged {c['acknowledged_scores']}, lost {c['lost_scores']}; requests cut by the kill "
+              f"{c['in_flight_at_kill']}; files moved aside (no row) {c['moved_aside']}; rows = files "
+              f"{c['rows_equal_files']}; integrity {c['integrity']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

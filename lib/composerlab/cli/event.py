@@ -1,0 +1,82 @@
+"""``composerlab event new`` and ``composerlab serve``: make an event, then serve it on a laptop or a LAN."""
+from __future__ import annotations
+
+import json
+import sys
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def _cmd_new(args) -> int:
+    from composerlab.event.facilitator import links, links_text
+    from composerlab.event.rules import EventError
+    from composerlab.event.store import Store
+
+    judges = [name.strip() for name in args.judges.split(",") if name.strip()]
+    try:
+        store = Store.create(args.dir, args.name, judges, args.max_per_composer, args.max_mb, args.db)
+    except EventError as err:
+        print(f"composerlab event new: {err.reason}", file=sys.stderr)
+        return 2
+    try:
+        if args.json:
+            print(json.dumps({"admin_token": store.event().admin_token,
+                              "judges": [{"name": j.name, "token": j.token} for j in store.judges()]}))
+            return 0
+        print(f"made the event '{store.event().name}' in {store.dir} "
+              f"({len(judges)} judges, {args.max_per_composer} per composer, {args.max_mb:g} MB per file)")
+        print(f"serve it with: composerlab serve {args.dir}; the links (keep the private ones private):")
+        print(links_text(links(args.url, store)))
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    import segno
+
+    from composerlab.event.app import create_app, server
+    from composerlab.event.facilitator import lan_address, links, links_text
+    from composerlab.event.rules import EventError
+
+    try:
+        app = create_app(args.dir, args.db)
+    except EventError as err:
+        print(f"composerlab serve: {err.reason}", file=sys.stderr)
+        return 2
+    shown_host = lan_address() if args.host in ("0.0.0.0", "") else args.host
+    found = links(f"http://{shown_host}:{args.port}", app.state.store)
+    print(f"serving '{app.state.store.event().name}' from {app.state.store.dir}; stop with Ctrl+C")
+    print(links_text(found))
+    print("scan to reach the submission page:")
+    segno.make(found["submit"], error="m").terminal(compact=True)
+    sys.stdout.flush()
+    try:
+        server(app, args.host, args.port).run()
+    except KeyboardInterrupt:  # uvicorn hands Ctrl+C back once it has shut down cleanly
+        pass
+    print("the event server has stopped; everything is in", app.state.store.dir)
+    return 0
+
+
+def add_command(subparsers) -> None:
+    """Add ``composerlab event new`` and ``composerlab serve``."""
+    p = subparsers.add_parser("event", help="make an event (submissions, judges, rounds, leaderboard)")
+    sub = p.add_subparsers(dest="event_command", required=True, metavar="ACTION")
+    n = sub.add_parser("new", help="make an event in a folder and print its private links")
+    n.add_argument("dir", help="a new folder for the event's database and submissions")
+    n.add_argument("--name", required=True, help="the event's name (it starts every stored file name)")
+    n.add_argument("--judges", required=True, help='the judges, comma-separated: "Ada,Ben,Cleo"')
+    n.add_argument("--max-per-composer", type=int, default=3, help="submissions per alias (default 3)")
+    n.add_argument("--max-mb", type=float, default=2.0, help="largest MIDI file in MB (default 2)")
+    n.add_argument("--db", help="a SQLAlchemy URL instead of DIR/event.db (e.g. postgresql+psycopg://...)")
+    n.add_argument("--url", default=DEFAULT_URL, help=f"address the printed links start with ({DEFAULT_URL})")
+    n.add_argument("--json", action="store_true", help='print {"admin_token", "judges": [{"name", "token"}]}')
+    n.set_defaults(run=_cmd_new)
+
+    s = subparsers.add_parser("serve", help="serve an event made with 'composerlab event new'")
+    s.add_argument("dir", help="the event's folder")
+    s.add_argument("--host", default="127.0.0.1", help="127.0.0.1 (this machine) or 0.0.0.0 (the LAN)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--db", help="the SQLAlchemy URL the event was made with, if not DIR/event.db")
+    s.set_defaults(run=_cmd_serve)

@@ -1,0 +1,435 @@
+"""The event's database and submissions folder: every write goes through :meth:`Store.write`.
+
+An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any
+SQLAlchemy URL given as ``db_url``, such as PostgreSQL when several server
+processes share one event) and ``submissions/`` (the MIDI files, named by the
+server). Every write is one transaction that first updates the event's row,
+bumping its ``revision`` when a board can change: that takes the database's
+write lock at once (SQLite waits for it; PostgreSQL locks the row), so
+writers queue instead of failing, and live pages know something changed. An upload's file is written to a temp
+file, fsync'd and linked to its final name (a link never overwrites) before
+its row is committed, so an acknowledged upload always has its file; a file
+left without a row by a crash is moved aside to
+``submissions/.unacknowledged/`` when the event is opened again.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, event as sa_event, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from composerlab.event import files, rules
+from composerlab.event.rules import EventError, clean_text, slug
+from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
+
+DB_NAME = "event.db"
+SUBMISSIONS = "submissions"
+MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
+
+
+class _Pending:
+    """A change waiting for a group commit, and what came of it."""
+
+    __slots__ = ("change", "bump", "result", "error", "done")
+
+    def __init__(self, change, bump: bool):
+        self.change, self.bump, self.result, self.error, self.done = change, bump, None, None, False
+
+
+@dataclass
+class Receipt:
+    id: int
+    stored_as: str
+    eligible: bool
+    created_at: str
+    title: str
+    alias: str
+
+
+class Store:
+    """An event's database and files. Open one with :meth:`create` or :meth:`open`."""
+
+    def __init__(self, event_dir: str | Path, db_url: str | None = None):
+        self.dir = Path(event_dir).resolve()
+        self.files = self.dir / SUBMISSIONS
+        self.url = db_url or f"sqlite:///{self.dir / DB_NAME}"
+        sqlite = self.url.startswith("sqlite")
+        self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False}
+                                    if sqlite else {}, pool_size=20, max_overflow=20)
+        if sqlite:
+            sa_event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._revision = (0.0, -1)
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Pending] = []
+
+    # -- opening -----------------------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, event_dir: str | Path, name: str, judges: list[str], max_per_composer: int = 3,
+               max_mb: float = 2.0, db_url: str | None = None) -> "Store":
+        """Make a new event in ``event_dir`` (refused when one is there already)."""
+        name = clean_text(name, "the event name", 200, True)
+        judges = [clean_text(j, "a judge's name", 100, True) for j in judges]
+        if not judges:
+            raise EventError("name at least one judge (--judges \"Ada,Ben,Cleo\")", 422)
+        if len({j.casefold() for j in judges}) != len(judges):
+            raise EventError(f"two judges have the same name: {', '.join(judges)}", 422)
+        if max_per_composer < 1 or max_mb <= 0:
+            raise EventError("the per-composer limit and the size limit must be positive", 422)
+        store = cls(event_dir, db_url)
+        store.dir.mkdir(parents=True, exist_ok=True)
+        Base.metadata.create_all(store.engine)
+        with store.write() as s:
+            if s.scalar(select(func.count()).select_from(Event)):
+                raise EventError(f"{store.dir} already holds an event; choose another folder", 409)
+            s.add(Event(id=1, name=name, slug=slug(name, 30) or "event", admin_token=secrets.token_urlsafe(18),
+                        max_per_composer=max_per_composer, max_bytes=int(max_mb * 1024 * 1024), revision=1))
+            s.add_all(Judge(name=j, token=secrets.token_urlsafe(18)) for j in judges)
+        store.files.mkdir(exist_ok=True)
+        return store
+
+    @classmethod
+    def open(cls, event_dir: str | Path, db_url: str | None = None) -> "Store":
+        """Open an existing event (tables added since it was made are created, nothing is dropped)."""
+        store = cls(event_dir, db_url)
+        if db_url is None and not (store.dir / DB_NAME).is_file():
+            raise EventError(f"{store.dir} holds no event; make one with 'composerlab event new {event_dir}'", 404)
+        Base.metadata.create_all(store.engine)
+        if store.event() is None:
+            raise EventError(f"the database of {store.dir} holds no event", 404)
+        store.files.mkdir(exist_ok=True)
+        store.recover()
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def _transaction(self, bump: bool = True):
+        with self._sessions() as session, session.begin():
+            # Even without a bump (an upload changes no board) the update takes the write lock first.
+            session.execute(update(Event).values(revision=Event.revision + (1 if bump else 0)))
+            yield session
+            written = session.scalar(select(Event.revision))
+        self._remember(written)  # this process sees its own write at once
+
+    @contextlib.contextmanager
+    def write(self):
+        """One write transaction: the revision bump takes the write lock first, then the caller's changes."""
+        # Writers of this process queue on a Python lock: SQLite's own busy wait sleeps in growing steps
+        # (up to 100 ms), which under a burst of uploads costs far more than the writes themselves.
+        with self._write_lock, self._transaction() as session:
+            yield session
+
+    def write_grouped(self, change, bump: bool = True):
+        """``change(session)`` in one transaction with the changes queued meanwhile (group commit).
+
+        Under a burst (200 uploads at once) each commit's fsync is shared by
+        every write waiting for it. ``change`` must do its checks before it
+        adds anything: an :class:`EventError` it raises refuses it alone; any
+        other error fails the whole batch, and every caller gets it.
+        """
+        pending = _Pending(change, bump)
+        with self._queue_lock:
+            self._queue.append(pending)
+        with self._write_lock:
+            if not pending.done:  # this thread leads: it commits everything queued so far
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    with self._transaction(bump=any(item.bump for item in batch)) as session:
+                        for item in batch:
+                            try:
+                                item.result = item.change(session)
+                            except EventError as err:
+                                item.error = err
+                except BaseException as err:
+                    for item in batch:
+                        item.error = item.error or err
+                for item in batch:
+                    item.done = True
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
+
+    def _remember(self, revision: int | None) -> int:
+        with self._lock:
+            if revision is not None and revision >= self._revision[1]:
+                self._revision = (time.monotonic(), revision)
+            return self._revision[1]
+
+    @contextlib.contextmanager
+    def read(self):
+        with self._sessions() as session:
+            yield session
+
+    def recover(self) -> list[str]:
+        """Move files without a row (a crash between the link and the commit) to ``.unacknowledged/``."""
+        with self.read() as s:
+            known = set(s.scalars(select(Submission.stored_as)))
+        return files.recover(self.files, known)
+
+    # -- who is who --------------------------------------------------------------------------------------------
+    def event(self) -> Event | None:
+        with self.read() as s:
+            return s.get(Event, 1)
+
+    def judges(self) -> list[Judge]:
+        with self.read() as s:
+            return list(s.scalars(select(Judge).order_by(Judge.id)))
+
+    def judge_for(self, token: str) -> Judge | None:
+        """The judge whose private token this is (compared in constant time), or None."""
+        found = None
+        for judge in self.judges():
+            if secrets.compare_digest(judge.token.encode(), token.encode()):
+                found = judge
+        return found
+
+    def is_admin(self, token: str) -> bool:
+        return secrets.compare_digest(self.event().admin_token.encode(), token.encode())
+
+    def revision(self, max_age: float = 0.25) -> int:
+        """The event's revision, read from the database at most every ``max_age`` seconds (many pages poll it)."""
+        with self._lock:
+            at, value = self._revision
+            if time.monotonic() - at < max_age:
+                return value
+        with self.read() as s:
+            return self._remember(s.scalar(select(Event.revision)))
+
+    # -- submissions -------------------------------------------------------------------------------------------
+    def add_submission(self, alias: str | None, title: str | None, original_name: str | None,
+                       data: bytes) -> Receipt:
+        """Check and store one upload; raises :class:`EventError` (nothing stored) when refused.
+
+        The MIDI check uses the kit's reader on the bytes, not the name. The
+        file gets a name the server chooses (``event-alias-composition``,
+        numbered when taken); without an alias a random name, not eligible.
+        """
+        from composerlab.errors import MusicFileError
+        from composerlab.music.midi import read_midi_bytes
+
+        alias = clean_text(alias, "the alias", MAX_ALIAS, False)
+        title = clean_text(title, "the composition name", MAX_TITLE, True)
+        original_name = clean_text(original_name, "the file name", 300, False) or "upload.mid"
+        event = self.event()
+        if not data:
+            raise EventError("the MIDI file is missing (or empty): choose one", 422)
+        if len(data) > event.max_bytes:
+            raise EventError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {event.max_bytes / 1e6:.1f} MB", 413)
+        try:
+            read_midi_bytes(data, original_name)
+        except MusicFileError as err:
+            raise EventError(f"{original_name} {err.reason}", 415) from None
+        composer = " ".join(alias.casefold().split())
+        if composer:
+            who = slug(alias) or "u" + hashlib.sha1(composer.encode()).hexdigest()[:8]
+            stem = f"{event.slug}-{who}-{slug(title) or 'untitled'}"
+        else:
+            stem = f"{event.slug}-{secrets.token_hex(6)}"
+        # File first, durably, outside the write lock (writers queue only for the commit): temp file, fsync,
+        # link under a free name (a link never overwrites), fsync the folder. Then the row, in one transaction.
+        staged = files.stage(self.files, data)
+        stored_as = ""
+        try:
+            with self.read() as s:  # names whose file someone removed by hand stay taken
+                taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
+            stored_as = files.claim(self.files, stem, staged, taken)
+
+            def insert(s: Session) -> Submission:
+                if composer:
+                    count = s.scalar(select(func.count()).where(Submission.composer == composer))
+                    if count >= event.max_per_composer:
+                        raise EventError(f"{alias} has sent {count} compositions already; the limit is "
+                                         f"{event.max_per_composer} per composer", 429)
+                row = Submission(alias=alias, composer=composer, title=title, stored_as=stored_as,
+                                 original_name=original_name, size=len(data),
+                                 sha256=hashlib.sha256(data).hexdigest(), eligible=bool(composer))
+                s.add(row)
+                s.flush()
+                return row
+
+            row = self.write_grouped(insert, bump=False)  # no board shows a new upload
+        except BaseException:
+            if stored_as:  # the row did not commit: no file without its row
+                (self.files / stored_as).unlink(missing_ok=True)
+            raise
+        finally:
+            staged.unlink(missing_ok=True)
+        return Receipt(row.id, stored_as, row.eligible, row.created_at.isoformat(timespec="seconds"), title, alias)
+
+    def submissions(self) -> list[Submission]:
+        with self.read() as s:
+            return list(s.scalars(select(Submission).order_by(Submission.id)))
+
+    def submission(self, submission_id: int) -> Submission:
+        with self.read() as s:
+            row = s.get(Submission, submission_id)
+        if row is None:
+            raise EventError(f"there is no submission {submission_id}", 404)
+        return row
+
+    def path_of(self, row: Submission) -> Path:
+        return self.files / row.stored_as
+
+    # -- rounds ------------------------------------------------------------------------------------------------
+    def rounds(self) -> dict[str, Round]:
+        with self.read() as s:
+            return {r.name: r for r in s.scalars(select(Round))}
+
+    def current_round(self) -> Round | None:
+        return next((r for r in self.rounds().values() if r.state == "open"), None)
+
+    def open_preliminary(self, mode: str = "random", seed: int | None = None) -> Round:
+        """Open the preliminary round: deal the eligible pieces evenly and at random, or give everyone everything."""
+        if mode not in ("random", "everyone"):
+            raise EventError(f"mode is 'random' or 'everyone', not '{mode}'", 422)
+        seed = secrets.randbelow(1_000_000) if seed is None else int(seed)
+        with self.write() as s:
+            if s.get(Round, "preliminary") is not None:
+                raise EventError("the preliminary round has been opened already", 409)
+            pieces = list(s.scalars(select(Submission.id).where(Submission.eligible)))
+            if not pieces:
+                raise EventError("there are no eligible submissions yet", 409)
+            judges = list(s.scalars(select(Judge.id)))
+            plan = rules.deal(pieces, judges, seed) if mode == "random" else rules.everyone(pieces, judges)
+            s.add(Round(name="preliminary", mode=mode, seed=seed, state="open"))
+            s.flush()
+            s.add_all(Assignment(round="preliminary", judge_id=j, submission_id=p) for j, ps in plan.items() for p in ps)
+        return self.rounds()["preliminary"]
+
+    def open_final(self, top: int = rules.DEFAULT_FINALISTS) -> Round:
+        """Open the final: each judge's ``top`` pieces, judged by every other judge."""
+        with self.write() as s:
+            prelim = s.get(Round, "preliminary")
+            if prelim is None or prelim.state != "closed":
+                raise EventError("close the preliminary round before opening the final", 409)
+            if prelim.mode == "everyone":
+                raise EventError("every judge scored everything in the preliminary round: its leaderboard is final",
+                                 409)
+            if s.get(Round, "final") is not None:
+                raise EventError("the final has been opened already", 409)
+            assigned, marks, order = self._round_facts(s, "preliminary")
+            try:
+                sent = rules.finalists(assigned, marks, top, order)
+                plan = rules.final_assignment(sent, list(s.scalars(select(Judge.id))))
+            except rules.RuleError as err:
+                raise EventError(str(err), 409) from None
+            sender = {p: j for j, ps in sent.items() for p in ps}
+            s.add(Round(name="final", mode="final", seed=prelim.seed, top=top, state="open"))
+            s.flush()
+            s.add_all(Assignment(round="final", judge_id=j, submission_id=p, sent_by=sender[p])
+                      for j, ps in plan.items() for p in ps)
+        return self.rounds()["final"]
+
+    def close_round(self, name: str) -> Round:
+        with self.write() as s:
+            found = s.get(Round, name)
+            if found is None or found.state != "open":
+                raise EventError(f"the {name} round is not open", 409)
+            found.state, found.closed_at = "closed", utcnow()
+        return self.rounds()[name]
+
+    def assignments(self, judge_id: int, round_name: str) -> list[Submission]:
+        with self.read() as s:
+            return list(s.scalars(select(Submission).join(Assignment, Assignment.submission_id == Submission.id)
+                                  .where(Assignment.round == round_name, Assignment.judge_id == judge_id)
+                                  .order_by(Submission.id)))
+
+    def assigned_ids(self, round_name: str) -> set[int]:
+        """Every piece someone must score in a round."""
+        with self.read() as s:
+            return set(s.scalars(select(Assignment.submission_id).where(Assignment.round == round_name)))
+
+    # -- scores ------------------------------------------------------------------------------------------------
+    def put_score(self, judge_id: int, submission_id: int, originality: int, balance: int, emotional: int,
+                  comment: str = "") -> ScoreVersion:
+        """Record a judge's score (a new version; earlier ones are kept) in the open round."""
+        values = {"originality": originality, "balance": balance, "emotional": emotional}
+        for name, value in values.items():
+            if type(value) is not int or not 1 <= value <= 5:
+                raise EventError(f"{name} must be a whole number from 1 to 5, not {value!r}", 422)
+        comment = clean_text(comment, "the comment", MAX_COMMENT, False)
+
+        def insert(s: Session) -> ScoreVersion:
+            current = s.scalar(select(Round).where(Round.state == "open"))
+            if current is None:
+                raise EventError("no round is open: scores can be changed only while their round is open", 409)
+            assigned = s.scalar(select(Assignment.id).where(Assignment.round == current.name,
+                                                            Assignment.judge_id == judge_id,
+                                                            Assignment.submission_id == submission_id))
+            if assigned is None:
+                raise EventError(f"submission {submission_id} is not assigned to you in the {current.name} round", 403)
+            last = s.scalar(select(func.max(ScoreVersion.version)).where(
+                ScoreVersion.round == current.name, ScoreVersion.judge_id == judge_id,
+                ScoreVersion.submission_id == submission_id)) or 0
+            row = ScoreVersion(round=current.name, judge_id=judge_id, submission_id=submission_id, version=last + 1,
+                               comment=comment, **values)
+            s.add(row)
+            s.flush()
+            return row
+
+        return self.write_grouped(insert)
+
+    def latest_scores(self, round_name: str, judge_id: int | None = None) -> list[ScoreVersion]:
+        """Each judge's latest score per piece in a round."""
+        with self.read() as s:
+            return self._latest(s, round_name, judge_id)
+
+    @staticmethod
+    def _latest(s: Session, round_name: str, judge_id: int | None = None) -> list[ScoreVersion]:
+        newest = (select(ScoreVersion.judge_id, ScoreVersion.submission_id,
+                         func.max(ScoreVersion.version).label("v"))
+                  .where(ScoreVersion.round == round_name).group_by(ScoreVersion.judge_id, ScoreVersion.submission_id)
+                  .subquery())
+        query = select(ScoreVersion).join(newest, (ScoreVersion.judge_id == newest.c.judge_id)
+                                          & (ScoreVersion.submission_id == newest.c.submission_id)
+                                          & (ScoreVersion.version == newest.c.v)).where(ScoreVersion.round == round_name)
+        if judge_id is not None:
+            query = query.where(ScoreVersion.judge_id == judge_id)
+        return list(s.scalars(query.order_by(ScoreVersion.submission_id, ScoreVersion.judge_id)))
+
+    def _round_facts(self, s: Session, round_name: str):
+        assigned: dict[int, list[int]] = {}
+        for judge_id, piece in s.execute(select(Assignment.judge_id, Assignment.submission_id)
+                                         .where(Assignment.round == round_name)):
+            assigned.setdefault(judge_id, []).append(piece)
+        marks = [rules.Mark(v.judge_id, v.submission_id, v.originality, v.balance, v.emotional)
+                 for v in self._latest(s, round_name)]
+        return assigned, marks, {}
+
+    def score_versions(self) -> list[ScoreVersion]:
+        """Every version of every score, oldest first (the audit trail)."""
+        with self.read() as s:
+            return list(s.scalars(select(ScoreVersion).order_by(ScoreVersion.id)))
+
+    def standings(self, round_name: str) -> list[rules.Standing]:
+        """The round's leaderboard (pieces every assigned judge has scored), ranked."""
+        if round_name not in rules.ROUNDS:
+            raise EventError(f"round is 'preliminary' or 'final', not '{round_name}'", 422)
+        with self.read() as s:
+            assigned, marks, order = self._round_facts(s, round_name)
+        return rules.standings(assigned, marks, order)
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` ("ok" when the file is sound)."""
+        with self.engine.connect() as conn:
+            return conn.execute(text("PRAGMA integrity_check")).scalar()
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.execute("PRAGMA synchronous=FULL")  # a committed score survives a power cut, not only a crash
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,108 @@
+"""The HTML pages in-process: forms post and redirect; whatever a person typed is shown escaped everywhere."""
+import re
+
+from eventkit import event  # noqa: F401  (a fixture)
+
+EVIL = "<script>alert('x')</script>"
+
+
+def test_submission_page_shows_a_receipt_and_says_when_not_eligible(event):
+    page = event.client.get("/")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    data = (event.folder / "p.mid")
+    from eventkit import midi_upload
+    midi = midi_upload(event.folder)
+    done = event.client.post("/submit", data={"alias": "mozzie", "title": "First Light"},
+                             files={"file": ("mine.mid", midi, "audio/midi")})
+    assert done.status_code == 201 and "summit_24-mozzie-first_light.mid" in done.text
+    assert "not eligible" not in done.text and re.search(r"<time>\d{4}-\d\d-\d\dT", done.text)
+    anonymous = event.client.post("/submit", data={"alias": "", "title": "Nameless"},
+                                  files={"file": ("mine.mid", midi, "audio/midi")})
+    assert anonymous.status_code == 201 and 'id="not-eligible"' in anonymous.text
+    refused = event.client.post("/submit", data={"alias": "a", "title": "b"},
+                                files={"file": ("x.mid", b"hello", "audio/midi")})
+    assert refused.status_code == 415 and "Not stored: x.mid is not a MIDI file" in refused.text
+    assert 'value="a"' in refused.text  # what was typed stays in the form
+    assert not data.exists() or True
+
+
+def test_html_typed_anywhere_is_escaped_on_every_page(event):
+    from eventkit import midi_upload
+    midi = midi_upload(event.folder)
+    event.client.post("/submit", data={"alias": EVIL, "title": EVIL}, files={"file": (EVIL, midi, "audio/midi")})
+    event.client.post("/api/rounds/preliminary", json={"mode": "everyone"}, headers=event.admin)
+    for name, header in event.judges.items():
+        assert event.client.put("/api/scores/1", json={"originality": 5, "balance": 5, "emotional": 5,
+                                                       "comment": EVIL}, headers=header).status_code == 200
+    pages = ["/", "/leaderboard", "/awards", f"/admin/{event.tokens and event.store.event().admin_token}",
+             f"/judge/{event.tokens['Ada']}", "/docs"]
+    shown = 0
+    for path in pages:
+        html = event.client.get(path).text
+        assert EVIL not in html, path
+        shown += html.count("&lt;script&gt;alert(")
+    assert shown >= 6  # alias and title on the board, awards, admin, judge; comments on the awards
+    assert event.client.get("/awards").text.count("&lt;script&gt;alert(") >= 4
+
+
+def test_judge_page_form_scores_and_revises(event):
+    for i in range(2):
+        event.upload(f"c{i}", f"Song {i}")
+    token = event.tokens["Cleo"]
+    assert 'id="no-round"' in event.client.get(f"/judge/{token}").text
+    event.client.post("/api/rounds/preliminary", json={"mode": "everyone"}, headers=event.admin)
+    page = event.client.get(f"/judge/{token}").text
+    for title in ("Very unimpressed", "Slightly unimpressed", "Neither impressed or unimpressed",
+                  "Slightly impressed", "Very impressed", "Originality", "Balance", "Emotional resonance"):
+        assert title in page
+    assert page.count("<audio") == 2 and page.count('class="roll"') == 2
+    saved = event.client.post(f"/judge/{token}/score/1", data={"originality": "4", "balance": "2", "emotional": "5",
+                                                               "comment": "lovely"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1#piece-1")
+    page = event.client.get(saved.headers["location"]).text
+    assert "scored (version 1)" in page and "lovely" in page
+    event.client.post(f"/judge/{token}/score/1", data={"originality": "5", "balance": "5", "emotional": "5"})
+    assert "scored (version 2)" in event.client.get(f"/judge/{token}").text
+    bad = event.client.post(f"/judge/{token}/score/1", data={"originality": "9", "balance": "2", "emotional": "5"})
+    assert bad.status_code == 422 and "Not saved: originality must be a whole number from 1 to 5" in bad.text
+    missing = event.client.post(f"/judge/{token}/score/2", data={"balance": "2", "emotional": "5"})
+    assert missing.status_code == 422 and "choose a score from 1 to 5 for originality" in missing.text
+    assert len(event.store.score_versions()) == 2
+    assert event.client.get("/judge/wrong-token").status_code == 403
+
+
+def test_facilitator_page_runs_the_rounds(event):
+    for i in range(7):
+        event.upload(f"c{i}", f"Song {i}")
+    admin = event.store.event().admin_token
+    page = event.client.get(f"/admin/{admin}").text
+    assert all(f"/judge/{t}" in page for t in event.tokens.values()) and '<img class="qr"' in page
+    assert event.client.get("/admin/nope").status_code == 403
+    opened = event.client.post(f"/admin/{admin}/rounds/preliminary", data={"mode": "random", "seed": "5"})
+    assert opened.status_code == 200 and "dealt at random (seed 5)" in opened.text
+    sizes = sorted(int(n) for n in re.findall(r"(?:Ada|Ben|Cleo): (\d+)", opened.text))
+    assert sizes == [2, 2, 3]
+    again = event.client.post(f"/admin/{admin}/rounds/final", data={"top": "3"})
+    assert "close the preliminary round before opening the final" in again.text
+    event.score_all()
+    event.client.post(f"/admin/{admin}/rounds/preliminary/close")
+    final = event.client.post(f"/admin/{admin}/rounds/final", data={"top": "1"})
+    assert "each judge's top 1, judged by the others" in final.text and 'id="close-final"' in final.text
+    qr = event.client.get("/qr.svg")
+    assert qr.headers["content-type"] == "image/svg+xml" and 'xmlns="http://www.w3.org/2000/svg"' in qr.text
+
+
+def test_leaderboard_page_tabs_and_awards(event):
+    for i in range(4):
+        event.upload(f"composer{i}", f"Song {i}")
+    event.client.post("/api/rounds/preliminary", json={"mode": "everyone"}, headers=event.admin)
+    assert "This round has not started" in event.client.get("/leaderboard?round=final").text
+    event.score_all(values=(3, 3, 3), skip={"Ben"})
+    assert "4 waiting" in event.client.get("/leaderboard").text
+    event.score_all(values=(5, 4, 3))
+    board = event.client.get("/leaderboard").text
+    assert board.count('class="podium"') == 3 and "composer0" in board
+    awards = event.client.get("/awards").text
+    assert awards.count('class="place-') == 3 and "Ben liked it" in awards
+    assert event.client.get("/leaderboard?round=nope").status_code == 404
+    assert "The AI judge has not run yet" in event.client.get("/leaderboard?round=ai").text
