@@ -3,11 +3,6 @@
 Commands are read from code (inline ``code`` and fenced blocks) in the facilitator's documents; each
 one's subcommand (and action, for groups such as ``slides build``) must be known to the parser, and
 ``composerlab <sub> [<action>] --help`` must succeed in a fresh process.
-
-Commands from parts still on other branches when the documents were written are listed in
-PENDING. The list cannot go stale: ``test_pending_commands_are_really_missing`` fails as soon as
-one of them is installed, and it must then be taken out of the list (and its † note out of the
-documents), which turns the full check on for it.
 """
 from __future__ import annotations
 
@@ -23,10 +18,6 @@ from notebook_params import ROOT
 
 DOCUMENTS = [ROOT / "facilitator" / "playbook.md", *sorted((ROOT / "facilitator" / "deploy").glob("*.md")),
              ROOT / "slides" / "README.md"]
-PENDING = {
-    "event": "the event server (composerlab event new), on the event branch",
-    "serve": "the event server (composerlab serve), on the event branch",
-}
 _CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 _COMMAND = re.compile(r"(?<![\w./-])composerlab[ \t]+([a-z][\w-]*)(?:[ \t]+([a-z][\w-]*))?")
 
@@ -75,11 +66,8 @@ def test_the_documents_show_commands():
 
 
 def test_every_shown_command_exists_and_its_help_runs():
-    checked, pending, missing = [], [], []
+    checked, missing = [], []
     for words, where in sorted(shown_commands().items()):
-        if words[0] in PENDING and words[0] not in _subparsers(build_parser()).choices:
-            pending.append(" ".join(words))
-            continue
         try:
             path = resolve(words)
         except LookupError as err:
@@ -93,14 +81,7 @@ def test_every_shown_command_exists_and_its_help_runs():
         checked.append(" ".join(path))
     assert missing == []
     assert len(set(checked)) >= 8
-    print(f"checked: {sorted(set(checked))}; pending other branches: {sorted(set(pending))}")
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_pending_commands_are_really_missing(name):
-    installed = _subparsers(build_parser()).choices
-    assert name not in installed, (f"'composerlab {name}' is installed now: take it out of PENDING in "
-                                   f"{__file__} and the † notes out of the documents")
+    print(f"checked: {sorted(set(checked))}")
 
 
 @pytest.mark.parametrize("text, expected", [
