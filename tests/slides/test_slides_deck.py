@@ -6,13 +6,23 @@ import io
 import json
 
 import pytest
-
 from composerlab.cli import main
 from composerlab.slides.build import build_decks, slides_dir
-from composerlab.slides.deck import PLACEHOLDERS, DeckError, deck_paths, parse_deck, read_deck
+from composerlab.slides.deck import (
+    PLACEHOLDERS,
+    DeckError,
+    deck_paths,
+    parse_deck,
+    read_deck,
+)
 from composerlab.slides.figures import FIGURES, FigureError, draw
 from composerlab.slides.html import fill, render_deck
-from composerlab.slides.results import ResultsError, load_event_dir, load_results, results_from_dict
+from composerlab.slides.results import (
+    ResultsError,
+    load_event_dir,
+    load_results,
+    results_from_dict,
+)
 from notebook_params import ROOT
 
 FIXTURE = ROOT / "tests" / "slides" / "event_fixture"
@@ -161,7 +171,7 @@ def test_bad_results_say_what_is_wrong(data, message):
 def test_bad_event_folders(tmp_path):
     with pytest.raises(ResultsError, match="no such event folder"):
         load_event_dir(tmp_path / "missing")
-    with pytest.raises(ResultsError, match="neither event.json nor results.json"):
+    with pytest.raises(ResultsError, match="holds no event.db, event.json or results.json"):
         load_event_dir(tmp_path)
     (tmp_path / "results.json").write_text("{not json")
     with pytest.raises(ResultsError, match="not valid JSON"):

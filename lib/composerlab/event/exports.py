@@ -79,6 +79,39 @@ def ai_json(store: Store) -> dict:
         "started_at": _when(run.started_at), "finished_at": _when(run.finished_at)}, "rows": rows}
 
 
+def winners(store: Store) -> tuple[str | None, list[dict]]:
+    """The human-judged top three (the final's if it has results, else the preliminary's) with comments."""
+    judges = {j.id: j.name for j in store.judges()}
+    for round_name in ("final", "preliminary"):
+        board = leaderboard_json(store, round_name)
+        if board["rows"]:
+            scores = store.latest_scores(round_name)
+            top = board["rows"][:3]
+            for row in top:
+                row["comments"] = [(judges[v.judge_id], v.comment) for v in scores
+                                   if v.submission_id == row["id"] and v.comment]
+            return round_name, top
+    return None, []
+
+
+def results_json(store: Store) -> dict:
+    """The event's winners in the shape the awards slides read (:mod:`composerlab.slides.results`).
+
+    ``human``: the human-judged top three (final round, else preliminary) with each judge's comment;
+    ``ai``: the AI judge's top three, its one-line reason as the comment.
+    """
+    _, human = winners(store)
+    ai = [row for row in ai_json(store)["rows"] if row["rank"] is not None][:3]
+    event = store.event()
+    return {"event": event.name if event else store.dir.name,
+            "human": [{"rank": r["rank"], "composer": r["composer"] or "(no alias)", "title": r["title"],
+                       "points": r["points"], "comments": "; ".join(f"{who}: {text}" for who, text in r["comments"])}
+                      for r in human],
+            "ai": [{"rank": r["rank"], "composer": r["composer"] or "(no alias)", "title": r["title"],
+                    "points": r["score"], "comments": r["why"] or ""} for r in ai],
+            "quiz_winner": ""}
+
+
 def _csv(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)

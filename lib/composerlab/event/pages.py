@@ -167,25 +167,10 @@ def leaderboard_page(request: Request, round: str = "preliminary"):
     return render(request, "leaderboard.html", board=board, tab=round, criteria=CRITERIA, titles=CRITERIA_TITLES)
 
 
-def winners(store: Store) -> tuple[str | None, list[dict]]:
-    """The human-judged top three (the final's if it has results, else the preliminary's) with comments."""
-    judges = {j.id: j.name for j in store.judges()}
-    for round_name in ("final", "preliminary"):
-        board = exports.leaderboard_json(store, round_name)
-        if board["rows"]:
-            scores = store.latest_scores(round_name)
-            top = board["rows"][:3]
-            for row in top:
-                row["comments"] = [(judges[v.judge_id], v.comment) for v in scores
-                                   if v.submission_id == row["id"] and v.comment]
-            return round_name, top
-    return None, []
-
-
 @router.get("/awards", response_class=HTMLResponse)
 def awards_page(request: Request):
     store = _store(request)
-    round_name, human = winners(store)
+    round_name, human = exports.winners(store)
     return render(request, "awards.html", round_name=round_name, human=human, ai=exports.ai_json(store)["rows"][:3])
 
 

@@ -145,19 +145,48 @@ def load_event_info(path: str | Path) -> EventInfo:
 
 
 def load_event_dir(folder: str | Path) -> tuple[EventInfo | None, Results | None]:
-    """An event folder's ``event.json`` and ``results.json``; either may be absent (None), not both."""
+    """An event's details and winners, from its folder.
+
+    The event server's database (``event.db``, made by ``composerlab event new``) gives the name, the
+    submission limit and the winners; ``event.json`` adds the join link and the deadline (the server
+    does not know under which address it will be reached); ``results.json``, when present, replaces
+    the database's winners (for an event run elsewhere).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such event folder")
-    info_path, results_path = folder / "event.json", folder / "results.json"
-    if not info_path.exists() and not results_path.exists():
-        raise ResultsError(f"{folder}: holds neither event.json nor results.json "
+    info_path, results_path, db_path = folder / "event.json", folder / "results.json", folder / "event.db"
+    if not (info_path.exists() or results_path.exists() or db_path.exists()):
+        raise ResultsError(f"{folder}: holds no event.db, event.json or results.json "
                            "(see composerlab.slides.results for their shape)")
-    info = load_event_info(info_path) if info_path.exists() else None
-    results = load_results(results_path) if results_path.exists() else None
+    info, results = None, None
+    if db_path.exists():
+        info, results = _from_event_database(folder)
+    if info_path.exists():
+        given = load_event_info(info_path)
+        info = EventInfo(name=given.name or (info.name if info else ""), join_url=given.join_url,
+                         deadline=given.deadline,
+                         max_submissions=given.max_submissions if given.max_submissions is not None
+                         else (info.max_submissions if info else None))
+    if results_path.exists():
+        results = load_results(results_path)
     if info is None and results is not None:
         info = EventInfo(name=results.event)
     return info, results
+
+
+def _from_event_database(folder: Path) -> tuple[EventInfo, Results]:
+    from composerlab.event.exports import results_json
+    from composerlab.event.store import Store
+
+    store = Store.open(folder)
+    try:
+        event = store.event()
+        data = results_json(store)
+    finally:
+        store.close()
+    info = EventInfo(name=data["event"], max_submissions=event.max_per_composer if event else None)
+    return info, results_from_dict(data, where=str(folder / "event.db"))
 
 
 def placeholder_values(info: EventInfo | None, results: Results | None) -> dict[str, str]:
