@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+
 from notebook_params import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

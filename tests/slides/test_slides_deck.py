@@ -6,23 +6,13 @@ import io
 import json
 
 import pytest
+
 from composerlab.cli import main
 from composerlab.slides.build import build_decks, slides_dir
-from composerlab.slides.deck import (
-    PLACEHOLDERS,
-    DeckError,
-    deck_paths,
-    parse_deck,
-    read_deck,
-)
+from composerlab.slides.deck import PLACEHOLDERS, DeckError, deck_paths, parse_deck, read_deck
 from composerlab.slides.figures import FIGURES, FigureError, draw
 from composerlab.slides.html import fill, render_deck
-from composerlab.slides.results import (
-    ResultsError,
-    load_event_dir,
-    load_results,
-    results_from_dict,
-)
+from composerlab.slides.results import ResultsError, load_event_dir, load_results, results_from_dict
 from notebook_params import ROOT
 
 FIXTURE = ROOT / "tests" / "slides" / "event_fixture"

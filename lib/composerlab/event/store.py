@@ -22,22 +22,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy import event as sa_event
+from sqlalchemy import create_engine, event as sa_event, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from composerlab.event import files, rules
 from composerlab.event.rules import EventError, clean_text, slug
-from composerlab.event.tables import (
-    Assignment,
-    Base,
-    Event,
-    Judge,
-    Round,
-    ScoreVersion,
-    Submission,
-    utcnow,
-)
+from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"

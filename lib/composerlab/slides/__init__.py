@@ -13,12 +13,7 @@ in from an event's results. ``composerlab slides build`` drives it.
 """
 from composerlab.slides.build import Built, build_decks, slides_dir
 from composerlab.slides.deck import Deck, DeckError, Slide, parse_deck, read_deck
-from composerlab.slides.results import (
-           Results,
-           ResultsError,
-           load_results,
-           results_from_dict,
-)
+from composerlab.slides.results import Results, ResultsError, load_results, results_from_dict
 
 __all__ = ["Built", "Deck", "DeckError", "Results", "ResultsError", "Slide", "build_decks", "load_results",
            "parse_deck", "read_deck", "results_from_dict", "slides_dir"]
