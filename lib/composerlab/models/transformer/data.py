@@ -161,7 +161,7 @@ def chorale_sopranos(limit: int | None = None) -> list[Tune]:
 
 
 def load_tunes(books: int | None = None, chorales: int | None = None, progress: bool = False,
-               build: bool = True) -> list[Tune]:
+               build: bool = True, collections=FOLK_COLLECTIONS) -> list[Tune]:
     """Chorale sopranos and folk tunes in the model's pitch range, duplicates left out.
 
     Parameters
@@ -169,21 +169,23 @@ def load_tunes(books: int | None = None, chorales: int | None = None, progress: 
     books : int, optional
         Use only the first ``books`` ABC files of each collection (small runs for tests).
     chorales : int, optional
-        Use only the first ``chorales`` chorales.
+        Use only the first ``chorales`` chorales (0: none).
     progress : bool
         A progress bar over the ABC files.
     build : bool
         Parse books that are not cached yet; False keeps only those already cached.
+    collections : sequence of str
+        Which of :data:`FOLK_COLLECTIONS` to read.
     """
     from tqdm.auto import tqdm
 
-    files = _book_files()
+    files = [f for f in _book_files() if f[0].split("/")[0] in collections]
     if books is not None:
         kept = []
-        for collection in FOLK_COLLECTIONS:
+        for collection in collections:
             kept += [f for f in files if f[0].startswith(collection + "/")][:books]
         files = kept
-    tunes = chorale_sopranos(chorales)
+    tunes = chorale_sopranos(chorales) if chorales != 0 else []
     for book, path in tqdm(files, desc="folk tunes", disable=not progress):
         if build or _book_cache(book).exists():
             tunes += parse_book(book, path)

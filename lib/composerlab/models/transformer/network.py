@@ -28,12 +28,12 @@ class TransformerConfig:
     """Sizes of the network; the defaults are the shipped model's."""
 
     vocab_size: int = 84
-    context: int = 512
+    context: int = 256
     layers: int = 4
-    width: int = 160
+    width: int = 96
     heads: int = 4
-    ffn: int = 480
-    dropout: float = 0.1
+    ffn: int = 288
+    dropout: float = 0.0
     seed: int = 0
 
     def to_json(self) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from composerlab.models.transformer import data as melodies
-from composerlab.models.transformer.network import TransformerConfig, build
+from composerlab.models.transformer.network import TransformerConfig, build, load
 from composerlab.models.transformer.tokens import tokenizer
 from composerlab.paths import cache_dir
 
@@ -55,9 +55,13 @@ def encode_tunes(tunes) -> list[np.ndarray]:
     return [np.concatenate([tok.encode(t.as_notes()), [tok.eos]]).astype(np.int16) for t in tunes]
 
 
-def token_data(books: int | None = None, chorales: int | None = None, build_books: bool = True) -> TokenData:
-    """Tokenised tunes, split by piece; the token streams are cached beside the parsed notes."""
-    tunes = melodies.load_tunes(books=books, chorales=chorales, build=build_books)
+def token_data(books: int | None = None, chorales: int | None = None, build_books: bool = True,
+               collections=melodies.FOLK_COLLECTIONS) -> TokenData:
+    """Tokenised tunes, split by piece; the token streams are cached beside the parsed notes.
+
+    The arguments choose the tunes as in :func:`composerlab.models.transformer.data.load_tunes`.
+    """
+    tunes = melodies.load_tunes(books=books, chorales=chorales, build=build_books, collections=collections)
     key = zlib.crc32("\n".join(t.name for t in tunes).encode())
     path = cache_dir() / f"transformer_tokens_v{melodies.CACHE_VERSION}_{key:08x}.npz"
     if path.exists():
@@ -217,28 +221,36 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Train the melody Transformer on music21's melodies.")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--steps", type=int, default=50, help="updates per epoch")
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=12)
     parser.add_argument("--minutes", type=float, default=None, help="stop after the epoch that passes this time")
     parser.add_argument("--layers", type=int, default=4)
-    parser.add_argument("--width", type=int, default=160)
+    parser.add_argument("--width", type=int, default=96)
     parser.add_argument("--heads", type=int, default=4)
-    parser.add_argument("--context", type=int, default=512)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--context", type=int, default=256)
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument("--validation-windows", type=int, default=48,
+                        help="validation windows scored after each epoch (all of them at the end)")
     parser.add_argument("--books", type=int, default=None, help="first N ABC files of each collection")
     parser.add_argument("--out", default=str(Path(cache_dir()) / "transformer"),
                         help="weights stem; data/models/transformer replaces the shipped model")
     parser.add_argument("--checkpoints", default=None, help="folder for per-epoch checkpoints (resume)")
     args = parser.parse_args(argv)
     config = TransformerConfig(context=args.context, layers=args.layers, width=args.width, heads=args.heads,
-                               ffn=3 * args.width)
+                               ffn=3 * args.width, dropout=args.dropout)
     data = token_data(books=args.books, build_books=False)
     print(json.dumps(data.summary()))
     net, history = train(config, epochs=args.epochs, steps_per_epoch=args.steps, batch=args.batch,
                          learning_rate=args.learning_rate, minutes=args.minutes, data=data, out=args.out,
-                         checkpoint_dir=args.checkpoints, verbose=2)
-    best = min(history["validation_loss"])
-    print(f"best validation loss {best:.4f} (perplexity {np.exp(best):.3f}), {net.count_params()} parameters, "
-          f"{history['train_seconds'] / 60:.1f} min")
+                         checkpoint_dir=args.checkpoints, verbose=2, validation_limit=args.validation_windows)
+    best = load(args.out)
+    history["final_validation_loss"] = evaluate(best, validation_windows(data.validation, config.context))
+    history["final_validation_perplexity"] = float(np.exp(history["final_validation_loss"]))
+    history["parameters"] = best.count_params()
+    Path(f"{args.out}.history.json").write_text(json.dumps(history, indent=1))
+    print(f"validation loss {history['final_validation_loss']:.4f} (perplexity "
+          f"{history['final_validation_perplexity']:.3f}) on every validation window, {best.count_params()} "
+          f"parameters, {history['train_seconds'] / 60:.1f} min of training")
     return 0
 
 
