@@ -11,7 +11,7 @@ from composerlab.models.transformer.training import token_data, train, transpose
 
 @pytest.fixture(scope="module")
 def small_data():
-    return token_data(books=12, chorales=10, collections=("ryansMammoth",))
+    return token_data(books=20, chorales=30, collections=("ryansMammoth",))
 
 
 def small_config():
@@ -20,7 +20,7 @@ def small_config():
 
 def test_token_data_splits_by_piece(small_data):
     tok = tokenizer()
-    assert small_data.train_tunes + small_data.validation_tunes >= 18
+    assert small_data.train_tunes + small_data.validation_tunes >= 40 and small_data.validation_tunes >= 2
     assert (small_data.train == tok.bos).sum() == small_data.train_tunes
     assert (small_data.validation == tok.eos).sum() == small_data.validation_tunes
 
@@ -49,10 +49,28 @@ def test_training_lowers_the_loss_saves_the_best_and_resumes(small_data, tmp_pat
     best = load(out)
     windows = validation_windows(small_data.validation, 64, 4)
     np.testing.assert_allclose(best.logits(windows[:1, :-1]).shape, (1, 64, len(tokenizer())))
-    # A run that stopped is taken up again from its checkpoint: only the missing epochs run.
-    _, resumed = train(small_config(), epochs=4, steps_per_epoch=15, batch=8, learning_rate=3e-3,
-                       data=small_data, checkpoint_dir=checkpoints, verbose=0, validation_limit=20)
-    assert resumed["epoch"] == [4]
+    assert not any(checkpoints.iterdir()) if checkpoints.exists() else True  # a finished run leaves no backup
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(small_data, tmp_path):
+    import keras
+
+    class StopAtEpoch3(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                raise Stop()
+
+    checkpoints = tmp_path / "checkpoints"
+    settings = dict(epochs=4, steps_per_epoch=5, batch=8, data=small_data, checkpoint_dir=checkpoints, verbose=0,
+                    validation_limit=8)
+    with pytest.raises(Stop):
+        train(small_config(), callbacks=[StopAtEpoch3()], **settings)
+    _, resumed = train(small_config(), **settings)
+    assert resumed["epoch"] == [3, 4]  # only the missing epochs ran
 
 
 def test_too_little_data_is_refused(small_data):
@@ -61,3 +79,6 @@ def test_too_little_data_is_refused(small_data):
     tiny = TokenData(small_data.train[:30], small_data.validation, 1, 1)
     with pytest.raises(ValueError, match="fewer than one window"):
         train(small_config(), epochs=1, steps_per_epoch=1, data=tiny, verbose=0)
+    no_validation = TokenData(small_data.train, small_data.validation[:10], 40, 1)
+    with pytest.raises(ValueError, match="no validation window"):
+        train(small_config(), epochs=1, steps_per_epoch=1, data=no_validation, verbose=0)

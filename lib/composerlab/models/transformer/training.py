@@ -95,7 +95,9 @@ def transposed_windows(stream: np.ndarray, starts: np.ndarray, length: int, rng:
 
 def validation_windows(stream: np.ndarray, context: int, limit: int | None = None) -> np.ndarray:
     """Non-overlapping windows of ``context + 1`` tokens covering the validation stream."""
-    starts = np.arange(0, max(len(stream) - context - 1, 0) + 1, context)[: limit]
+    if len(stream) < context + 1:
+        return np.zeros((0, context + 1), np.int32)
+    starts = np.arange(0, len(stream) - context, context)[: limit]
     return transposed_windows(stream, starts, context + 1, None)
 
 
@@ -115,15 +117,17 @@ def make_callbacks(keras, val_windows, history: dict, live: bool, checkpoint_dir
             if out is not None and loss <= min(history["validation_loss"]):
                 net.save(out)
             if live:
+                import matplotlib.pyplot as plt
                 from IPython.display import clear_output
 
-                from composerlab.widgets.plots import plot_curves
-
                 clear_output(wait=True)
-                plot_curves({k: history[k] for k in ("train_loss", "validation_loss")}, xlabel="epoch",
-                            title=f"epoch {epoch + 1}: validation perplexity {np.exp(loss):.2f}")
-                import matplotlib.pyplot as plt
-
+                _, ax = plt.subplots(figsize=(7, 3))
+                ax.plot(history["epoch"], history["train_loss"], marker=".", label="training")
+                ax.plot(history["epoch"], history["validation_loss"], marker=".", label="validation")
+                ax.set_xlabel("epoch")
+                ax.set_ylabel("loss (nats per token)")
+                ax.set_title(f"epoch {epoch + 1}: validation perplexity {np.exp(loss):.2f}")
+                ax.legend()
                 plt.show()
 
     callbacks = [LiveLoss()]
@@ -147,7 +151,7 @@ def evaluate(net, windows: np.ndarray, batch: int = 16) -> float:
 def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_epoch: int = 100, batch: int = 16,
           learning_rate: float = 1e-3, minutes: float | None = None, data: TokenData | None = None,
           out: str | Path | None = None, checkpoint_dir: str | Path | None = None, live: bool = False,
-          verbose: int = 1, validation_limit: int | None = None, seed: int = 0):
+          verbose: int = 1, validation_limit: int | None = None, seed: int = 0, callbacks=()):
     """Train a melody Transformer; return ``(network, history)``.
 
     Parameters
@@ -168,6 +172,10 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
         A per-epoch checkpoint; training called again with the same folder resumes.
     live : bool
         Plot the losses after every epoch (in a notebook).
+    validation_limit : int, optional
+        Score only this many validation windows after each epoch (all by default).
+    callbacks : sequence of keras callbacks
+        More callbacks for ``fit``.
     """
     from composerlab.models import quiet_tensorflow
 
@@ -183,6 +191,9 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
     if len(data.train) < length:
         raise ValueError(f"the training tunes make {len(data.train)} tokens, fewer than one window of {length}")
     val_windows = validation_windows(data.validation, config.context, validation_limit)
+    if len(val_windows) == 0:
+        raise ValueError(f"the validation tunes make {len(data.validation)} tokens: no validation window of "
+                         f"{length}; use more tunes or a shorter context")
 
     class Windows(keras.utils.PyDataset):
         def __len__(self):
@@ -197,11 +208,12 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, total, alpha=0.1,
                                                       warmup_target=None)
     net.model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.01, clipnorm=1.0),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=True)  # XLA: about 30x faster a step on this CPU than Keras's "auto" choice here
     history = {"config": asdict(config), "data": data.summary()}
     started = time.perf_counter()
     callbacks = make_callbacks(keras, val_windows, history, live, Path(checkpoint_dir) if checkpoint_dir else None,
-                               Path(out) if out else None, net, started)
+                               Path(out) if out else None, net, started) + list(callbacks)
     if minutes is not None:
         class Deadline(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
@@ -221,7 +233,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Train the melody Transformer on music21's melodies.")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--steps", type=int, default=50, help="updates per epoch")
-    parser.add_argument("--batch", type=int, default=12)
+    parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--minutes", type=float, default=None, help="stop after the epoch that passes this time")
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--width", type=int, default=96)
