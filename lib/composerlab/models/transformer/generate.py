@@ -93,12 +93,15 @@ def filter_logits(logits: np.ndarray, temperature: float, top_k: int, top_p: flo
 
 
 def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, top_k: int, top_p: float,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator, silent_bars: bool = False) -> np.ndarray:
     """Tokens for ``bars`` new bars after ``prompt`` (which ends inside its last bar).
 
-    Only tokens that continue a melody in order are allowed (a pitch after a
-    position, a duration after a pitch, positions moving forward in the bar),
-    and ``EOS`` is never chosen: the model writes exactly ``bars`` bars. When
+    The first token is a bar line (the prompt's last bar is left as it is);
+    after it only tokens that continue a melody in order are allowed (a pitch
+    after a position, a duration after a pitch, positions moving forward in
+    the bar), and ``EOS`` is never chosen: the model writes exactly ``bars`` bars.
+    Unless ``silent_bars``, a new bar line is followed by a note, never by
+    another bar line: a continuation has no silent bar. When
     the context fills up, the cache is rebuilt from the latest half.
     """
     from composerlab.models.transformer.tokens import tokenizer
@@ -111,6 +114,10 @@ def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, to
     previous, position, new, bar_count = history[-1], _last_position(tok, history), [], 0
     while True:
         mask = tok.allowed_next(previous, position)
+        if not new:  # the continuation begins at the next bar line: the learner's bars stay as they are
+            mask = tok.kinds == "Bar"
+        elif not silent_bars and tok.kinds[previous] == "Bar":
+            mask = mask & (tok.kinds != "Bar")
         probabilities = filter_logits(np.where(mask, logits, -np.inf), temperature, top_k, top_p)
         token = int(rng.choice(len(probabilities), p=probabilities))
         if tok.kinds[token] == "Bar":
@@ -154,10 +161,12 @@ def octave_shift(notes: list[Note]) -> int:
 
 
 def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, temperature: float | None = None,
-                   top_k: int | None = None, top_p: float | None = None, model: str = "transformer") -> list[Note]:
+                   top_k: int | None = None, top_p: float | None = None, model: str = "transformer",
+                   silent_bars: bool = False) -> list[Note]:
     """The new notes that continue ``notes`` (a one-voice melody in 4/4) for ``bars`` bars.
 
     The continuation starts at the first bar line after the melody's last note.
+    ``silent_bars`` lets the model leave a bar empty (off: every new bar has a note).
     """
     from composerlab.models.transformer.tokens import tokenizer
 
@@ -177,9 +186,13 @@ def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, t
     # Bars the melody holds or rests through after its last note begins are bar lines the model must see.
     prompt = np.concatenate([prompt, [tok.bar] * (prompt_bars - 1 - last_bar)]).astype(np.int32)
     rng = np.random.default_rng(seed)
-    new = sample_tokens(decoder, prompt, bars, temperature, top_k, top_p, rng)
+    new = sample_tokens(decoder, prompt, bars, temperature, top_k, top_p, rng, silent_bars)
     offset = prompt_bars * STEPS_PER_BAR
-    return [Note(n.start + offset, n.pitch - shift, n.length) for n in tok.decode(new)]
+    written = tok.decode(new)
+    # One voice: a note ends where the next begins (REMI durations may overlap the next onset).
+    ends = [n.start for n in written[1:]] + [bars * STEPS_PER_BAR]
+    return [Note(n.start + offset, n.pitch - shift, max(1, min(n.length, end - n.start)))
+            for n, end in zip(written, ends)]
 
 
 def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BARS, temperature: float | None = None,
