@@ -22,6 +22,9 @@ NOTEBOOK_PARAMS = {
     "labs/03_gan_training.ipynb": {"ITERATIONS": 12, "BATCH_SIZE": 8, "CHANNELS": 8, "EVAL_EVERY": 6,
                                    "N_CHORALES": 30, "MODEL_NAME": "test_bach_gan"},
     "labs/04_gan_inference_and_evaluation.ipynb": {"SEEDS": [0, 1], "N_CHORALES": 40, "LISTEN_AT": 2},
+    "labs/06_transformer.ipynb": {"EPOCHS": 2, "STEPS": 3, "BATCH_SIZE": 4, "CONTEXT": 64, "WIDTH": 32,
+                                  "LAYERS": 1, "FOLK_TUNES": 20, "CHORALES": 30, "BARS": 2, "SEEDS": [0, 1],
+                                  "MODEL_NAME": "test_transformer"},
     "labs/08_studio.ipynb": {"LIBRARY": "{tmp}/library", "SEED": 1},
 }
 

@@ -10,6 +10,10 @@ def _model_params(entry, args) -> dict:
     if entry.kind == "accompany":
         programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
         return {"in_key": args.key_rule, **({"programs": programs} if programs else {})}
+    if entry.kind == "extend":
+        # None: each model's own default (another model kind may read --temperature too).
+        given = {"bars": args.bars, "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p}
+        return {k: v for k, v in given.items() if v is not None}
     return {}
 
 
@@ -25,6 +29,9 @@ def _cmd_compose(args) -> int:
     try:
         result = compose_chain(music, args.model, seed=args.seed, params=params)
     except FileNotFoundError as err:  # a GAN you trained with a file missing: the message names the fix
+        print(f"composerlab: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # a setting out of range (bars, temperature, top-k, top-p), or unusable music
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - started
@@ -55,6 +62,12 @@ def add_command(subparsers) -> None:
                    help="GAN: move every note the model chose outside the melody's key a semitone into it")
     p.add_argument("--raw", action="store_true",
                    help="GAN: the model's own note choices (the default; kept for older scripts)")
+    p.add_argument("--bars", type=int, default=None, help="Transformer: new bars, 1-16 (default 8)")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="sampling temperature: below 1 safer, above 1 riskier (each model has its own default)")
+    p.add_argument("--top-k", type=int, default=None, help="Transformer: keep the k likeliest tokens (0 = all)")
+    p.add_argument("--top-p", type=float, default=None,
+                   help="Transformer: nucleus sampling, keep the likeliest tokens up to this probability (0-1]")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 

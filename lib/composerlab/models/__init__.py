@@ -7,6 +7,7 @@ card), ``generate.py`` (music in, music out).
 
 - ``gan/``: the Bach chorale GAN, a melody in and four parts out (labs 02-04).
 - ``judge/``: the AI judge, how Bach-like a composition is (facilitator notebooks).
+- ``transformer/``: the melody Transformer that extends a melody, and its n-gram baseline (lab 06).
 - ``catalog.py``: every model by the name ``--model`` takes, and chains of them.
 
 May import: ``composerlab.music``, ``composerlab.sound``, ``errors``, ``paths``;

@@ -59,6 +59,9 @@ MODELS: dict[str, ModelEntry] = {
     "bach": ModelEntry(
         "bach", "accompany", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
         "composerlab.models.gan.generate:compose", "bach_gan.md", {"model": "bach"}),
+    "transformer": ModelEntry(
+        "transformer", "extend", "Melody Transformer: your melody continued for N bars (temperature, top-k, top-p)",
+        "composerlab.models.transformer.generate:extend", "transformer.md", {"model": "transformer"}),
 }
 """The shipped models, by the name ``--model`` takes."""
 
@@ -105,6 +108,17 @@ def compose_chain(music, chain: str | list[str], seed: int = 0, params: dict[str
         ``{model name: {parameter: value}}`` for the models that take parameters.
     """
     params = params or {}
+    previous = None
     for entry in parse_chain(chain):
-        music = entry.run(music, seed=seed, **params.get(entry.name, {}))
+        own = dict(params.get(entry.name, {}))
+        if previous is not None and previous.kind == "extend":
+            # An extended melody goes on as one line, and an accompanying model takes all of it.
+            from composerlab.models.transformer.generate import join_tracks
+            from composerlab.music.melody import count_bars
+
+            music = join_tracks(music)
+            if entry.kind == "accompany":
+                own.setdefault("bars", count_bars(music))
+        music = entry.run(music, seed=seed, **own)
+        previous = entry
     return music

@@ -1,0 +1,259 @@
+"""Extend a melody: your melody in, the same melody followed by N new bars out.
+
+:func:`extend` takes the melody of ``music`` (a polyphonic piece is continued
+from its top line), turns it into tokens, lets the Transformer write one token
+at a time with a cache of past keys and values, and returns two tracks: your
+melody ("Melody") and the continuation ("Transformer"), so the piano roll and
+the player show which bars are new. Sampling is shaped by three knobs:
+
+- ``temperature`` divides the scores before the softmax: below 1 the model
+  plays safe, above 1 it takes risks;
+- ``top_k`` keeps only the k likeliest tokens at each step (0: all);
+- ``top_p`` (nucleus) keeps the smallest set of likeliest tokens whose
+  probabilities add up to p.
+
+The same seed and settings give the same notes. From a terminal::
+
+    composerlab compose twinkle --model transformer --bars 8 --top-p 0.9 -o out.mid
+
+Introduced in lab 06.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pypianoroll
+
+from composerlab.errors import MusicFileError
+from composerlab.models.transformer.data import HIGHEST_PITCH, LOWEST_PITCH
+from composerlab.music.pianoroll import STEPS_PER_BAR, Note
+
+DEFAULT_TEMPERATURE = 0.9
+DEFAULT_TOP_K = 0
+DEFAULT_TOP_P = 0.95
+DEFAULT_BARS = 8
+MAX_BARS = 16
+MODELS = {"transformer": "transformer"}
+"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+
+
+def check_settings(bars, temperature, top_k, top_p) -> None:
+    """Refuse sampling settings that make no sense, with the reason.
+
+    Raises
+    ------
+    ValueError
+        ``bars`` outside 1-16, ``temperature`` not above 0, ``top_k`` negative,
+        ``top_p`` outside (0, 1].
+    """
+    if isinstance(bars, bool) or not isinstance(bars, (int, np.integer)) or not 1 <= bars <= MAX_BARS:
+        raise ValueError(f"bars must be a whole number from 1 to {MAX_BARS}, got {bars!r}")
+    if not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be above 0 (1 = the model's own odds), got {temperature!r}")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
+        raise ValueError(f"top_k must be 0 (off) or a positive whole number of tokens, got {top_k!r}")
+    if not np.isfinite(top_p) or not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be above 0 and at most 1 (1 = off), got {top_p!r}")
+
+
+def model_path(model: str) -> Path:
+    """Where a named model's weights live, or the path itself for a model you trained."""
+    from composerlab.paths import models_dir
+
+    return models_dir() / MODELS[model] if model in MODELS else Path(str(model).removesuffix(".weights.h5"))
+
+
+@lru_cache(maxsize=4)
+def load_model(model: str = "transformer"):
+    """(network, cached decoder) for a model name or weight path; loaded once."""
+    from composerlab.models.transformer.network import load
+
+    net = load(model_path(model))
+    return net, net.decoder()
+
+
+def filter_logits(logits: np.ndarray, temperature: float, top_k: int, top_p: float) -> np.ndarray:
+    """Probabilities after temperature, top-k and top-p (the masked tokens get 0)."""
+    scores = np.asarray(logits, dtype=np.float64) / temperature
+    finite = np.isfinite(scores)
+    if top_k and top_k < finite.sum():
+        kth = np.sort(scores[finite])[-top_k]
+        scores = np.where(scores >= kth, scores, -np.inf)
+    probabilities = np.exp(scores - scores.max())
+    probabilities /= probabilities.sum()
+    if top_p < 1:
+        order = np.argsort(-probabilities, kind="stable")
+        before = np.cumsum(probabilities[order]) - probabilities[order]
+        drop = order[before >= top_p]  # the likeliest token is always kept
+        probabilities[drop] = 0
+        probabilities /= probabilities.sum()
+    return probabilities
+
+
+def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, top_k: int, top_p: float,
+                  rng: np.random.Generator, silent_bars: bool = False) -> np.ndarray:
+    """Tokens for ``bars`` new bars after ``prompt`` (which ends inside its last bar).
+
+    The first token is a bar line (the prompt's last bar is left as it is);
+    after it only tokens that continue a melody in order are allowed (a pitch
+    after a position, a duration after a pitch, positions moving forward in
+    the bar), and ``EOS`` is never chosen: the model writes exactly ``bars`` bars.
+    Unless ``silent_bars``, a new bar line is followed by a note, never by
+    another bar line: a continuation has no silent bar. When
+    the context fills up, the cache is rebuilt from the latest half.
+    """
+    from composerlab.models.transformer.tokens import tokenizer
+
+    tok = tokenizer()
+    context = decoder.config.context
+    history = list(prompt[-(context - 1):])
+    cache = decoder.new_cache()
+    logits = decoder.run(np.array([history]), cache, 0)[0, -1]
+    previous, position, new, bar_count = history[-1], _last_position(tok, history), [], 0
+    while True:
+        mask = tok.allowed_next(previous, position)
+        if not new:  # the continuation begins at the next bar line: the learner's bars stay as they are
+            mask = tok.kinds == "Bar"
+        elif not silent_bars and tok.kinds[previous] == "Bar":
+            mask = mask & (tok.kinds != "Bar")
+        probabilities = filter_logits(np.where(mask, logits, -np.inf), temperature, top_k, top_p)
+        token = int(rng.choice(len(probabilities), p=probabilities))
+        if tok.kinds[token] == "Bar":
+            if bar_count == bars:
+                break
+            bar_count, position = bar_count + 1, -1
+        elif tok.kinds[token] == "Position":
+            position = int(tok.values[token])
+        new.append(token)
+        history.append(token)
+        previous = token
+        if len(history) >= context:
+            history = history[-(context // 2):]
+            cache = decoder.new_cache()
+            logits = decoder.run(np.array([history]), cache, 0)[0, -1]
+        else:
+            logits = decoder.run(np.array([[token]]), cache, len(history) - 1)[0, -1]
+        if bar_count == bars and tok.kinds[token] == "Duration" and position >= STEPS_PER_BAR - 1:
+            break  # the last bar is full: nothing can follow but a bar line
+    return np.array(new, dtype=np.int32)
+
+
+def _last_position(tok, history) -> int:
+    for token in reversed(history):
+        if tok.kinds[token] == "Bar":
+            return -1
+        if tok.kinds[token] == "Position":
+            return int(tok.values[token])
+    return -1
+
+
+def octave_shift(notes: list[Note]) -> int:
+    """Semitones (whole octaves) that move a melody into the model's range, 0 when it fits."""
+    low, high = min(n.pitch for n in notes), max(n.pitch for n in notes)
+    shift = 0
+    while low + shift < LOWEST_PITCH and high + shift + 12 <= HIGHEST_PITCH + 12:
+        shift += 12
+    while high + shift > HIGHEST_PITCH and low + shift - 12 >= LOWEST_PITCH - 12:
+        shift -= 12
+    return shift
+
+
+def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, temperature: float | None = None,
+                   top_k: int | None = None, top_p: float | None = None, model: str = "transformer",
+                   silent_bars: bool = False) -> list[Note]:
+    """The new notes that continue ``notes`` (a one-voice melody in 4/4) for ``bars`` bars.
+
+    The continuation starts at the first bar line after the melody's last note.
+    ``silent_bars`` lets the model leave a bar empty (off: every new bar has a note).
+    """
+    from composerlab.models.transformer.tokens import tokenizer
+
+    temperature = DEFAULT_TEMPERATURE if temperature is None else temperature
+    top_k = DEFAULT_TOP_K if top_k is None else top_k
+    top_p = DEFAULT_TOP_P if top_p is None else top_p
+    check_settings(bars, temperature, top_k, top_p)
+    if not notes:
+        raise MusicFileError("melody", "has no notes to continue")
+    _, decoder = load_model(model)
+    tok = tokenizer()
+    shift = octave_shift(notes)
+    moved = [Note(n.start, n.pitch + shift, n.length) for n in notes]
+    prompt_bars = -(-max(n.end for n in notes) // STEPS_PER_BAR)
+    prompt = tok.encode(moved)
+    last_bar = max(n.start for n in notes) // STEPS_PER_BAR
+    # Bars the melody holds or rests through after its last note begins are bar lines the model must see.
+    prompt = np.concatenate([prompt, [tok.bar] * (prompt_bars - 1 - last_bar)]).astype(np.int32)
+    rng = np.random.default_rng(seed)
+    new = sample_tokens(decoder, prompt, bars, temperature, top_k, top_p, rng, silent_bars)
+    offset = prompt_bars * STEPS_PER_BAR
+    written = tok.decode(new)
+    # One voice: a note ends where the next begins (REMI durations may overlap the next onset).
+    ends = [n.start for n in written[1:]] + [bars * STEPS_PER_BAR]
+    return [Note(n.start + offset, n.pitch - shift, max(1, min(n.length, end - n.start)))
+            for n, end in zip(written, ends)]
+
+
+def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BARS, temperature: float | None = None,
+           top_k: int | None = None, top_p: float | None = None, model: str = "transformer") -> pypianoroll.Multitrack:
+    """Continue the melody of ``music`` for ``bars`` bars.
+
+    Parameters
+    ----------
+    music : pypianoroll.Multitrack
+        A melody, or a composition whose top line is taken
+        (:func:`composerlab.music.melody.melody`). 4/4 or 2/2.
+    seed : int
+        Same seed, same notes.
+    bars : int
+        New bars, 1-16.
+    temperature, top_k, top_p : optional
+        Sampling (defaults 0.9, 0 = off, 0.95).
+    model : str
+        ``"transformer"`` (shipped) or the weights path of one you trained.
+
+    Returns
+    -------
+    pypianoroll.Multitrack
+        Two tracks on the same instrument: "Melody" (yours, unchanged) and
+        "Transformer" (the new bars).
+
+    Raises
+    ------
+    MusicFileError
+        No pitched notes (empty, or drums only), or a meter whose bars are not 16 steps.
+    ValueError
+        Sampling settings out of range (see :func:`check_settings`).
+    """
+    from composerlab.music.melody import melody, tempo_of
+    from composerlab.music.pianoroll import (make_multitrack, steps_per_bar, time_signature_of,
+                                             track_notes)
+
+    check_settings(bars, DEFAULT_TEMPERATURE if temperature is None else temperature,
+                   DEFAULT_TOP_K if top_k is None else top_k, DEFAULT_TOP_P if top_p is None else top_p)
+    name = music.name or "melody"
+    numerator, denominator = time_signature_of(music)
+    if steps_per_bar((numerator, denominator)) != STEPS_PER_BAR:
+        raise MusicFileError(name, f"is in {numerator}/{denominator}; the Transformer continues melodies "
+                                   "in 4/4 or 2/2 (bars of 16 sixteenths), the meters it learned")
+    line = melody(music)  # no pitched notes (empty, drums only) raises MusicFileError here
+    notes = track_notes(line.tracks[0])
+    if not notes:
+        raise MusicFileError(name, "has no notes to continue")
+    new = continue_notes(notes, bars, seed, temperature, top_k, top_p, model)
+    program = int(line.tracks[0].program)
+    total = (-(-max(n.end for n in notes) // STEPS_PER_BAR) + bars) * STEPS_PER_BAR
+    return make_multitrack([("Melody", program, notes), ("Transformer", program, new)], n_steps=total,
+                           tempo=tempo_of(music), name=name)
+
+
+def join_tracks(music: pypianoroll.Multitrack) -> pypianoroll.Multitrack:
+    """Melody and continuation as one track "Melody", for the next model of a chain."""
+    from composerlab.music.pianoroll import make_multitrack, n_steps_of, time_signature_of, track_notes
+    from composerlab.music.melody import tempo_of
+
+    notes = [n for track in music.tracks if not track.is_drum for n in track_notes(track)]
+    program = int(music.tracks[0].program) if music.tracks else 0
+    return make_multitrack([("Melody", program, notes)], n_steps=n_steps_of(music), tempo=tempo_of(music),
+                           time_signature=time_signature_of(music), name=music.name)

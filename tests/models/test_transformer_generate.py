@@ -1,0 +1,116 @@
+"""Extending melodies with the shipped Transformer, from Python and from the command line."""
+
+import numpy as np
+import pytest
+from composerlab.cli import main
+from composerlab.errors import MusicFileError
+from composerlab.models.catalog import MODELS, compose_chain
+from composerlab.models.transformer.generate import extend, filter_logits, model_path
+from composerlab.music.melody import count_bars, from_notes
+from composerlab.music.midi import read_midi
+from composerlab.music.pianoroll import Note, make_multitrack, track_notes
+from composerlab.music.samples import load_sample
+
+pytestmark = pytest.mark.skipif(not model_path("transformer").with_suffix(".weights.h5").exists(),
+                                reason="the pretrained Transformer is not in data/models")
+
+
+def notes_of(track):
+    return [(n.start, n.pitch, n.length) for n in track_notes(track)]
+
+
+@pytest.fixture(scope="module")
+def twinkle():
+    return load_sample("twinkle")
+
+
+def test_extension_keeps_the_melody_and_adds_the_bars_asked_for(twinkle):
+    out = extend(twinkle, seed=0, bars=4)
+    assert [t.name for t in out.tracks] == ["Melody", "Transformer"]
+    assert notes_of(out.tracks[0]) == notes_of(twinkle.tracks[0])
+    start = count_bars(twinkle) * 16
+    new = track_notes(out.tracks[1])
+    assert new and min(n.start for n in new) >= start
+    assert max(n.start for n in new) < start + 4 * 16
+    assert out.tracks[0].pianoroll.shape[0] == start + 4 * 16
+    bars_with_notes = {n.start // 16 for n in new}
+    assert len(bars_with_notes) >= 3  # a continuation, not a note or two
+
+
+def test_same_seed_same_notes_other_seed_other_notes(twinkle):
+    a = notes_of(extend(twinkle, seed=1, bars=4).tracks[1])
+    b = notes_of(extend(twinkle, seed=1, bars=4).tracks[1])
+    c = notes_of(extend(twinkle, seed=2, bars=4).tracks[1])
+    assert a == b
+    assert a != c
+
+
+def test_a_polyphonic_piece_is_continued_from_its_top_line():
+    chords = [Note(s, p, 8) for s in range(0, 64, 8) for p in (48, 52, 55)]
+    tune = [Note(s, 72 + (s // 8) % 3 * 2, 8) for s in range(0, 64, 8)]
+    piece = make_multitrack([("Piano", 0, chords), ("Flute", 73, tune)], name="duet")
+    out = extend(piece, seed=0, bars=2)
+    assert notes_of(out.tracks[0]) == [(n.start, n.pitch, n.length) for n in tune]
+    assert out.tracks[1].program == 73
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"bars": 0}, "bars must be a whole number from 1 to 16"),
+    ({"bars": 100}, "bars must be a whole number from 1 to 16"),
+    ({"top_p": 0}, "top_p must be above 0 and at most 1"),
+    ({"top_p": 1.5}, "top_p must be above 0 and at most 1"),
+    ({"top_k": -1}, "top_k must be 0"),
+    ({"temperature": 0}, "temperature must be above 0"),
+])
+def test_bad_settings_are_refused_with_the_reason(twinkle, settings, message):
+    with pytest.raises(ValueError, match=message):
+        extend(twinkle, **settings)
+
+
+def test_empty_drums_and_odd_meters_are_refused():
+    empty = make_multitrack([("Melody", 0, [])], n_steps=64, name="empty")
+    with pytest.raises(MusicFileError, match="empty: has no pitched notes"):
+        extend(empty)
+    drums = make_multitrack([("Drums", 0, [Note(s, 36, 2) for s in range(0, 64, 4)])], drums=[True], name="beat")
+    with pytest.raises(MusicFileError, match="beat: has no pitched notes"):
+        extend(drums)
+    with pytest.raises(MusicFileError, match="6/8.*4/4 or 2/2"):
+        extend(load_sample("row_your_boat"))
+
+
+def test_top_k_and_top_p_keep_only_the_likeliest_tokens():
+    logits = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    assert np.count_nonzero(filter_logits(logits, 1.0, 2, 1.0)) == 2
+    assert np.count_nonzero(filter_logits(logits, 1.0, 0, 0.7)) == 2  # 0.5 + 0.3 reach 0.7
+    assert np.count_nonzero(filter_logits(logits, 1.0, 0, 0.01)) == 1
+    hot, cold = filter_logits(logits, 2.0, 0, 1.0), filter_logits(logits, 0.5, 0, 1.0)
+    assert hot[0] < 0.5 < cold[0]
+    np.testing.assert_allclose(hot.sum(), 1.0)
+
+
+def test_chain_transformer_then_bach_harmonises_the_whole_extended_melody(twinkle):
+    assert MODELS["transformer"].kind == "extend"
+    out = compose_chain(twinkle, "transformer,bach", seed=0, params={"transformer": {"bars": 4}})
+    assert [t.name for t in out.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    extended = extend(twinkle, seed=0, bars=4)
+    melody = sorted(notes_of(extended.tracks[0]) + notes_of(extended.tracks[1]))
+    assert notes_of(out.tracks[0]) == melody
+    last_bar = (count_bars(twinkle) + 3) * 16
+    assert out.tracks[3].pianoroll[last_bar:].any()  # the bass plays under the new bars too
+
+
+def test_compose_command_extends_and_refuses_bad_options(tmp_path, capsys):
+    out = tmp_path / "more.mid"
+    assert main(["compose", "twinkle", "--model", "transformer", "--bars", "3", "--temperature", "0.8",
+                 "--top-k", "20", "--top-p", "0.9", "--seed", "4", "-o", str(out)]) == 0
+    music = read_midi(out)
+    assert len(music.tracks) == 2
+    assert count_bars(music) == count_bars(load_sample("twinkle")) + 3
+    assert main(["compose", "twinkle", "--model", "transformer", "--top-p", "1.5", "-o", str(out)]) == 2
+    assert "top_p must be above 0 and at most 1" in capsys.readouterr().err
+    assert main(["compose", "twinkle", "--model", "transformer", "--bars", "100", "-o", str(out)]) == 2
+
+
+def test_a_one_note_melody_is_continued():
+    out = extend(from_notes([Note(0, 67, 4)]), seed=0, bars=2)
+    assert track_notes(out.tracks[1])

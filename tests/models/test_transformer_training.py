@@ -1,0 +1,84 @@
+"""Training the melody Transformer on a few tunes: the loss falls, checkpoints resume, the best weights are saved."""
+
+import json
+
+import numpy as np
+import pytest
+from composerlab.models.transformer.network import TransformerConfig, load
+from composerlab.models.transformer.tokens import tokenizer
+from composerlab.models.transformer.training import token_data, train, transposed_windows, validation_windows
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    return token_data(books=20, chorales=30, collections=("ryansMammoth",))
+
+
+def small_config():
+    return TransformerConfig(context=64, layers=2, width=48, heads=4, ffn=96, dropout=0.0)
+
+
+def test_token_data_splits_by_piece(small_data):
+    tok = tokenizer()
+    assert small_data.train_tunes + small_data.validation_tunes >= 40 and small_data.validation_tunes >= 2
+    assert (small_data.train == tok.bos).sum() == small_data.train_tunes
+    assert (small_data.validation == tok.eos).sum() == small_data.validation_tunes
+
+
+def test_transposition_moves_whole_windows_and_stays_in_range(small_data):
+    tok = tokenizer()
+    rng = np.random.default_rng(0)
+    starts = np.arange(0, 3200, 100)
+    plain = transposed_windows(small_data.train, starts, 65, None)
+    moved = transposed_windows(small_data.train, starts, 65, rng)
+    is_pitch = tok.kinds[plain] == "Pitch"
+    assert np.array_equal(plain[~is_pitch], moved[~is_pitch])
+    shifts = {int(np.unique((moved - plain)[i][is_pitch[i]])[0]) for i in range(len(starts)) if is_pitch[i].any()}
+    assert len(shifts) > 3 and all(-5 <= s <= 6 for s in shifts)
+    assert (tok.kinds[moved] == "Pitch").sum() == is_pitch.sum()
+
+
+def test_training_lowers_the_loss_saves_the_best_and_resumes(small_data, tmp_path):
+    out, checkpoints = tmp_path / "tiny", tmp_path / "checkpoints"
+    net, history = train(small_config(), epochs=3, steps_per_epoch=15, batch=8, learning_rate=3e-3,
+                         data=small_data, out=out, checkpoint_dir=checkpoints, verbose=0, validation_limit=20)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert history["validation_loss"][-1] < np.log(len(tokenizer()))  # better than guessing
+    saved = json.loads((tmp_path / "tiny.history.json").read_text())
+    assert saved["validation_loss"] == pytest.approx(history["validation_loss"])
+    best = load(out)
+    windows = validation_windows(small_data.validation, 64, 4)
+    np.testing.assert_allclose(best.logits(windows[:1, :-1]).shape, (1, 64, len(tokenizer())))
+    assert not any(checkpoints.iterdir()) if checkpoints.exists() else True  # a finished run leaves no backup
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(small_data, tmp_path):
+    import keras
+
+    class StopAtEpoch3(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                raise Stop()
+
+    checkpoints = tmp_path / "checkpoints"
+    settings = dict(epochs=4, steps_per_epoch=5, batch=8, data=small_data, checkpoint_dir=checkpoints, verbose=0,
+                    validation_limit=8)
+    with pytest.raises(Stop):
+        train(small_config(), callbacks=[StopAtEpoch3()], **settings)
+    _, resumed = train(small_config(), **settings)
+    assert resumed["epoch"] == [3, 4]  # only the missing epochs ran
+
+
+def test_too_little_data_is_refused(small_data):
+    from composerlab.models.transformer.training import TokenData
+
+    tiny = TokenData(small_data.train[:30], small_data.validation, 1, 1)
+    with pytest.raises(ValueError, match="fewer than one window"):
+        train(small_config(), epochs=1, steps_per_epoch=1, data=tiny, verbose=0)
+    no_validation = TokenData(small_data.train, small_data.validation[:10], 40, 1)
+    with pytest.raises(ValueError, match="no validation window"):
+        train(small_config(), epochs=1, steps_per_epoch=1, data=no_validation, verbose=0)
