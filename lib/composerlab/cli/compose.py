@@ -10,10 +10,15 @@ def _model_params(entry, args) -> dict:
     if entry.kind == "accompany":
         programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
         return {"in_key": args.key_rule, **({"programs": programs} if programs else {})}
+    if entry.kind == "edit":
+        given = {"iterations": args.iterations, "max_removed": args.max_removed, "max_added": args.max_added,
+                 "temperature": args.temperature}
+        return {name: value for name, value in given.items() if value is not None}
     return {}
 
 
 def _cmd_compose(args) -> int:
+    from composerlab.errors import ParameterError
     from composerlab.models.catalog import compose_chain, parse_chain
     from composerlab.music.samples import read_melody
     from composerlab.sound.audio import write_audio
@@ -24,7 +29,7 @@ def _cmd_compose(args) -> int:
     params = {entry.name: _model_params(entry, args) for entry in chain}
     try:
         result = compose_chain(music, args.model, seed=args.seed, params=params)
-    except FileNotFoundError as err:  # a GAN you trained with a file missing: the message names the fix
+    except (FileNotFoundError, ParameterError) as err:  # a missing weight file names the fix; a bad value its range
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - started
@@ -55,6 +60,14 @@ def add_command(subparsers) -> None:
                    help="GAN: move every note the model chose outside the melody's key a semitone into it")
     p.add_argument("--raw", action="store_true",
                    help="GAN: the model's own note choices (the default; kept for older scripts)")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="AR-CNN: edit steps, one note cell toggled each (1-1000, default 100)")
+    p.add_argument("--max-removed", type=float, default=None, metavar="PCT",
+                   help="AR-CNN: most of the input's notes it may remove, in percent (0-100, default 40)")
+    p.add_argument("--max-added", type=int, default=None, metavar="N",
+                   help="AR-CNN: most notes (16th-note cells) it may add (0-1000, default 100)")
+    p.add_argument("--temperature", type=float, default=None, metavar="T",
+                   help="AR-CNN: creative risk, low = safe choices, high = adventurous (0.1-5, default 1.0)")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 
