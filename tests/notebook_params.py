@@ -20,6 +20,9 @@ NOTEBOOK_PARAMS = {
     "labs/03_gan_training.ipynb": {"ITERATIONS": 12, "BATCH_SIZE": 8, "CHANNELS": 8, "EVAL_EVERY": 6,
                                    "N_CHORALES": 30, "MODEL_NAME": "test_bach_gan"},
     "labs/04_gan_inference_and_evaluation.ipynb": {"SEEDS": [0, 1], "N_CHORALES": 40, "LISTEN_AT": 2},
+    "labs/05_arcnn.ipynb": {"ITERATIONS": 20, "TEMPERATURES": [0.5, 2.0], "ITERATION_SWEEP": [5, 20],
+                            "ANIMATION_EVERY": 5, "TRAIN_ITERATIONS": 6, "TRAIN_CHANNELS": 8, "TRAIN_BATCH": 8,
+                            "N_CHORALES": 30},
 }
 
 

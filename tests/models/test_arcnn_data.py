@@ -48,9 +48,10 @@ def test_training_pairs_target_the_differences(dataset):
     assert inputs.dtype == np.float32 and set(np.unique(inputs)) <= {0.0, 1.0}
     assert (targets.sum(axis=(1, 2)) > 0).all()
     cells = 128 * merged.N_MODEL_PITCHES
-    # the random notes added: 1-1.5% of the cells; they are targets that are on in the input
+    # the random notes added: 1-1.5% of the cells, drawn among all cells (one that is already on stays on,
+    # and chorale windows have under 10% of their cells on); they are targets that are on in the input
     added = (targets * inputs).sum(axis=(1, 2))
-    assert (added >= 0.01 * cells - 1).all()
+    assert (added >= 0.8 * 0.01 * cells).all()
     # a random share of the notes is removed: some windows lose few, some most
     removed = (targets * (1 - inputs)).sum(axis=(1, 2))
     assert removed.min() < 0.3 * removed.max()

@@ -175,3 +175,23 @@ def animate_edits(result, every: int = 1, interval: int = 120, figsize=(9, 3.5))
     anim = FuncAnimation(fig, update, frames=len(shown_frames), interval=interval, blit=False)
     plt.close(fig)
     return anim
+
+
+def plot_edit_sweep(results: Mapping, parameter: str, figsize_per_panel=(5, 3)):
+    """One :func:`plot_edits` panel per value of a parameter sweep (``{value: EditResult}``).
+
+    Each title gives the cells added and removed and the share of added notes
+    in the input's key. Introduced in lab 05.
+    """
+    from composerlab.music import metrics
+
+    fig, axes = plt.subplots(1, len(results), squeeze=False,
+                             figsize=(figsize_per_panel[0] * len(results), figsize_per_panel[1]))
+    for ax, (value, result) in zip(axes[0], results.items()):
+        s = result.summary()
+        key = metrics.estimate_key(result.input_roll)
+        in_key = metrics.in_scale_ratio(result.added_cells, key) if result.added_cells.any() else float("nan")
+        plot_edits(result, ax=ax, title=f"{parameter}={value}: +{s['added_cells']} -{s['removed_cells']}, "
+                                         f"{in_key:.0%} added in key")
+    fig.tight_layout()
+    return fig

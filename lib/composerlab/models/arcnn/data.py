@@ -141,7 +141,8 @@ def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.
     In each roll: with probability ``shift_probability`` a share (0 to
     ``max_shift_share``) of the notes moves a semitone; then a uniform random
     share (0-100%) of the on cells is removed, and a share of all cells,
-    uniform in ``add_share``, is switched on at random.
+    uniform in ``add_share``, is drawn at random and switched on (a drawn
+    cell that is already on stays on).
     """
     out = np.empty_like(originals, dtype=bool)
     cells = originals.shape[1] * originals.shape[2]

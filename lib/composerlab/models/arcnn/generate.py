@@ -281,3 +281,15 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
 def generate(music: pypianoroll.Multitrack, seed: int = 0, **params) -> pypianoroll.Multitrack:
     """The catalog's entry point: :func:`edit`, returning the edited music (its record in ``.edits``)."""
     return edit(music, seed=seed, **params).music
+
+
+def sweep(music: pypianoroll.Multitrack, parameter: str, values, seed: int = 0, model: str = "arcnn",
+          **params) -> dict:
+    """One edit per value of ``parameter`` (the others from ``params`` or the defaults): value -> EditResult.
+
+    Lab 05 listens to a sweep of each parameter to hear what it does.
+    """
+    if parameter not in DEFAULTS:
+        raise ParameterError(parameter, f"is not a parameter of the AR-CNN; choose one of {', '.join(DEFAULTS)}")
+    base = {**DEFAULTS, **params}
+    return {value: edit(music, seed=seed, model=model, **{**base, parameter: value}) for value in values}
