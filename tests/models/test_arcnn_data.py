@@ -10,22 +10,32 @@ def dataset():
     return merged.build_dataset(limit=40)
 
 
-def test_voices_merged_and_split_by_chorale(dataset):
+def test_split_by_chorale_voices_kept_apart_until_merged(dataset):
     assert not set(dataset.train_names) & set(dataset.validation_names)
     assert all(chorales.is_validation(n) for n in dataset.validation_names)
-    assert dataset.train.shape[1:] == (128, 128) and dataset.train.dtype == bool
+    assert dataset.train.shape[1:] == (4, 128, 128) and dataset.train.dtype == bool
     first = chorales.load_chorales(1)[0]
-    assert np.array_equal(merged.merge_voices(first.roll)[:128], dataset.train[0] if first.name in
-                          dataset.train_names else dataset.validation[0])
-    # four voices at once: most steps of a chorale window sound three or four pitches
-    assert np.median(dataset.train[:20].sum(axis=2)) >= 3
+    windows = dataset.train if first.name in dataset.train_names else dataset.validation
+    assert np.array_equal(windows[0], first.roll[:, :128])
+    # merged, four voices sound at once: most steps of a chorale window hold three or four pitches
+    assert np.median(merged.merge_voices(windows[0]).sum(axis=1)) >= 3
+
+
+def test_some_windows_keep_only_some_voices(dataset):
+    voices = dataset.train[:200, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    full = voices.any(axis=1)
+    kept = merged.keep_some_voices(voices, np.random.default_rng(0), share=0.5)
+    fewer = (kept.sum(axis=(1, 2)) < full.sum(axis=(1, 2))).mean()
+    assert 0.35 < fewer < 0.65
+    assert not (kept & ~full).any()  # only voices taken away, nothing else changed
+    assert np.array_equal(merged.keep_some_voices(voices, np.random.default_rng(0), share=0.0), full)
 
 
 def test_short_piece_becomes_one_padded_window():
-    roll = np.zeros((40, 128), bool)
-    roll[:, 60] = True
-    cut = merged.merged_windows(roll, bars=8)
-    assert cut.shape == (1, 128, 128) and cut[0, :40, 60].all() and not cut[0, 40:].any()
+    roll = np.zeros((4, 40, 128), bool)
+    roll[0, :, 60] = True
+    cut = merged.voice_windows(roll, bars=8)
+    assert cut.shape == (1, 4, 128, 128) and cut[0, 0, :40, 60].all() and not cut[0, :, 40:].any()
 
 
 def test_note_runs_and_semitone_shift():

@@ -67,7 +67,7 @@ def add_command(subparsers) -> None:
     p.add_argument("--max-added", type=int, default=None, metavar="N",
                    help="AR-CNN: most notes (16th-note cells) it may add (0-1000, default 100)")
     p.add_argument("--temperature", type=float, default=None, metavar="T",
-                   help="AR-CNN: creative risk, low = safe choices, high = adventurous (0.1-5, default 1.0)")
+                   help="AR-CNN: creative risk, low = safe choices, high = adventurous (0.1-5, default 0.3)")
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 

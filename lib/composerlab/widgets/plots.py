@@ -163,7 +163,7 @@ def animate_edits(result, every: int = 1, interval: int = 120, figsize=(9, 3.5))
         k = shown_frames[i]
         shown.set_data(image(frames[k]))
         if k:
-            _, step, pitch, action = result.steps[k - 1]
+            _, step, pitch, action, _ = result.steps[k - 1]
             marker.set_data([step + 0.5], [pitch])
             title.set_text(f"iteration {k}: {action} pitch {pitch} at step {step}")
         else:

@@ -11,7 +11,9 @@ random cells (1 to 1.5% of the window's cells); the network is asked where
 the corrupted roll differs from the original. We add one corruption of our
 own, in half of the windows: some notes moved a semitone up or down (a
 sung or typed wrong note), so that the network also learns to put a wrong
-note back in tune. A "note" of the AR-CNN is one cell of the piano roll:
+note back in tune; and in half of the windows the original keeps only one
+to three of its voices, so that a bare tune is music to it too, not only a
+chorale with voices missing. A "note" of the AR-CNN is one cell of the piano roll:
 one pitch for one 16th-note step. Introduced in lab 05.
 """
 from __future__ import annotations
@@ -36,7 +38,9 @@ class MergedDataset:
     Attributes
     ----------
     train, validation : ndarray
-        Boolean (windows, bars * 16, 128).
+        Boolean (windows, 4, bars * 16, 128): the voices apart, merged when a
+        batch is drawn (:func:`training_pairs`), so a window can keep only
+        some of its voices.
     train_names, validation_names : list of str
         The chorales each split was cut from (never shared).
     """
@@ -59,15 +63,15 @@ def merge_voices(roll: np.ndarray) -> np.ndarray:
     return np.asarray(roll).astype(bool).any(axis=0)
 
 
-def merged_windows(roll: np.ndarray, bars: int = 8, hop_bars: int = 2) -> np.ndarray:
-    """Cut a merged (steps, 128) roll into windows of ``bars`` bars every ``hop_bars`` bars.
+def voice_windows(roll: np.ndarray, bars: int = 8, hop_bars: int = 2) -> np.ndarray:
+    """Cut a (voices, steps, 128) roll into windows of ``bars`` bars every ``hop_bars`` bars.
 
     A piece shorter than one window becomes one window, padded with silence.
     """
     size, hop = bars * STEPS_PER_BAR, hop_bars * STEPS_PER_BAR
-    if roll.shape[0] < size:
-        roll = np.pad(roll, ((0, size - roll.shape[0]), (0, 0)))
-    return np.stack([roll[s: s + size] for s in range(0, roll.shape[0] - size + 1, hop)])
+    if roll.shape[1] < size:
+        roll = np.pad(roll, ((0, 0), (0, size - roll.shape[1]), (0, 0)))
+    return np.stack([roll[:, s: s + size] for s in range(0, roll.shape[1] - size + 1, hop)])
 
 
 def build_dataset(bars: int = 8, hop_bars: int = 2, limit: int | None = None) -> MergedDataset:
@@ -84,26 +88,25 @@ def build_dataset(bars: int = 8, hop_bars: int = 2, limit: int | None = None) ->
     """
     train, val, train_names, val_names = [], [], [], []
     for chorale in chorales.load_chorales(limit):
-        cut = merged_windows(merge_voices(chorale.roll), bars, hop_bars)
+        cut = voice_windows(chorale.roll, bars, hop_bars)
         if chorales.is_validation(chorale.name):
             val.append(cut)
             val_names.append(chorale.name)
         else:
             train.append(cut)
             train_names.append(chorale.name)
-    empty = np.zeros((0, bars * STEPS_PER_BAR, 128), dtype=bool)
+    empty = np.zeros((0, 4, bars * STEPS_PER_BAR, 128), dtype=bool)
     return MergedDataset(np.concatenate(train) if train else empty, np.concatenate(val) if val else empty,
                          train_names, val_names, bars)
 
 
 def transposed(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
                lowest: int = LOWEST_PITCH, n_pitches: int = N_MODEL_PITCHES) -> np.ndarray:
-    """Windows ``index`` transposed by a random shift each, cropped to the model range: boolean (n, steps, pitches).
+    """Windows ``index`` transposed by a random shift each, cropped to the model range: boolean (n, 4, steps, pitches).
 
     Uses the GAN's transposition (a shift never pushes a note out of range).
     """
-    shifted = chorales.transposed_batch(windows[:, None], index, rng, max_shift, lowest, n_pitches)
-    return shifted[:, 0] > 0
+    return chorales.transposed_batch(windows, index, rng, max_shift, lowest, n_pitches) > 0
 
 
 def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
@@ -160,10 +163,28 @@ def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.
     return out
 
 
+def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float = 0.5) -> np.ndarray:
+    """Merge (n, 4, steps, pitches) voices into (n, steps, pitches); in ``share`` of the windows only 1-3 random voices.
+
+    A lone melody, or a melody and a bass, is music too: an original of fewer
+    voices teaches the network that a wrong note in a bare tune is wrong, not
+    only that the missing voices are missing.
+    """
+    voices = voices.copy()
+    for i in np.flatnonzero(rng.random(len(voices)) < share):
+        kept = rng.choice(voices.shape[1], int(rng.integers(1, voices.shape[1])), replace=False)
+        dropped = np.setdiff1d(np.arange(voices.shape[1]), kept)
+        voices[i, dropped] = False
+    return voices.any(axis=1)
+
+
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
-                   **corruption) -> tuple[np.ndarray, np.ndarray]:
-    """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals."""
-    originals = transposed(windows, index, rng, max_shift)
+                   voice_subset_share: float = 0.5, **corruption) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
+
+    ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices` and :func:`corrupt`.
+    """
+    originals = keep_some_voices(transposed(windows, index, rng, max_shift), rng, voice_subset_share)
     inputs = corrupt(originals, rng, **corruption)
     targets = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.

@@ -14,7 +14,7 @@ parameter        meaning                                 range        default
 iterations       edit steps (one cell toggled each)      1-1000       100
 max_removed      most of the input's cells removed, %    0-100        40
 max_added        most cells added                        0-1000       100
-temperature      "creative risk": low sure, high wild    0.1-5        1.0
+temperature      "creative risk": low sure, high wild    0.1-5        0.3
 ===============  ======================================  ===========  =======
 
 The budgets hold exactly: when ``max_removed`` is spent the loop may no
@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,11 +40,18 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
-from composerlab.music.pianoroll import DEFAULT_BARS, DEFAULT_VELOCITY, STEPS_PER_BAR, new_multitrack, roll_to_notes
+from composerlab.music.pianoroll import (
+    DEFAULT_BARS,
+    DEFAULT_VELOCITY,
+    STEPS_PER_BAR,
+    new_multitrack,
+    roll_to_notes,
+    time_signature_of,
+)
 
 MODELS = {"arcnn": "arcnn"}
 """Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
-DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 1.0}
+DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 0.3}
 """The parameters a default run uses (lab 05 explains each)."""
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
@@ -96,7 +103,8 @@ class EditResult:
     input_roll, output_roll : ndarray
         Boolean (steps, 128) rolls before and after, in the input's own register.
     steps : list of tuple
-        Every toggle in order: ``(iteration, step, pitch, "add" | "remove")``.
+        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``; an addition
+        is one cell, a removal the ``length`` cells of a note from ``step`` on.
     parameters : dict
         The four parameters and the seed used.
     music : pypianoroll.Multitrack
@@ -110,7 +118,7 @@ class EditResult:
     music: pypianoroll.Multitrack
     tempo: float = 100.0
     name: str = ""
-    extra: dict = field(default_factory=dict)
+    time_signature: tuple = (4, 4)
 
     @property
     def added_cells(self) -> np.ndarray:
@@ -147,14 +155,14 @@ class EditResult:
         kept = self.input_roll & self.output_roll
         tracks = [pypianoroll.StandardTrack(name=name, program=0, pianoroll=roll.astype(np.uint8) * DEFAULT_VELOCITY)
                   for name, roll in (("Kept", kept), ("Removed", self.removed_cells), ("Added", self.added_cells))]
-        return new_multitrack(tracks, self.input_roll.shape[0], self.tempo, (4, 4), self.name)
+        return new_multitrack(tracks, self.input_roll.shape[0], self.tempo, self.time_signature, self.name)
 
     def rolls(self):
         """The roll after each toggle (step 0: the input), for animations."""
         roll = self.input_roll.copy()
         yield roll.copy()
-        for _, step, pitch, _ in self.steps:
-            roll[step, pitch] = ~roll[step, pitch]
+        for _, step, pitch, action, length in self.steps:
+            roll[step: step + length, pitch] = action == "add"
             yield roll.copy()
 
 
@@ -198,7 +206,7 @@ def octave_shift(roll: np.ndarray, lowest: int, n_pitches: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
-         bars: int = DEFAULT_BARS) -> EditResult:
+         bars: int = DEFAULT_BARS, whole_notes: bool = True) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -213,6 +221,11 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         ``"arcnn"`` (shipped) or the path of one you trained.
     bars : int
         Longest music edited (8); longer music is cut with a notice.
+    whole_notes : bool
+        When the drawn cell sounds, remove the whole note it belongs to (its
+        run of cells), so notes are not cut into fragments; False toggles
+        the single cell, as the original AR-CNN. Either way a note is added
+        one cell per iteration, each seeing the ones before.
 
     Returns
     -------
@@ -244,8 +257,12 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     rng = np.random.default_rng(seed)
     toggles = []
     for iteration in range(params["iterations"]):
+        run_of, run_input_cells, run_new_cells = _runs(x, start)
         allowed = editable.copy()
-        if removed >= removable_budget:
+        if whole_notes:
+            # a sounding cell stands for its whole note: allowed if that note fits the removal budget
+            allowed &= ~x | (run_input_cells[run_of] <= removable_budget - removed)
+        elif removed >= removable_budget:
             allowed &= ~(x & start)  # no more of the input's notes may go
         if added >= params["max_added"]:
             allowed &= ~(~x & ~start)  # no new cell may be switched on
@@ -258,12 +275,19 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         cell = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")),
                    cumulative.size - 1)
         step, pitch = divmod(cell, n)
-        if x[step, pitch]:
-            removed, added = (removed + 1, added) if start[step, pitch] else (removed, added - 1)
-        else:
+        if not x[step, pitch]:
             removed, added = (removed - 1, added) if start[step, pitch] else (removed, added + 1)
-        x[step, pitch] = ~x[step, pitch]
-        toggles.append((iteration, int(step), int(low + pitch - shift), "remove" if not x[step, pitch] else "add"))
+            x[step, pitch] = True
+            toggles.append((iteration, int(step), int(low + pitch - shift), "add", 1))
+            continue
+        first = last = step
+        if whole_notes:
+            run = run_of[step, pitch]
+            first, last = _run_bounds(run_of[:, pitch], run, step)
+        removed += int(start[first: last + 1, pitch].sum())
+        added -= int((~start[first: last + 1, pitch]).sum())
+        x[first: last + 1, pitch] = False
+        toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
     out = np.roll(original, shift, axis=1)
     out[:, low: low + n] = x[:length]
     out = np.roll(out, -shift, axis=1)
@@ -272,10 +296,35 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     track = pypianoroll.StandardTrack(name="AR-CNN", program=program,
                                       pianoroll=out.astype(np.uint8) * DEFAULT_VELOCITY)
     name = music.name or "composition"
-    result_music = new_multitrack([track], length, tempo, (4, 4), name)
-    result = EditResult(original, out, toggles, {**params, "seed": seed}, result_music, tempo, name)
+    meter = time_signature_of(music)
+    result_music = new_multitrack([track], length, tempo, meter, name)
+    result = EditResult(original, out, toggles, {**params, "seed": seed}, result_music, tempo, name, meter)
     result_music.edits = result  # the record travels with the music (lab 05 plots it)
     return result
+
+
+def _runs(x: np.ndarray, start: np.ndarray):
+    """Label the runs of on cells of each pitch; count each run's input cells and new cells.
+
+    Returns (run label per cell, 0 for off cells; input cells per label; new cells per label).
+    """
+    starts = x & ~np.vstack([np.zeros((1, x.shape[1]), bool), x[:-1]])
+    # number the runs pitch by pitch (column-major), so a run never continues into the next pitch
+    labels = (np.cumsum(starts.T.ravel()).reshape(x.shape[1], x.shape[0]).T) * x
+    size = int(labels.max()) + 1
+    input_cells = np.bincount(labels.ravel(), weights=(x & start).ravel(), minlength=size)
+    new_cells = np.bincount(labels.ravel(), weights=(x & ~start).ravel(), minlength=size)
+    input_cells[0] = new_cells[0] = 0
+    return labels, input_cells.astype(int), new_cells.astype(int)
+
+
+def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
+    first = last = step
+    while first > 0 and column_labels[first - 1] == run:
+        first -= 1
+    while last + 1 < len(column_labels) and column_labels[last + 1] == run:
+        last += 1
+    return first, last
 
 
 def generate(music: pypianoroll.Multitrack, seed: int = 0, **params) -> pypianoroll.Multitrack:

@@ -55,21 +55,24 @@ class ARCNNConfig:
     shift_probability, max_shift_share : float
         Chance that a training window gets wrong notes, and the largest share
         of its notes moved a semitone.
+    voice_subset_share : float
+        Share of training windows whose original keeps only 1-3 of its voices.
     seed : int
         Seed for weights, batches and corruption.
     """
 
-    iterations: int = 3500
+    iterations: int = 4500
     batch_size: int = 32
     learning_rate: float = 1e-3
     bars: int = 8
-    channels: int = 64
+    channels: int = 48
     depth: int = 5
     max_shift: int = 5
     add_low: float = 0.01
     add_high: float = 0.015
     shift_probability: float = 0.5
     max_shift_share: float = 0.3
+    voice_subset_share: float = 0.5
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
@@ -84,7 +87,7 @@ class ARCNNConfig:
     def corruption(self) -> dict:
         """Keyword arguments for :func:`composerlab.models.arcnn.data.corrupt`."""
         return {"add_share": (self.add_low, self.add_high), "shift_probability": self.shift_probability,
-                "max_shift_share": self.max_shift_share}
+                "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share}
 
     @classmethod
     def from_dict(cls, values: dict) -> "ARCNNConfig":

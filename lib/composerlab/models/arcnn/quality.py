@@ -100,14 +100,15 @@ def notes_of(roll: np.ndarray) -> list[tuple[int, int, int]]:
 def detune(roll: np.ndarray, key, share: float = 0.2, seed: int = 0):
     """Move ``share`` of the notes a semitone out of ``key``; return (roll, moved notes, untouched notes).
 
-    Every in-key pitch has a semitone neighbour outside the key; a note with
-    two such neighbours goes up or down at random. Notes already out of key
-    are left as they are.
+    Only in-key notes with a semitone neighbour outside the key are moved
+    (in a minor key the leading note has none: both its neighbours are in
+    the scale); a note with two such neighbours goes up or down at random.
     """
     rng = np.random.default_rng(seed)
     scale = metrics.scale_mask(key)
     notes = notes_of(roll)
-    candidates = [i for i, (p, _, _) in enumerate(notes) if scale[p % 12]]
+    candidates = [i for i, (p, _, _) in enumerate(notes)
+                  if scale[p % 12] and not (scale[(p - 1) % 12] and scale[(p + 1) % 12])]
     chosen = set(rng.choice(candidates, min(len(candidates), int(round(share * len(notes)))), replace=False).tolist())
     out = roll.copy()
     moved = []

@@ -11,7 +11,7 @@ would repair the music.
 
 From a terminal::
 
-    python -m composerlab.models.arcnn.training --iterations 3500 --out data/models/arcnn
+    python -m composerlab.models.arcnn.training --iterations 4500 --out data/models/arcnn
 
 Introduced in lab 05.
 """
@@ -167,7 +167,7 @@ def main(argv=None) -> int:
     defaults = ARCNNConfig()
     for name in ("iterations", "batch_size", "bars", "channels", "depth", "max_shift", "seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share"):
+    for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     parser.add_argument("--limit", type=int, default=None, help="only the first N chorales")
     parser.add_argument("--eval-every", type=int, default=250)
