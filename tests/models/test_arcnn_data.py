@@ -28,7 +28,9 @@ def test_some_windows_keep_only_some_voices(dataset):
     fewer = (kept.sum(axis=(1, 2)) < full.sum(axis=(1, 2))).mean()
     assert 0.35 < fewer < 0.65
     assert not (kept & ~full).any()  # only voices taken away, nothing else changed
-    assert np.array_equal(merged.keep_some_voices(voices, np.random.default_rng(0), share=0.0), full)
+    rng = np.random.default_rng(0)
+    assert np.array_equal(merged.keep_some_voices(voices, rng, share=0.0), full)
+    assert rng.random() == np.random.default_rng(0).random()  # share 0 draws nothing
 
 
 def test_short_piece_becomes_one_padded_window():

@@ -11,7 +11,7 @@ would repair the music.
 
 From a terminal::
 
-    python -m composerlab.models.arcnn.training --iterations 4500 --out data/models/arcnn
+    python -m composerlab.models.arcnn.training --iterations 3500 --out data/models/arcnn
 
 Introduced in lab 05.
 """
