@@ -35,3 +35,15 @@ class UnknownModelError(ValueError):
         shown = f"'{name}'" if name else "no model"
         super().__init__(f"{shown} is not a model here; choose one of: {', '.join(self.known)} "
                          "(or the path of a GAN you trained)")
+
+
+class ParameterError(ValueError):
+    """A model parameter a person gave that cannot be used: ``"<name> <reason>"``.
+
+    Raised before any work starts, so a bad value never surfaces as a
+    traceback from deep inside a library. Introduced in lab 05.
+    """
+
+    def __init__(self, name: str, reason: str):
+        self.name, self.reason = name, reason
+        super().__init__(f"{name} {reason}")

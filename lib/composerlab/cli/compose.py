@@ -10,6 +10,10 @@ def _model_params(entry, args) -> dict:
     if entry.kind == "accompany":
         programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
         return {"in_key": args.key_rule, **({"programs": programs} if programs else {})}
+    if entry.kind == "edit":
+        given = {"iterations": args.iterations, "max_removed": args.max_removed, "max_added": args.max_added,
+                 "temperature": args.temperature}
+        return {name: value for name, value in given.items() if value is not None}
     if entry.kind == "extend":
         # None: each model's own default (another model kind may read --temperature too).
         given = {"bars": args.bars, "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p}
@@ -18,6 +22,7 @@ def _model_params(entry, args) -> dict:
 
 
 def _cmd_compose(args) -> int:
+    from composerlab.errors import ParameterError
     from composerlab.models.catalog import compose_chain, parse_chain
     from composerlab.music.samples import read_melody
     from composerlab.sound.audio import write_audio
@@ -28,7 +33,7 @@ def _cmd_compose(args) -> int:
     params = {entry.name: _model_params(entry, args) for entry in chain}
     try:
         result = compose_chain(music, args.model, seed=args.seed, params=params)
-    except FileNotFoundError as err:  # a GAN you trained with a file missing: the message names the fix
+    except (FileNotFoundError, ParameterError) as err:  # a missing weight file names the fix; a bad value its range
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
     except ValueError as err:  # a setting out of range (bars, temperature, top-k, top-p), or unusable music
@@ -62,9 +67,15 @@ def add_command(subparsers) -> None:
                    help="GAN: move every note the model chose outside the melody's key a semitone into it")
     p.add_argument("--raw", action="store_true",
                    help="GAN: the model's own note choices (the default; kept for older scripts)")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="AR-CNN: edit steps, one note cell toggled each (1-1000, default 100)")
+    p.add_argument("--max-removed", type=float, default=None, metavar="PCT",
+                   help="AR-CNN: most of the input's notes it may remove, in percent (0-100, default 40)")
+    p.add_argument("--max-added", type=int, default=None, metavar="N",
+                   help="AR-CNN: most notes (16th-note cells) it may add (0-1000, default 100)")
     p.add_argument("--bars", type=int, default=None, help="Transformer: new bars, 1-16 (default 8)")
     p.add_argument("--temperature", type=float, default=None,
-                   help="sampling temperature: below 1 safer, above 1 riskier (each model has its own default)")
+                   help="sampling temperature / AR-CNN creative risk: below 1 safer, above 1 riskier (each model has its own default: AR-CNN 0.3)")
     p.add_argument("--top-k", type=int, default=None, help="Transformer: keep the k likeliest tokens (0 = all)")
     p.add_argument("--top-p", type=float, default=None,
                    help="Transformer: nucleus sampling, keep the likeliest tokens up to this probability (0-1]")

@@ -59,6 +59,9 @@ MODELS: dict[str, ModelEntry] = {
     "bach": ModelEntry(
         "bach", "accompany", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
         "composerlab.models.gan.generate:compose", "bach_gan.md", {"model": "bach"}),
+    "arcnn": ModelEntry(
+        "arcnn", "edit", "AR-CNN: edits your music one note at a time (adds and removes notes, fixes wrong ones)",
+        "composerlab.models.arcnn.generate:generate", "arcnn.md", {"model": "arcnn"}),
     "transformer": ModelEntry(
         "transformer", "extend", "Melody Transformer: your melody continued for N bars (temperature, top-k, top-p)",
         "composerlab.models.transformer.generate:extend", "transformer.md", {"model": "transformer"}),

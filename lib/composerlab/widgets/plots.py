@@ -102,3 +102,96 @@ def plot_curves(history: Mapping[str, Sequence[float]], ax=None, title: str = ""
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return ax
+
+
+EDIT_COLORS = {"kept": TRACK_COLORS[0], "removed": TRACK_COLORS[1], "added": TRACK_COLORS[2]}
+"""Colours of an edit (the AR-CNN's): kept notes blue, removed red, added green, as its tracks play."""
+
+
+def plot_edits(result, ax=None, title: str | None = None, figsize=(10, 3.5)):
+    """The piano roll of an AR-CNN edit: kept notes blue, removed ones faded red, added ones green.
+
+    ``result`` is a :class:`composerlab.models.arcnn.generate.EditResult`. Introduced in lab 05.
+    """
+    summary = result.summary()
+    title = title if title is not None else (
+        f"{result.name}: {summary['added_cells']} cells added, {summary['removed_cells']} removed "
+        f"({summary['toggles']} steps)")
+    return plot_pianoroll(result.as_tracks(), ax=ax, title=title, muted={1}, figsize=figsize)
+
+
+def animate_edits(result, every: int = 1, interval: int = 120, figsize=(9, 3.5)):
+    """A matplotlib animation of an edit, one frame per ``every`` toggles.
+
+    Kept cells are blue, added green, removed light red; the cell toggled last
+    is ringed. Show it with ``IPython.display.HTML(anim.to_jshtml())``.
+    Introduced in lab 05.
+    """
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.colors import to_rgb
+
+    start = result.input_roll
+    frames = list(result.rolls())
+    shown_frames = list(range(0, len(frames), max(1, every)))
+    if shown_frames[-1] != len(frames) - 1:
+        shown_frames.append(len(frames) - 1)
+    ever = np.logical_or.reduce(frames)
+    pitches = np.flatnonzero(ever.any(axis=0))
+    low, high = int(pitches.min()) - 2, int(pitches.max()) + 3
+    colors = {k: np.array(to_rgb(v)) for k, v in EDIT_COLORS.items()}
+
+    def image(roll):
+        rgb = np.ones(roll.shape + (3,))
+        rgb[roll & start] = colors["kept"]
+        rgb[roll & ~start] = colors["added"]
+        rgb[~roll & start] = 0.55 + 0.45 * colors["removed"]
+        return np.transpose(rgb[:, low:high], (1, 0, 2))
+
+    fig, ax = plt.subplots(figsize=figsize)
+    shown = ax.imshow(image(frames[0]), origin="lower", aspect="auto", interpolation="nearest",
+                      extent=(0, start.shape[0], low - 0.5, high - 0.5))
+    marker, = ax.plot([], [], "o", mfc="none", mec="black", ms=9)
+    for x in range(0, start.shape[0] + 1, 16):
+        ax.axvline(x, color="grey", lw=0.5, alpha=0.5)
+    ax.set_xlabel("step (16th notes)")
+    ax.set_ylabel("MIDI pitch")
+    ax.legend(handles=[Patch(color=EDIT_COLORS[k], label=k) for k in ("kept", "added", "removed")],
+              loc="upper right", fontsize="small")
+    title = ax.set_title("")
+
+    def update(i):
+        k = shown_frames[i]
+        shown.set_data(image(frames[k]))
+        if k:
+            _, step, pitch, action, _ = result.steps[k - 1]
+            marker.set_data([step + 0.5], [pitch])
+            title.set_text(f"iteration {k}: {action} pitch {pitch} at step {step}")
+        else:
+            marker.set_data([], [])
+            title.set_text("the input")
+        return shown, marker, title
+
+    update(0)
+    anim = FuncAnimation(fig, update, frames=len(shown_frames), interval=interval, blit=False)
+    plt.close(fig)
+    return anim
+
+
+def plot_edit_sweep(results: Mapping, parameter: str, figsize_per_panel=(5, 3)):
+    """One :func:`plot_edits` panel per value of a parameter sweep (``{value: EditResult}``).
+
+    Each title gives the cells added and removed and the share of added notes
+    in the input's key. Introduced in lab 05.
+    """
+    from composerlab.music import metrics
+
+    fig, axes = plt.subplots(1, len(results), squeeze=False,
+                             figsize=(figsize_per_panel[0] * len(results), figsize_per_panel[1]))
+    for ax, (value, result) in zip(axes[0], results.items()):
+        s = result.summary()
+        key = metrics.estimate_key(result.input_roll)
+        in_key = metrics.in_scale_ratio(result.added_cells, key) if result.added_cells.any() else float("nan")
+        plot_edits(result, ax=ax, title=f"{parameter}={value}: +{s['added_cells']} -{s['removed_cells']}, "
+                                         f"{in_key:.0%} added in key")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,198 @@
+"""The AR-CNN's data: chorale voices merged into one roll, and the corruption it learns to undo.
+
+The chorales, their split by chorale and the pitch window come from the GAN's
+pipeline (:mod:`composerlab.models.gan.data`); here the four voices are
+merged into one track, as in the original AR-CNN, and cut into windows of
+whole bars.
+
+A training pair is made the way the AR-CNN paper makes it: from an original
+window, remove a random share (0 to 100%) of its notes and switch on a few
+random cells (1 to 1.5% of the window's cells); the network is asked where
+the corrupted roll differs from the original. We add one corruption of our
+own, in half of the windows: some notes moved a semitone up or down (a
+sung or typed wrong note), so that the network also learns to put a wrong
+note back in tune. An option (``voice_subset_share``) lets the original
+keep only one to three of its voices in a share of the windows; the shipped
+model does not use it: a trial with half the windows so made repaired
+bare melodies worse (see the model card). A "note" of the AR-CNN is one cell of the piano roll:
+one pitch for one 16th-note step. Introduced in lab 05.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from composerlab.models.gan import data as chorales
+from composerlab.music.pianoroll import STEPS_PER_BAR
+
+LOWEST_PITCH = chorales.LOWEST_PITCH
+"""Lowest MIDI pitch the AR-CNN sees (B-flat 1), as the GAN."""
+N_MODEL_PITCHES = chorales.N_MODEL_PITCHES
+"""Pitches the AR-CNN sees (52: B-flat 1 to C#6, every chorale voice)."""
+
+
+@dataclass
+class MergedDataset:
+    """Windows of whole bars, all voices merged, split by chorale as the GAN's dataset.
+
+    Attributes
+    ----------
+    train, validation : ndarray
+        Boolean (windows, 4, bars * 16, 128): the voices apart, merged when a
+        batch is drawn (:func:`training_pairs`), so a window can keep only
+        some of its voices.
+    train_names, validation_names : list of str
+        The chorales each split was cut from (never shared).
+    """
+
+    train: np.ndarray
+    validation: np.ndarray
+    train_names: list = field(default_factory=list)
+    validation_names: list = field(default_factory=list)
+    bars: int = 8
+
+    def summary(self) -> dict:
+        """Pieces and windows of each split, for people."""
+        return {"train_pieces": len(self.train_names), "validation_pieces": len(self.validation_names),
+                "train_windows": int(len(self.train)), "validation_windows": int(len(self.validation)),
+                "bars_per_window": self.bars}
+
+
+def merge_voices(roll: np.ndarray) -> np.ndarray:
+    """(voices, steps, 128) -> (steps, 128): a cell is on when any voice sings it."""
+    return np.asarray(roll).astype(bool).any(axis=0)
+
+
+def voice_windows(roll: np.ndarray, bars: int = 8, hop_bars: int = 2) -> np.ndarray:
+    """Cut a (voices, steps, 128) roll into windows of ``bars`` bars every ``hop_bars`` bars.
+
+    A piece shorter than one window becomes one window, padded with silence.
+    """
+    size, hop = bars * STEPS_PER_BAR, hop_bars * STEPS_PER_BAR
+    if roll.shape[1] < size:
+        roll = np.pad(roll, ((0, 0), (0, size - roll.shape[1]), (0, 0)))
+    return np.stack([roll[:, s: s + size] for s in range(0, roll.shape[1] - size + 1, hop)])
+
+
+def build_dataset(bars: int = 8, hop_bars: int = 2, limit: int | None = None) -> MergedDataset:
+    """Every corpus chorale, voices merged, in windows; the GAN's split by chorale.
+
+    Parameters
+    ----------
+    bars : int
+        Bars per window (8, as the original: 128 steps).
+    hop_bars : int
+        Bars between the starts of two windows.
+    limit : int, optional
+        Only the first ``limit`` chorales (small runs for tests and labs).
+    """
+    train, val, train_names, val_names = [], [], [], []
+    for chorale in chorales.load_chorales(limit):
+        cut = voice_windows(chorale.roll, bars, hop_bars)
+        if chorales.is_validation(chorale.name):
+            val.append(cut)
+            val_names.append(chorale.name)
+        else:
+            train.append(cut)
+            train_names.append(chorale.name)
+    empty = np.zeros((0, 4, bars * STEPS_PER_BAR, 128), dtype=bool)
+    return MergedDataset(np.concatenate(train) if train else empty, np.concatenate(val) if val else empty,
+                         train_names, val_names, bars)
+
+
+def transposed(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
+               lowest: int = LOWEST_PITCH, n_pitches: int = N_MODEL_PITCHES) -> np.ndarray:
+    """Windows ``index`` transposed by a random shift each, cropped to the model range: boolean (n, 4, steps, pitches).
+
+    Uses the GAN's transposition (a shift never pushes a note out of range).
+    """
+    return chorales.transposed_batch(windows, index, rng, max_shift, lowest, n_pitches) > 0
+
+
+def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
+    """The notes of a boolean (steps, pitches) roll as (pitch, start, end) runs of on cells."""
+    padded = np.pad(np.asarray(roll, bool), ((1, 1), (0, 0)))
+    changes = np.diff(padded.astype(np.int8), axis=0)
+    runs = []
+    for pitch in np.flatnonzero(changes.any(axis=0)):
+        starts = np.flatnonzero(changes[:, pitch] == 1)
+        ends = np.flatnonzero(changes[:, pitch] == -1)
+        runs += [(int(pitch), int(s), int(e)) for s, e in zip(starts, ends)]
+    return runs
+
+
+def shift_notes(roll: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Move a random ``share`` of the notes of a (steps, pitches) roll a semitone up or down."""
+    out = np.array(roll, dtype=bool)
+    runs = note_runs(out)
+    n = int(round(share * len(runs)))
+    if n == 0:
+        return out
+    for i in rng.choice(len(runs), n, replace=False):
+        pitch, start, end = runs[i]
+        step = int(rng.choice((-1, 1)))
+        if 0 <= pitch + step < out.shape[1]:
+            out[start:end, pitch] = False
+            out[start:end, pitch + step] = True
+    return out
+
+
+def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.015), shift_probability: float = 0.5,
+            max_shift_share: float = 0.3) -> np.ndarray:
+    """Corrupted copies of boolean (n, steps, pitches) rolls, the training inputs.
+
+    In each roll: with probability ``shift_probability`` a share (0 to
+    ``max_shift_share``) of the notes moves a semitone; then a uniform random
+    share (0-100%) of the on cells is removed, and a share of all cells,
+    uniform in ``add_share``, is drawn at random and switched on (a drawn
+    cell that is already on stays on).
+    """
+    out = np.empty_like(originals, dtype=bool)
+    cells = originals.shape[1] * originals.shape[2]
+    for i, original in enumerate(originals):
+        roll = original.copy()
+        if rng.random() < shift_probability:
+            roll = shift_notes(roll, rng.uniform(0.0, max_shift_share), rng)
+        on = np.flatnonzero(roll)
+        if on.size:
+            remove = rng.choice(on, int(round(rng.uniform(0.0, 1.0) * on.size)), replace=False)
+            roll.flat[remove] = False
+        n_add = int(round(rng.uniform(*add_share) * cells))
+        roll.flat[rng.choice(cells, n_add, replace=False)] = True
+        out[i] = roll
+    return out
+
+
+def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float = 0.5) -> np.ndarray:
+    """Merge (n, 4, steps, pitches) voices into (n, steps, pitches); in ``share`` of the windows only 1-3 random voices.
+
+    A lone melody, or a melody and a bass, is music too: an original of fewer
+    voices teaches the network that a wrong note in a bare tune is wrong, not
+    only that the missing voices are missing.
+    """
+    if share <= 0:  # draw nothing: the random stream stays that of a run without this option
+        return voices.any(axis=1)
+    voices = voices.copy()
+    for i in np.flatnonzero(rng.random(len(voices)) < share):
+        kept = rng.choice(voices.shape[1], int(rng.integers(1, voices.shape[1])), replace=False)
+        dropped = np.setdiff1d(np.arange(voices.shape[1]), kept)
+        voices[i, dropped] = False
+    return voices.any(axis=1)
+
+
+def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
+                   voice_subset_share: float = 0.0, **corruption) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
+
+    ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices` and :func:`corrupt`.
+    """
+    originals = keep_some_voices(transposed(windows, index, rng, max_shift), rng, voice_subset_share)
+    inputs = corrupt(originals, rng, **corruption)
+    targets = inputs != originals
+    # A window whose corruption changed nothing has no cell to find: toggle one at random.
+    for i in np.flatnonzero(~targets.any(axis=(1, 2))):
+        cell = rng.integers(targets[i].size)
+        inputs[i].flat[cell] = ~inputs[i].flat[cell]
+        targets[i].flat[cell] = True
+    return inputs.astype(np.float32), targets.astype(np.float32)

@@ -1,0 +1,344 @@
+"""The AR-CNN edit loop: music in, the same music with notes added and removed out.
+
+Each iteration is one pass of the network over the whole piano roll: it
+scores every cell, a softmax with a temperature turns the scores into
+probabilities, one cell is drawn, and that cell is toggled: a note that
+was there is removed, a silent cell gets a note. As in the original AR-CNN
+a "note" here is one cell: one pitch for one 16th-note step, so a quarter
+note is four cells. Four parameters steer it, as in the AWS DeepComposer
+studio:
+
+===============  ======================================  ===========  =======
+parameter        meaning                                 range        default
+===============  ======================================  ===========  =======
+iterations       edit steps (one cell toggled each)      1-1000       100
+max_removed      most of the input's cells removed, %    0-100        40
+max_added        most cells added                        0-1000       100
+temperature      "creative risk": low sure, high wild    0.1-5        0.3
+===============  ======================================  ===========  =======
+
+The budgets hold exactly: when ``max_removed`` is spent the loop may no
+longer switch off a cell of the input (it may still put back one it took
+away, or take back one it added), and likewise for ``max_added``. The
+result keeps the record: every step, and which cells were added and which
+removed. From a terminal::
+
+    composerlab compose twinkle --model arcnn --iterations 100 -o out.mid
+
+Introduced in lab 05.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pypianoroll
+
+from composerlab.errors import MusicFileError, ParameterError
+from composerlab.music.pianoroll import (
+    DEFAULT_BARS,
+    DEFAULT_VELOCITY,
+    STEPS_PER_BAR,
+    new_multitrack,
+    roll_to_notes,
+    time_signature_of,
+)
+
+MODELS = {"arcnn": "arcnn"}
+"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 0.3}
+"""The parameters a default run uses (lab 05 explains each)."""
+RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
+"""The values each parameter accepts, inclusive."""
+SOPRANO_CENTRE = 70
+"""Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
+
+
+def check_parameters(iterations, max_removed, max_added, temperature) -> dict:
+    """The four parameters as numbers, or a :class:`ParameterError` naming the first bad one and why."""
+    given = {"iterations": iterations, "max_removed": max_removed, "max_added": max_added,
+             "temperature": temperature}
+    out = {}
+    for name, value in given.items():
+        low, high = RANGES[name]
+        unit = " (percent of the input's notes)" if name == "max_removed" else ""
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParameterError(name, f"must be a number from {low} to {high}{unit}, got {value!r}")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ParameterError(name, f"must be from {low} to {high}{unit}, got {value}")
+        if name in ("iterations", "max_added"):
+            if float(value) != int(value):
+                raise ParameterError(name, f"must be a whole number, got {value}")
+            value = int(value)
+        out[name] = value if name in ("iterations", "max_added") else float(value)
+    return out
+
+
+def model_path(model: str) -> Path:
+    """Where a named model's weights live, or the path itself for one you trained."""
+    from composerlab.paths import models_dir
+
+    return models_dir() / MODELS[model] if model in MODELS else Path(model)
+
+
+@lru_cache(maxsize=4)
+def load_model(model: str = "arcnn"):
+    """The trained :class:`composerlab.models.arcnn.network.ARCNN` for a name or weight path; cached."""
+    from composerlab.models.arcnn.network import load_arcnn
+
+    return load_arcnn(model_path(model))
+
+
+@dataclass
+class EditResult:
+    """What an edit run did.
+
+    Attributes
+    ----------
+    input_roll, output_roll : ndarray
+        Boolean (steps, 128) rolls before and after, in the input's own register.
+    steps : list of tuple
+        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``; an addition
+        is one cell, a removal the ``length`` cells of a note from ``step`` on.
+    parameters : dict
+        The four parameters and the seed used.
+    music : pypianoroll.Multitrack
+        The result as music: one track with every note of ``output_roll``.
+    """
+
+    input_roll: np.ndarray
+    output_roll: np.ndarray
+    steps: list
+    parameters: dict
+    music: pypianoroll.Multitrack
+    tempo: float = 100.0
+    name: str = ""
+    time_signature: tuple = (4, 4)
+
+    @property
+    def added_cells(self) -> np.ndarray:
+        """(steps, 128) booleans: on after, off before."""
+        return self.output_roll & ~self.input_roll
+
+    @property
+    def removed_cells(self) -> np.ndarray:
+        """(steps, 128) booleans: on before, off after."""
+        return self.input_roll & ~self.output_roll
+
+    @property
+    def added_notes(self) -> list:
+        """The added cells as :class:`~composerlab.music.pianoroll.Note` runs."""
+        return roll_to_notes(self.added_cells)
+
+    @property
+    def removed_notes(self) -> list:
+        """The removed cells as note runs."""
+        return roll_to_notes(self.removed_cells)
+
+    def summary(self) -> dict:
+        """Counts, in cells (16th-note steps of one pitch) and in note runs."""
+        return {"input_cells": int(self.input_roll.sum()), "output_cells": int(self.output_roll.sum()),
+                "added_cells": int(self.added_cells.sum()), "removed_cells": int(self.removed_cells.sum()),
+                "added_notes": len(self.added_notes), "removed_notes": len(self.removed_notes),
+                "toggles": len(self.steps), **self.parameters}
+
+    def as_tracks(self) -> pypianoroll.Multitrack:
+        """Three tracks, Kept, Removed and Added, for the player and the piano roll (blue, red, green).
+
+        Mute track 1 (Removed) to hear the result: ``Player(r.as_tracks()).set_muted(1)``.
+        """
+        kept = self.input_roll & self.output_roll
+        tracks = [pypianoroll.StandardTrack(name=name, program=0, pianoroll=roll.astype(np.uint8) * DEFAULT_VELOCITY)
+                  for name, roll in (("Kept", kept), ("Removed", self.removed_cells), ("Added", self.added_cells))]
+        return new_multitrack(tracks, self.input_roll.shape[0], self.tempo, self.time_signature, self.name)
+
+    def rolls(self):
+        """The roll after each toggle (step 0: the input), for animations."""
+        roll = self.input_roll.copy()
+        yield roll.copy()
+        for _, step, pitch, action, length in self.steps:
+            roll[step: step + length, pitch] = action == "add"
+            yield roll.copy()
+
+
+def merged_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.ndarray:
+    """Every pitched track of ``music`` in one boolean (steps, 128) roll of whole bars, at most ``bars`` bars.
+
+    Raises :class:`MusicFileError` for music without notes; longer music is cut
+    with a :class:`composerlab.music.melody.ClippedWarning`.
+    """
+    from composerlab.music.melody import ClippedWarning
+
+    rolls = [np.asarray(t.pianoroll) > 0 for t in music.tracks if not t.is_drum]
+    length = max((int(np.flatnonzero(r.any(axis=1))[-1]) + 1 for r in rolls if r.any()), default=0)
+    if length == 0:
+        raise MusicFileError(music.name or "music", "has no notes to edit")
+    if length > bars * STEPS_PER_BAR:
+        warnings.warn(f"{music.name or 'the music'} is {-(-length // STEPS_PER_BAR)} bars long; "
+                      f"editing the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
+        length = bars * STEPS_PER_BAR
+    out = np.zeros((-(-length // STEPS_PER_BAR) * STEPS_PER_BAR, 128), dtype=bool)
+    for roll in rolls:
+        n = min(len(roll), length)
+        out[:n] |= roll[:n]
+    return out
+
+
+def octave_shift(roll: np.ndarray, lowest: int, n_pitches: int) -> int:
+    """Semitones (a multiple of 12) that bring the top line's mean near the sopranos' and the notes into range."""
+    steps = np.flatnonzero(roll.any(axis=1))
+    top = 127 - np.argmax(roll[steps, ::-1], axis=1)
+    pitches = np.flatnonzero(roll.any(axis=0))
+    choices = [12 * k for k in range(-4, 5)]
+
+    def cost(shift):
+        outside = np.sum((pitches + shift < lowest) | (pitches + shift >= lowest + n_pitches))
+        return (outside, abs(top.mean() + shift - SOPRANO_CENTRE))
+
+    return min(choices, key=cost)
+
+
+def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
+         max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
+         temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
+         bars: int = DEFAULT_BARS, whole_notes: bool = True) -> EditResult:
+    """Edit ``music`` one cell at a time with the AR-CNN.
+
+    Parameters
+    ----------
+    music : pypianoroll.Multitrack
+        A melody or a composition; its pitched tracks are merged into one roll.
+    seed : int
+        Chooses the draws: same seed, same input, same parameters, same result.
+    iterations, max_removed, max_added, temperature
+        See the table in this module's description.
+    model : str
+        ``"arcnn"`` (shipped) or the path of one you trained.
+    bars : int
+        Longest music edited (8); longer music is cut with a notice.
+    whole_notes : bool
+        When the drawn cell sounds, remove the whole note it belongs to (its
+        run of cells), so notes are not cut into fragments; False toggles
+        the single cell, as the original AR-CNN. Either way a note is added
+        one cell per iteration, each seeing the ones before.
+
+    Returns
+    -------
+    EditResult
+    """
+    from composerlab.music.melody import tempo_of
+
+    params = check_parameters(iterations, max_removed, max_added, temperature)
+    original = merged_roll(music, bars)
+    net = load_model(model)
+    cfg = net.config
+    low, n = cfg.lowest_pitch, cfg.n_pitches
+    shift = octave_shift(original, low, n)
+    shifted = np.roll(original, shift, axis=1)
+    if shifted[:, :low].any() or shifted[:, low + n:].any():
+        warnings.warn("some notes lie outside the AR-CNN's pitch range; they are kept as they are",
+                      stacklevel=2)
+    # The network needs a whole number of its coarsest steps (2 bars for depth 5): pad with silence,
+    # and never let it write into the padding.
+    block = 2 ** cfg.depth
+    length = original.shape[0]
+    x = np.zeros((-(-length // block) * block, n), dtype=bool)
+    x[:length] = shifted[:, low: low + n]
+    start = x.copy()
+    editable = np.zeros_like(x)
+    editable[:length] = True
+    removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
+    removed = added = 0
+    rng = np.random.default_rng(seed)
+    toggles = []
+    for iteration in range(params["iterations"]):
+        run_of, run_input_cells, run_new_cells = _runs(x, start)
+        allowed = editable.copy()
+        if whole_notes:
+            # a sounding cell stands for its whole note: allowed if that note fits the removal budget
+            allowed &= ~x | (run_input_cells[run_of] <= removable_budget - removed)
+        elif removed >= removable_budget:
+            allowed &= ~(x & start)  # no more of the input's notes may go
+        if added >= params["max_added"]:
+            allowed &= ~(~x & ~start)  # no new cell may be switched on
+        if not allowed.any():
+            break
+        logits = net.logits(x[None])[0].astype(np.float64) / params["temperature"]
+        logits = np.where(allowed, logits, -np.inf)
+        weights = np.exp(logits - logits.max())
+        cumulative = np.cumsum(weights.ravel())
+        cell = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")),
+                   cumulative.size - 1)
+        step, pitch = divmod(cell, n)
+        if not x[step, pitch]:
+            removed, added = (removed - 1, added) if start[step, pitch] else (removed, added + 1)
+            x[step, pitch] = True
+            toggles.append((iteration, int(step), int(low + pitch - shift), "add", 1))
+            continue
+        first = last = step
+        if whole_notes:
+            run = run_of[step, pitch]
+            first, last = _run_bounds(run_of[:, pitch], run, step)
+        removed += int(start[first: last + 1, pitch].sum())
+        added -= int((~start[first: last + 1, pitch]).sum())
+        x[first: last + 1, pitch] = False
+        toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
+    out = np.roll(original, shift, axis=1)
+    out[:, low: low + n] = x[:length]
+    out = np.roll(out, -shift, axis=1)
+    tempo = tempo_of(music)
+    program = next((int(t.program) for t in music.tracks if not t.is_drum), 0)
+    track = pypianoroll.StandardTrack(name="AR-CNN", program=program,
+                                      pianoroll=out.astype(np.uint8) * DEFAULT_VELOCITY)
+    name = music.name or "composition"
+    meter = time_signature_of(music)
+    result_music = new_multitrack([track], length, tempo, meter, name)
+    result = EditResult(original, out, toggles, {**params, "seed": seed}, result_music, tempo, name, meter)
+    result_music.edits = result  # the record travels with the music (lab 05 plots it)
+    return result
+
+
+def _runs(x: np.ndarray, start: np.ndarray):
+    """Label the runs of on cells of each pitch; count each run's input cells and new cells.
+
+    Returns (run label per cell, 0 for off cells; input cells per label; new cells per label).
+    """
+    starts = x & ~np.vstack([np.zeros((1, x.shape[1]), bool), x[:-1]])
+    # number the runs pitch by pitch (column-major), so a run never continues into the next pitch
+    labels = (np.cumsum(starts.T.ravel()).reshape(x.shape[1], x.shape[0]).T) * x
+    size = int(labels.max()) + 1
+    input_cells = np.bincount(labels.ravel(), weights=(x & start).ravel(), minlength=size)
+    new_cells = np.bincount(labels.ravel(), weights=(x & ~start).ravel(), minlength=size)
+    input_cells[0] = new_cells[0] = 0
+    return labels, input_cells.astype(int), new_cells.astype(int)
+
+
+def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
+    first = last = step
+    while first > 0 and column_labels[first - 1] == run:
+        first -= 1
+    while last + 1 < len(column_labels) and column_labels[last + 1] == run:
+        last += 1
+    return first, last
+
+
+def generate(music: pypianoroll.Multitrack, seed: int = 0, **params) -> pypianoroll.Multitrack:
+    """The catalog's entry point: :func:`edit`, returning the edited music (its record in ``.edits``)."""
+    return edit(music, seed=seed, **params).music
+
+
+def sweep(music: pypianoroll.Multitrack, parameter: str, values, seed: int = 0, model: str = "arcnn",
+          **params) -> dict:
+    """One edit per value of ``parameter`` (the others from ``params`` or the defaults): value -> EditResult.
+
+    Lab 05 listens to a sweep of each parameter to hear what it does.
+    """
+    if parameter not in DEFAULTS:
+        raise ParameterError(parameter, f"is not a parameter of the AR-CNN; choose one of {', '.join(DEFAULTS)}")
+    base = {**DEFAULTS, **params}
+    return {value: edit(music, seed=seed, model=model, **{**base, parameter: value}) for value in values}

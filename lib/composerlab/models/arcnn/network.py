@@ -1,0 +1,238 @@
+"""The AR-CNN network: a U-Net over time that scores every cell of a piano roll.
+
+It reads a binary piano roll (steps x 52 pitches, all voices in one track)
+and gives one score (a logit) per cell: how likely that cell is one that is
+wrong, a note that should not be there or a missing one. A softmax over all
+cells turns the scores into one probability distribution; the edit loop
+(:mod:`composerlab.models.arcnn.generate`) samples a cell from it and
+toggles it.
+
+As the GAN's generator, it is a U-Net over time with pitch as the channel
+axis: five levels step down from 16th notes to half bars (stride-2
+convolutions), five step back up with skip connections, so every cell sees
+the whole 8 bars around it. A key is a property of the whole piece, so the
+bottom level also adds a summary of the whole roll (its mean over time) to
+every step. The last layer sees the input roll beside the U-Net's features,
+since whether a cell is on decides whether toggling it adds or removes.
+The original network (Chi et al., 2020) had the same shape with pitch as a
+second image axis and about 31.5M parameters; this one has 2.4M and runs
+one pass in a few milliseconds on a laptop CPU. Introduced in lab 05.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from composerlab.models import quiet_tensorflow
+from composerlab.models.arcnn.data import LOWEST_PITCH, N_MODEL_PITCHES
+
+
+@dataclass
+class ARCNNConfig:
+    """Every hyperparameter of the AR-CNN (saved beside the weights).
+
+    Parameters
+    ----------
+    iterations : int
+        Adam updates (one batch each).
+    batch_size : int
+        Windows per update (32, as the original).
+    learning_rate : float
+        Adam's learning rate (1e-3, as the original).
+    bars : int
+        Bars per training window (8: 128 steps, as the original).
+    channels : int
+        Width of the first level; deeper levels are wider (see ``widths``).
+    depth : int
+        Down (and up) levels of the U-Net; a roll's steps must be a multiple of ``2 ** depth``.
+    max_shift : int
+        Random transposition of training windows, semitones up or down.
+    add_low, add_high : float
+        Share of all cells switched on at random in a training input.
+    shift_probability, max_shift_share : float
+        Chance that a training window gets wrong notes, and the largest share
+        of its notes moved a semitone.
+    voice_subset_share : float
+        Share of training windows whose original keeps only 1-3 of its voices.
+    seed : int
+        Seed for weights, batches and corruption.
+    """
+
+    iterations: int = 3500
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    bars: int = 8
+    channels: int = 64
+    depth: int = 5
+    max_shift: int = 5
+    add_low: float = 0.01
+    add_high: float = 0.015
+    shift_probability: float = 0.5
+    max_shift_share: float = 0.3
+    voice_subset_share: float = 0.0
+    seed: int = 0
+    lowest_pitch: int = LOWEST_PITCH
+    n_pitches: int = N_MODEL_PITCHES
+
+    @property
+    def widths(self) -> list[int]:
+        """Channels of each level, top (16th notes) to bottom."""
+        factors = (1, 1.5, 2, 3, 4, 4, 4, 4)
+        return [int(self.channels * f) for f in factors[: self.depth + 1]]
+
+    @property
+    def corruption(self) -> dict:
+        """Keyword arguments for :func:`composerlab.models.arcnn.data.corrupt`."""
+        return {"add_share": (self.add_low, self.add_high), "shift_probability": self.shift_probability,
+                "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ARCNNConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_network(config: ARCNNConfig, n_pitches: int | None = None):
+    """The Keras model: (batch, steps, pitches) rolls in, (batch, steps, pitches) logits out."""
+    quiet_tensorflow()
+    import keras
+    from keras import layers
+
+    n_pitches = n_pitches or config.n_pitches
+    widths = config.widths
+    roll = keras.Input((None, n_pitches), name="roll")
+
+    def conv(x, width, name, stride=1):
+        return layers.Conv1D(width, 3, strides=stride, padding="same", activation="relu", name=name)(x)
+
+    x = conv(conv(roll, widths[0], "in_1"), widths[0], "in_2")
+    skips = [x]
+    for level in range(1, config.depth + 1):
+        x = conv(x, widths[level], f"down{level}_1", stride=2)
+        x = conv(x, widths[level], f"down{level}_2")
+        skips.append(x)
+    # The whole piece in one vector (its key, its register), added to every step at the bottom.
+    summary = layers.GlobalAveragePooling1D(keepdims=True, name="piece_mean")(x)
+    summary = layers.Dense(widths[-1], activation="relu", name="piece_summary")(summary)
+    x = keras.ops.add(x, summary)  # broadcast over the steps
+    for level in range(config.depth, 0, -1):
+        x = layers.UpSampling1D(2, name=f"up{level}")(x)
+        x = layers.Concatenate(name=f"skip{level}")([x, skips[level - 1]])
+        x = conv(x, widths[level - 1], f"up{level}_1")
+        x = conv(x, widths[level - 1], f"up{level}_2")
+    x = layers.Concatenate(name="with_input")([x, roll])
+    logits = layers.Conv1D(n_pitches, 1, name="cell_logits")(x)
+    return keras.Model(roll, logits, name="arcnn")
+
+
+def cell_loss(logits, targets):
+    """Cross-entropy between the softmax over all cells and the uniform distribution over the target cells.
+
+    ``targets`` marks the cells where the input differs from the original;
+    each window's loss is the mean negative log-probability of its target cells.
+    """
+    tf = quiet_tensorflow()
+    flat = tf.reshape(logits, (tf.shape(logits)[0], -1))
+    log_p = tf.nn.log_softmax(flat, axis=-1)
+    t = tf.reshape(targets, tf.shape(flat))
+    return tf.reduce_mean(-tf.reduce_sum(t * log_p, axis=-1) / tf.maximum(tf.reduce_sum(t, axis=-1), 1.0))
+
+
+class ARCNN:
+    """The network with its optimizer, one training step, and scoring for the edit loop.
+
+    Attributes
+    ----------
+    config : ARCNNConfig
+    model : keras.Model
+    info : dict
+        What was saved beside the weights (training figures, the command); empty when new.
+    """
+
+    def __init__(self, config: ARCNNConfig | None = None):
+        tf = quiet_tensorflow()
+        import keras
+
+        self.config = config or ARCNNConfig()
+        keras.utils.set_random_seed(self.config.seed)
+        self.model = build_network(self.config)
+        self.optimizer = keras.optimizers.Adam(self.config.learning_rate)
+        self.info: dict = {}
+        model = self.model
+
+        @tf.function(reduce_retracing=True)
+        def train_step(inputs, targets):
+            with tf.GradientTape() as tape:
+                loss = cell_loss(model(inputs, training=True), targets)
+            grads = tape.gradient(loss, model.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        @tf.function(reduce_retracing=True)
+        def scores(inputs):
+            return model(inputs, training=False)
+
+        self._train_step, self._scores = train_step, scores
+
+    @property
+    def n_parameters(self) -> int:
+        return int(self.model.count_params())
+
+    def train_step(self, inputs: np.ndarray, targets: np.ndarray) -> float:
+        """One Adam update on a batch; returns the loss."""
+        return float(self._train_step(inputs, targets))
+
+    def logits(self, rolls: np.ndarray) -> np.ndarray:
+        """Cell scores for boolean or 0/1 rolls (n, steps, pitches); steps a multiple of ``2 ** depth``."""
+        return self._scores(np.asarray(rolls, dtype=np.float32)).numpy()
+
+    def evaluate(self, inputs: np.ndarray, targets: np.ndarray, batch: int = 64) -> dict:
+        """Loss, and how often the top-ranked cell is one where the input differs from the original."""
+        losses, hits = [], []
+        for start in range(0, len(inputs), batch):
+            x, t = inputs[start: start + batch], targets[start: start + batch]
+            flat = self.logits(x).reshape(len(x), -1).astype(np.float64)
+            targets_flat = t.reshape(len(x), -1)
+            # the same loss as cell_loss, in numpy: no graph to build for a measurement
+            top = flat.max(axis=1, keepdims=True)
+            log_p = flat - top - np.log(np.exp(flat - top).sum(axis=1, keepdims=True))
+            per_window = -(targets_flat * log_p).sum(axis=1) / np.maximum(targets_flat.sum(axis=1), 1.0)
+            losses.append(float(per_window.sum()))
+            hits.append(targets_flat[np.arange(len(x)), flat.argmax(axis=1)])
+        return {"loss": float(np.sum(losses) / len(inputs)), "top1": float(np.concatenate(hits).mean())}
+
+    def save(self, path: str | Path, extra: dict | None = None) -> Path:
+        """Write the weights (``.weights.h5``) and the config and figures (``.json``) beside them."""
+        stem = Path(str(path).replace(".weights.h5", "").replace(".json", ""))
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        self.model.save_weights(f"{stem}.weights.h5")
+        self.info = {"config": self.config.to_dict(), "parameters": self.n_parameters, **(extra or {})}
+        Path(f"{stem}.json").write_text(json.dumps(self.info, indent=2))
+        return Path(f"{stem}.weights.h5")
+
+
+def load_arcnn(path: str | Path) -> ARCNN:
+    """An :class:`ARCNN` with the weights saved at ``path`` (``name.weights.h5`` and ``name.json``).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the missing file and the command that trains one.
+    """
+    stem = Path(str(path).replace(".weights.h5", "").replace(".json", ""))
+    weights, meta = Path(f"{stem}.weights.h5"), Path(f"{stem}.json")
+    for needed in (weights, meta):
+        if not needed.exists():
+            raise FileNotFoundError(f"{needed} is missing; train one with "
+                                    f"`python -m composerlab.models.arcnn.training --out {stem}` or use model 'arcnn'")
+    info = json.loads(meta.read_text())
+    net = ARCNN(ARCNNConfig.from_dict(info["config"]))
+    net.model.load_weights(str(weights))
+    net.info = info
+    return net

@@ -1,0 +1,201 @@
+"""Training the AR-CNN: corrupted chorales in, the cells to fix out; progress and validation.
+
+Each update draws a batch of 8-bar windows (all voices merged), transposes
+them, corrupts them (:func:`composerlab.models.arcnn.data.corrupt`) and asks
+the network to put its probability on the cells that differ from the
+original. Every ``eval_every`` updates it measures, on a fixed set of
+corrupted validation windows (chorales it never trains on), the loss and
+the *top-1 fix rate*: how often the cell the network ranks first is one
+that is really wrong, i.e. how often the edit loop's most likely step
+would repair the music.
+
+From a terminal::
+
+    python -m composerlab.models.arcnn.training --iterations 3500 --out data/models/arcnn
+
+Introduced in lab 05.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from composerlab.models.arcnn import data as merged
+from composerlab.models.arcnn.network import ARCNN, ARCNNConfig
+
+N_EVAL_WINDOWS = 128
+
+
+@dataclass
+class TrainingHistory:
+    """What a run records: ``losses`` (iteration, loss) per update, ``evaluations``
+    (iteration, split, loss, top1) per evaluation, and ``seconds`` spent updating."""
+
+    losses: list = field(default_factory=list)
+    evaluations: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def curve(self, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(iterations, values) of ``key`` ("loss" or "top1") for ``split`` ("train" or "validation")."""
+        rows = [r for r in self.evaluations if r["split"] == split]
+        return np.array([r["iteration"] for r in rows]), np.array([r[key] for r in rows])
+
+    def last(self, split: str = "validation") -> dict:
+        """The latest evaluation of ``split``."""
+        rows = [r for r in self.evaluations if r["split"] == split]
+        return rows[-1] if rows else {}
+
+    def plot(self):
+        """Loss (updates, smoothed, and evaluations) and the top-1 fix rate, side by side."""
+        import matplotlib.pyplot as plt
+
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
+        steps = np.array([r["iteration"] for r in self.losses])
+        values = np.array([r["loss"] for r in self.losses])
+        width = max(1, len(values) // 50)
+        if len(values) >= width:
+            left.plot(steps[width - 1:], np.convolve(values, np.ones(width) / width, "valid"), lw=0.8,
+                      label="training batches (smoothed)")
+        for split, style in (("train", "o-"), ("validation", "s--")):
+            x, y = self.curve(split, "loss")
+            left.plot(x, y, style, ms=3, label=f"{split} set")
+            x, y = self.curve(split, "top1")
+            right.plot(x, y, style, ms=3, label=f"{split} set")
+        left.set_title("loss (cross-entropy over all cells)")
+        right.set_title("top-1 fix rate: the best-ranked cell is a wrong one")
+        right.set_ylim(0, 1)
+        for ax in (left, right):
+            ax.set_xlabel("update")
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+    def to_json(self) -> dict:
+        return {"losses": self.losses, "evaluations": self.evaluations, "seconds": self.seconds}
+
+
+def eval_pairs(windows: np.ndarray, config: ARCNNConfig, n: int = N_EVAL_WINDOWS, seed: int = 1):
+    """A fixed set of corrupted windows and their targets (same seed, same set), for comparable evaluations."""
+    rng = np.random.default_rng(seed)
+    index = np.sort(rng.choice(len(windows), min(n, len(windows)), replace=False))
+    return merged.training_pairs(windows, index, rng, config.max_shift, **config.corruption)
+
+
+def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | None = None, eval_every: int = 250,
+          progress: bool = True, live_plot: bool = False, callback=None):
+    """Train an AR-CNN.
+
+    Parameters
+    ----------
+    config : ARCNNConfig
+        Hyperparameters (iterations, batch size, learning rate, width, seed...).
+    dataset : MergedDataset, optional
+        Defaults to every corpus chorale in windows of ``config.bars`` bars.
+    eval_every : int
+        Measure loss and top-1 fix rate on fixed train and validation sets every this many updates.
+    progress : bool
+        A tqdm bar with the running loss.
+    live_plot : bool
+        Redraw :meth:`TrainingHistory.plot` in the notebook at each evaluation.
+    callback : callable, optional
+        ``callback(iteration, net, history)`` after each evaluation.
+
+    Returns
+    -------
+    (ARCNN, TrainingHistory)
+    """
+    from tqdm.auto import tqdm
+
+    config = config or ARCNNConfig()
+    dataset = dataset or merged.build_dataset(bars=config.bars)
+    if len(dataset.train) < config.batch_size:
+        raise ValueError(f"only {len(dataset.train)} training windows for a batch of {config.batch_size}; "
+                         "use more chorales or a smaller batch_size")
+    net = ARCNN(config)
+    history = TrainingHistory()
+    rng = np.random.default_rng(config.seed)
+    sets = {"train": eval_pairs(dataset.train, config)}
+    if len(dataset.validation):
+        sets["validation"] = eval_pairs(dataset.validation, config)
+
+    def evaluate(iteration):
+        for split, (x, t) in sets.items():
+            history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(x, t)})
+        if live_plot:
+            import matplotlib.pyplot as plt
+            from IPython.display import clear_output, display
+
+            clear_output(wait=True)
+            display(history.plot())
+            plt.close("all")
+        if callback is not None:
+            callback(iteration, net, history)
+
+    evaluate(0)
+    bar = tqdm(range(config.iterations), desc="training", disable=not progress, mininterval=1.0)
+    order, cursor = rng.permutation(len(dataset.train)), 0
+    started = time.perf_counter()
+    for i in bar:
+        if cursor + config.batch_size > len(order):
+            order, cursor = rng.permutation(len(dataset.train)), 0
+        index = order[cursor: cursor + config.batch_size]
+        cursor += config.batch_size
+        inputs, targets = merged.training_pairs(dataset.train, index, rng, config.max_shift, **config.corruption)
+        loss = net.train_step(inputs, targets)
+        iteration = i + 1
+        history.losses.append({"iteration": iteration, "loss": loss})
+        if iteration % 10 == 0:
+            bar.set_postfix(loss=f"{np.mean([r['loss'] for r in history.losses[-50:]]):.3f}",
+                            val_top1=f"{history.last().get('top1', float('nan')):.2f}")
+        if iteration % eval_every == 0 or iteration == config.iterations:
+            history.seconds += time.perf_counter() - started
+            evaluate(iteration)
+            started = time.perf_counter()
+    history.seconds += time.perf_counter() - started
+    bar.close()
+    return net, history
+
+
+def main(argv=None) -> int:
+    """``python -m composerlab.models.arcnn.training``: train the AR-CNN and save it with its figures."""
+    parser = argparse.ArgumentParser(description="Train the AR-CNN on the music21 Bach chorales (voices merged).")
+    defaults = ARCNNConfig()
+    for name in ("iterations", "batch_size", "bars", "channels", "depth", "max_shift", "seed"):
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
+    for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share"):
+        parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
+    parser.add_argument("--limit", type=int, default=None, help="only the first N chorales")
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--out", default=None, help="save here (e.g. data/models/arcnn)")
+    args = parser.parse_args(argv)
+    config = ARCNNConfig(**{k: getattr(args, k) for k in ARCNNConfig().to_dict() if hasattr(args, k)})
+    wall_started = time.perf_counter()
+    dataset = merged.build_dataset(bars=config.bars, limit=args.limit)
+    print(dataset.summary())
+    net, history = train(config, dataset, eval_every=args.eval_every)
+    wall = time.perf_counter() - wall_started
+    print(f"{net.n_parameters} parameters; trained {config.iterations} updates in {wall:.0f} s wall time "
+          f"({history.seconds:.0f} s of updates)")
+    for split in ("train", "validation"):
+        row = history.last(split)
+        if row:
+            print(f"{split:>10}: loss {row['loss']:.3f}  top-1 fix rate {row['top1']:.3f}")
+    if args.out:
+        path = net.save(args.out, extra={
+            "training_seconds": history.seconds, "wall_seconds": wall, "dataset": dataset.summary(),
+            "evaluations": [history.last("train"), history.last("validation")],
+            "command": "python -m composerlab.models.arcnn.training " + " ".join(argv or [])})
+        Path(f"{args.out}.history.json").write_text(json.dumps(history.to_json()))
+        print(f"saved {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,75 @@
+"""The AR-CNN's dataset and corruption: merged voices, the GAN's split, targets where input and original differ."""
+import numpy as np
+import pytest
+from composerlab.models.arcnn import data as merged
+from composerlab.models.gan import data as chorales
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return merged.build_dataset(limit=40)
+
+
+def test_split_by_chorale_voices_kept_apart_until_merged(dataset):
+    assert not set(dataset.train_names) & set(dataset.validation_names)
+    assert all(chorales.is_validation(n) for n in dataset.validation_names)
+    assert dataset.train.shape[1:] == (4, 128, 128) and dataset.train.dtype == bool
+    first = chorales.load_chorales(1)[0]
+    windows = dataset.train if first.name in dataset.train_names else dataset.validation
+    assert np.array_equal(windows[0], first.roll[:, :128])
+    # merged, four voices sound at once: most steps of a chorale window hold three or four pitches
+    assert np.median(merged.merge_voices(windows[0]).sum(axis=1)) >= 3
+
+
+def test_some_windows_keep_only_some_voices(dataset):
+    voices = dataset.train[:200, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    full = voices.any(axis=1)
+    kept = merged.keep_some_voices(voices, np.random.default_rng(0), share=0.5)
+    fewer = (kept.sum(axis=(1, 2)) < full.sum(axis=(1, 2))).mean()
+    assert 0.35 < fewer < 0.65
+    assert not (kept & ~full).any()  # only voices taken away, nothing else changed
+    rng = np.random.default_rng(0)
+    assert np.array_equal(merged.keep_some_voices(voices, rng, share=0.0), full)
+    assert rng.random() == np.random.default_rng(0).random()  # share 0 draws nothing
+
+
+def test_short_piece_becomes_one_padded_window():
+    roll = np.zeros((4, 40, 128), bool)
+    roll[0, :, 60] = True
+    cut = merged.voice_windows(roll, bars=8)
+    assert cut.shape == (1, 4, 128, 128) and cut[0, 0, :40, 60].all() and not cut[0, :, 40:].any()
+
+
+def test_note_runs_and_semitone_shift():
+    roll = np.zeros((16, 10), bool)
+    roll[0:4, 5] = True
+    roll[4:8, 5] = False
+    roll[8:16, 2] = True
+    assert sorted(merged.note_runs(roll)) == [(2, 8, 16), (5, 0, 4)]
+    shifted = merged.shift_notes(roll, 1.0, np.random.default_rng(0))
+    assert shifted.sum() == roll.sum()
+    moved = sorted(merged.note_runs(shifted))
+    assert [(abs(p - q), s, e) for (p, s, e), (q, _, _) in zip(moved, sorted(merged.note_runs(roll)))] == \
+        [(1, 8, 16), (1, 0, 4)]
+
+
+def test_training_pairs_target_the_differences(dataset):
+    rng = np.random.default_rng(0)
+    inputs, targets = merged.training_pairs(dataset.train, np.arange(16), rng)
+    assert inputs.shape == targets.shape == (16, 128, merged.N_MODEL_PITCHES)
+    assert inputs.dtype == np.float32 and set(np.unique(inputs)) <= {0.0, 1.0}
+    assert (targets.sum(axis=(1, 2)) > 0).all()
+    cells = 128 * merged.N_MODEL_PITCHES
+    # the random notes added: 1-1.5% of the cells, drawn among all cells (one that is already on stays on,
+    # and chorale windows have under 10% of their cells on); they are targets that are on in the input
+    added = (targets * inputs).sum(axis=(1, 2))
+    assert (added >= 0.8 * 0.01 * cells).all()
+    # a random share of the notes is removed: some windows lose few, some most
+    removed = (targets * (1 - inputs)).sum(axis=(1, 2))
+    assert removed.min() < 0.3 * removed.max()
+
+
+def test_same_seed_same_pairs(dataset):
+    a = merged.training_pairs(dataset.train, np.arange(4), np.random.default_rng(3))
+    b = merged.training_pairs(dataset.train, np.arange(4), np.random.default_rng(3))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))

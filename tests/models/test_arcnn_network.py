@@ -1,0 +1,43 @@
+"""The AR-CNN network: shapes, a few updates lower the loss, save and load give the same scores."""
+import numpy as np
+import pytest
+from composerlab.models.arcnn import data as merged
+from composerlab.models.arcnn.network import ARCNN, ARCNNConfig, load_arcnn
+from composerlab.models.arcnn.training import train
+
+
+@pytest.fixture(scope="module")
+def trained():
+    config = ARCNNConfig(iterations=40, batch_size=8, channels=16, seed=0)
+    dataset = merged.build_dataset(limit=30)
+    return train(config, dataset, eval_every=20, progress=False)
+
+
+def test_scores_every_cell_of_any_whole_length():
+    net = ARCNN(ARCNNConfig(channels=8))
+    for steps in (32, 128, 256):
+        assert net.logits(np.zeros((2, steps, merged.N_MODEL_PITCHES))).shape == (2, steps, merged.N_MODEL_PITCHES)
+
+
+def test_training_lowers_the_loss_and_records_it(trained):
+    net, history = trained
+    iterations, losses = history.curve("train", "loss")
+    assert list(iterations) == [0, 20, 40]
+    assert losses[-1] < losses[0]
+    assert len(history.losses) == 40 and history.seconds > 0
+    assert 0.0 <= history.last("validation")["top1"] <= 1.0
+    assert len(history.plot().axes) == 2
+
+
+def test_save_and_load_give_the_same_scores(trained, tmp_path):
+    net, _ = trained
+    net.save(tmp_path / "small", extra={"note": "test"})
+    again = load_arcnn(tmp_path / "small.weights.h5")
+    x = (np.random.default_rng(0).random((1, 128, merged.N_MODEL_PITCHES)) < 0.05).astype(np.float32)
+    assert np.allclose(net.logits(x), again.logits(x), atol=1e-5)
+    assert again.info["note"] == "test" and again.config.channels == 16
+
+
+def test_missing_weights_name_the_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match="composerlab.models.arcnn.training"):
+        load_arcnn(tmp_path / "nothing")
