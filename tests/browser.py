@@ -1,4 +1,5 @@
-"""Real-server fixtures for the event's tests: uvicorn on a free loopback port, and Debian's Chromium.
+"""Real-server fixtures: uvicorn on a free loopback port, and Debian's Chromium (one per test session:
+Playwright's sync API allows one running instance, so every browser test uses this ``browser``).
 
 The browser is the system's ``chromium`` (Debian: ``apt-get install chromium``) driven by Playwright's
 Python package through ``executable_path``; nothing is downloaded. Where Chromium is missing the
@@ -36,8 +37,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=["--no-sandbox", "--disable-dev-shm-usage"])  # CI runs as root
+        launched = playwright.chromium.launch(  # --no-sandbox: CI runs as root; autoplay: the studio's audio test
+            executable_path=path, headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"])
         yield launched
         launched.close()
 

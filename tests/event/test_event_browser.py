@@ -2,7 +2,7 @@
 
 Screenshots of every page go to out/event_screenshots/ for a person to look at.
 """
-from browser import browser, live_event, screenshot  # noqa: F401  (fixtures)
+from browser import live_event, screenshot  # noqa: F401  (fixtures; browser comes from tests/conftest.py)
 from eventkit import midi_upload
 from playwright.sync_api import expect
 

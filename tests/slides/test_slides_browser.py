@@ -49,16 +49,6 @@ def built(tmp_path_factory):
     return [Built(d.name, d.title, len(d.slides), out / f"{d.name}.html", out / f"{d.name}.pdf") for d in decks]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def open_deck(browser, path: Path):
     """Open a built deck with every non-file request blocked; returns (page, record of problems)."""
     record = {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}

@@ -23,21 +23,9 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        reason = "no system Chromium (apt-get install chromium) for the studio's browser tests"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; CI must run them")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path, headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"])
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The session's Chromium (tests/conftest.py): Playwright's sync API allows one running instance."""
+    return browser
 
 
 def free_port() -> int:
