@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -21,9 +20,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from browser import chromium_path
 from notebook_params import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium_path()
 SCREENS = ROOT / "out" / "slides-check"
 FIXTURE = Path(__file__).resolve().parent / "event_fixture"
 

@@ -1,37 +1,22 @@
 """Browser fixtures for the studio's page tests: Debian's Chromium through Playwright, and the page itself.
 
-The browser is the system ``chromium`` (``apt-get install chromium``) driven by Playwright's Python
-package with ``executable_path``; nothing is downloaded. Without Chromium the browser tests skip
-with the reason, except in CI (``CI=true``), where they fail: CI must run them.
+The browser is the session's (``tests/browser.py``): the system ``chromium`` driven by Playwright's
+Python package with ``executable_path``; without it the tests skip, except with ``CI=true``, where they fail.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
 
 import pytest
-
-
-def chromium_path() -> str | None:
-    if os.environ.get("COMPOSERLAB_CHROMIUM"):
-        return os.environ["COMPOSERLAB_CHROMIUM"]
-    return next((found for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (found := shutil.which(name))), None)
+from eventkit import free_port
 
 
 @pytest.fixture(scope="module")
 def chromium(browser):
     """The session's Chromium (tests/conftest.py): Playwright's sync API allows one running instance."""
     return browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from composerlab.music import metrics
+from composerlab.music.harmony import consonant_beats
 from composerlab.music.pianoroll import DEFAULT_BARS, STEPS_PER_BAR
 from composerlab.paths import cache_dir
 
@@ -163,23 +164,13 @@ def fix_report(name: str, roll: np.ndarray, seed: int = 0, share: float = 0.2, m
             "added_cells": int(result.added_cells.sum()), "removed_cells": int(result.removed_cells.sum())}
 
 
-def consonant_beat_rate(roll: np.ndarray, steps_per_beat: int = 4) -> float:
-    """Share of beats, among those where two or more pitches sound, with no second, seventh or tritone.
+def consonant_beat_rate(roll: np.ndarray) -> float:
+    """Share of 4/4 beats, among those where two or more pitches sound, with no second, seventh or tritone.
 
-    Two sounding pitches clash when their distance, folded into one octave,
-    is 1, 2, 6, 10 or 11 semitones. NaN when no beat has two pitches.
+    The kit's one harmony measure (:func:`composerlab.music.harmony.consonant_beats`) on a merged roll;
+    NaN when no beat has two pitches.
     """
-    beats = np.asarray(roll, bool)[::steps_per_beat]
-    clashing = np.array([1, 2, 6, 10, 11])
-    good = total = 0
-    for beat in beats:
-        pitches = np.flatnonzero(beat)
-        if pitches.size < 2:
-            continue
-        total += 1
-        gaps = (pitches[None, :] - pitches[:, None])[np.triu_indices(pitches.size, 1)] % 12
-        good += not np.isin(gaps, clashing).any()
-    return good / total if total else float("nan")
+    return consonant_beats(roll)
 
 
 def chorale_consonance(limit: int | None = None) -> float:
@@ -189,8 +180,7 @@ def chorale_consonance(limit: int | None = None) -> float:
     good = total = 0
     for chorale in chorales.load_chorales(limit):
         merged = chorale.roll.any(axis=0)
-        beats = merged[::4]
-        n = int((beats.sum(axis=1) >= 2).sum())
+        n = int((merged[::4].sum(axis=1) >= 2).sum())  # the beats consonant_beats counts (4/4)
         rate = consonant_beat_rate(merged)
         if n:
             good += rate * n
