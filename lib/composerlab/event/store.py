@@ -3,10 +3,8 @@
 An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any
 SQLAlchemy URL given as ``db_url``, such as PostgreSQL when several server
 processes share one event) and ``submissions/`` (the MIDI files, named by the
-server). Every write is one transaction that first updates the event's row,
-bumping its ``revision`` when a board can change: that takes the database's
-write lock at once (SQLite waits for it; PostgreSQL locks the row), so
-writers queue instead of failing, and live pages know something changed. An upload's file is written to a temp
+server). Every write is one transaction (see :mod:`composerlab.event.database`
+for the write discipline). An upload's file is written to a temp
 file, fsync'd and linked to its final name (a link never overwrites) before
 its row is committed, so an acknowledged upload always has its file; a file
 left without a row by a crash is moved aside to
@@ -14,33 +12,22 @@ left without a row by a crash is moved aside to
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, event as sa_event, func, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from composerlab.event import files, rules
+from composerlab.event.database import Database
 from composerlab.event.rules import EventError, clean_text, slug
 from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
 MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
-
-
-class _Pending:
-    """A change waiting for a group commit, and what came of it."""
-
-    __slots__ = ("change", "bump", "result", "error", "done")
-
-    def __init__(self, change, bump: bool):
-        self.change, self.bump, self.result, self.error, self.done = change, bump, None, None, False
 
 
 @dataclass
@@ -53,24 +40,13 @@ class Receipt:
     alias: str
 
 
-class Store:
+class Store(Database):
     """An event's database and files. Open one with :meth:`create` or :meth:`open`."""
 
     def __init__(self, event_dir: str | Path, db_url: str | None = None):
         self.dir = Path(event_dir).resolve()
         self.files = self.dir / SUBMISSIONS
-        self.url = db_url or f"sqlite:///{self.dir / DB_NAME}"
-        sqlite = self.url.startswith("sqlite")
-        self.engine = create_engine(self.url, connect_args={"timeout": 60, "check_same_thread": False}
-                                    if sqlite else {}, pool_size=20, max_overflow=20)
-        if sqlite:
-            sa_event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._revision = (0.0, -1)
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._queue_lock = threading.Lock()
-        self._queue: list[_Pending] = []
+        super().__init__(db_url or f"sqlite:///{self.dir / DB_NAME}")
 
     # -- opening -----------------------------------------------------------------------------------------------
     @classmethod
@@ -110,68 +86,6 @@ class Store:
         store.recover()
         return store
 
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextlib.contextmanager
-    def _transaction(self, bump: bool = True):
-        with self._sessions() as session, session.begin():
-            # Even without a bump (an upload changes no board) the update takes the write lock first.
-            session.execute(update(Event).values(revision=Event.revision + (1 if bump else 0)))
-            yield session
-            written = session.scalar(select(Event.revision))
-        self._remember(written)  # this process sees its own write at once
-
-    @contextlib.contextmanager
-    def write(self):
-        """One write transaction: the revision bump takes the write lock first, then the caller's changes."""
-        # Writers of this process queue on a Python lock: SQLite's own busy wait sleeps in growing steps
-        # (up to 100 ms), which under a burst of uploads costs far more than the writes themselves.
-        with self._write_lock, self._transaction() as session:
-            yield session
-
-    def write_grouped(self, change, bump: bool = True):
-        """``change(session)`` in one transaction with the changes queued meanwhile (group commit).
-
-        Under a burst (200 uploads at once) each commit's fsync is shared by
-        every write waiting for it. ``change`` must do its checks before it
-        adds anything: an :class:`EventError` it raises refuses it alone; any
-        other error fails the whole batch, and every caller gets it.
-        """
-        pending = _Pending(change, bump)
-        with self._queue_lock:
-            self._queue.append(pending)
-        with self._write_lock:
-            if not pending.done:  # this thread leads: it commits everything queued so far
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                try:
-                    with self._transaction(bump=any(item.bump for item in batch)) as session:
-                        for item in batch:
-                            try:
-                                item.result = item.change(session)
-                            except EventError as err:
-                                item.error = err
-                except BaseException as err:
-                    for item in batch:
-                        item.error = item.error or err
-                for item in batch:
-                    item.done = True
-        if pending.error is not None:
-            raise pending.error
-        return pending.result
-
-    def _remember(self, revision: int | None) -> int:
-        with self._lock:
-            if revision is not None and revision >= self._revision[1]:
-                self._revision = (time.monotonic(), revision)
-            return self._revision[1]
-
-    @contextlib.contextmanager
-    def read(self):
-        with self._sessions() as session:
-            yield session
-
     def recover(self) -> list[str]:
         """Move files without a row (a crash between the link and the commit) to ``.unacknowledged/``."""
         with self.read() as s:
@@ -197,15 +111,6 @@ class Store:
 
     def is_admin(self, token: str) -> bool:
         return secrets.compare_digest(self.event().admin_token.encode(), token.encode())
-
-    def revision(self, max_age: float = 0.25) -> int:
-        """The event's revision, read from the database at most every ``max_age`` seconds (many pages poll it)."""
-        with self._lock:
-            at, value = self._revision
-            if time.monotonic() - at < max_age:
-                return value
-        with self.read() as s:
-            return self._remember(s.scalar(select(Event.revision)))
 
     # -- submissions -------------------------------------------------------------------------------------------
     def add_submission(self, alias: str | None, title: str | None, original_name: str | None,
@@ -420,16 +325,3 @@ class Store:
         with self.read() as s:
             assigned, marks, order = self._round_facts(s, round_name)
         return rules.standings(assigned, marks, order)
-
-    def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check`` ("ok" when the file is sound)."""
-        with self.engine.connect() as conn:
-            return conn.execute(text("PRAGMA integrity_check")).scalar()
-
-
-def _sqlite_pragmas(dbapi_connection, _record):
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-    cursor.execute("PRAGMA synchronous=FULL")  # a committed score survives a power cut, not only a crash
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
