@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composerlab.paths import REPO_ROOT
+from composerlab.quiz.problems import Problem, QuizBankError, UnknownBankError
 from composerlab.quiz.questions import Bank, Question
 
 QUIZ_DIR = REPO_ROOT / "facilitator" / "quiz"
@@ -46,40 +47,6 @@ MAX_QUESTIONS = 200
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 FIELDS = ("seconds", "melody", "picture", "explanation")
 BANK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a bank: where (line, or question number for inline banks) and what."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line > 0 else self.message
-
-
-class QuizBankError(ValueError):
-    """A bank that cannot be used; ``problems`` lists every reason, each with its line.
-
-    ``str(err)`` reads "event.md: 2 problems" followed by one problem per line,
-    so a facilitator can fix them all in one pass.
-    """
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = str(source)
-        self.name = Path(self.source).name or self.source
-        self.problems = list(problems)
-        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
-        super().__init__(f"{self.name}: {count}\n" + "\n".join(f"  {p}" for p in self.problems))
-
-
-class UnknownBankError(ValueError):
-    """A bank name with no file in ``facilitator/quiz/``; the message lists the banks there are."""
-
-    def __init__(self, name: str, known: list[str]):
-        self.name, self.known = name, list(known)
-        super().__init__(f"'{name}' is not a quiz bank; choose one of: {', '.join(self.known) or '(none)'}")
 
 
 def list_banks(folder: Path = QUIZ_DIR) -> list[str]:
