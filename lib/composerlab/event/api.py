@@ -16,11 +16,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, StrictInt
 
-from composerlab.event import exports, media
+from composerlab.event import exports, media, uploads
 from composerlab.event.rules import ROUNDS, EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import Judge
-from composerlab.event.uploads import read_upload
 
 router = APIRouter(prefix="/api", tags=["event"])
 STREAM_SECONDS = 1800
@@ -94,6 +93,7 @@ class FinalIn(BaseModel):
     top: StrictInt = Field(3, ge=1, le=20, description="how many of each judge's best pieces go through")
 
 
+
 @router.post("/submissions", status_code=201, response_model=Uploaded,
              responses={413: {"description": "too large"}, 415: {"description": "not a MIDI file"},
                         422: {"description": "a missing field"}, 429: {"description": "over the per-composer limit"}},
@@ -104,8 +104,8 @@ class FinalIn(BaseModel):
 async def submit(request: Request):
     """Upload one composition (multipart: ``alias``, ``title``, ``file``). No alias: stored, not eligible."""
     store = store_of(request)
-    fields, file_name, data = await read_upload(request, store.event().max_bytes)
-    receipt = await run_in_threadpool(store.add_submission, fields.get("alias"), fields.get("title"), file_name, data)
+    fields, file_name, data = await uploads.read_upload(request, store.event().max_bytes)
+    receipt = await uploads.store_upload(store, fields, file_name, data)
     return JSONResponse({"id": receipt.id, "stored_as": receipt.stored_as, "eligible": receipt.eligible,
                          "created_at": receipt.created_at}, status_code=201)
 

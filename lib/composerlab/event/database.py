@@ -16,6 +16,7 @@ import time
 from sqlalchemy import create_engine, event as sa_event, select, text, update
 from sqlalchemy.orm import sessionmaker
 
+from composerlab.event import files
 from composerlab.event.rules import EventError
 from composerlab.event.tables import Event
 
@@ -23,10 +24,11 @@ from composerlab.event.tables import Event
 class _Pending:
     """A change waiting for a group commit, and what came of it."""
 
-    __slots__ = ("change", "bump", "result", "error", "done")
+    __slots__ = ("change", "bump", "folder", "result", "error", "done")
 
-    def __init__(self, change, bump: bool):
-        self.change, self.bump, self.result, self.error, self.done = change, bump, None, None, False
+    def __init__(self, change, bump: bool, folder):
+        self.change, self.bump, self.folder = change, bump, folder
+        self.result, self.error, self.done = None, None, False
 
 
 class Database:
@@ -66,15 +68,18 @@ class Database:
         with self._write_lock, self._transaction() as session:
             yield session
 
-    def write_grouped(self, change, bump: bool = True):
+    def write_grouped(self, change, bump: bool = True, sync_folder=None):
         """``change(session)`` in one transaction with the changes queued meanwhile (group commit).
 
         Under a burst (200 uploads at once) each commit's fsync is shared by
-        every write waiting for it. ``change`` must do its checks before it
-        adds anything: an :class:`EventError` it raises refuses it alone; any
-        other error fails the whole batch, and every caller gets it.
+        every write waiting for it, and so is the fsync of ``sync_folder``
+        (a folder where the caller made a new file name that must be on disk
+        before its row commits): once per batch, before the commit. ``change``
+        must do its checks before it adds anything: an :class:`EventError` it
+        raises refuses it alone; any other error fails the whole batch, and
+        every caller gets it.
         """
-        pending = _Pending(change, bump)
+        pending = _Pending(change, bump, sync_folder)
         with self._queue_lock:
             self._queue.append(pending)
         with self._write_lock:
@@ -82,6 +87,8 @@ class Database:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
                 try:
+                    for folder in {item.folder for item in batch if item.folder is not None}:
+                        files.fsync_dir(folder)
                     with self._transaction(bump=any(item.bump for item in batch)) as session:
                         for item in batch:
                             try:

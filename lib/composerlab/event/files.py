@@ -2,7 +2,7 @@
 
 :class:`~composerlab.event.store.Store` calls these around its transactions:
 :func:`stage` (temp file, fsync) and :func:`claim` (a link under a free name,
-which never overwrites, then fsync of the folder) before the row commits;
+which never overwrites), then an fsync of the folder, before the row commits;
 :func:`recover` when an event is opened, for files a crash left without a row.
 """
 from __future__ import annotations
@@ -42,8 +42,11 @@ def stage(folder: Path, data: bytes) -> Path:
     return staged
 
 
-def claim(folder: Path, stem: str, staged: Path, taken: set[str]) -> str:
-    """Link ``staged`` under the first free ``stem[-N].mid`` not in ``taken``; sync the folder; return the name."""
+def claim(folder: Path, stem: str, staged: Path, taken: set[str], sync: bool = True) -> str:
+    """Link ``staged`` under the first free ``stem[-N].mid`` not in ``taken``; sync the folder; return the name.
+
+    ``sync=False`` leaves the folder's fsync to the caller (the store does it once for a batch of uploads,
+    before their rows commit)."""
     for n in range(1, 100_000):
         name = f"{stem}.mid" if n == 1 else f"{stem}-{n}.mid"
         if name in taken:
@@ -52,7 +55,8 @@ def claim(folder: Path, stem: str, staged: Path, taken: set[str]) -> str:
             os.link(staged, folder / name)  # fails if the name exists: never overwrites
         except FileExistsError:
             continue
-        fsync_dir(folder)
+        if sync:
+            fsync_dir(folder)
         return name
     raise FileExistsError(f"no free file name left for {stem}")
 

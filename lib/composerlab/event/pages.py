@@ -10,14 +10,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from composerlab.event import exports
+from composerlab.event import exports, uploads
 from composerlab.event.rules import CRITERIA, CRITERIA_TITLES, SCALE, EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import Judge
-from composerlab.event.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,9 +60,8 @@ async def submit_form(request: Request):
     store = _store(request)
     fields: dict = {}
     try:
-        fields, file_name, data = await read_upload(request, store.event().max_bytes)
-        receipt = await run_in_threadpool(store.add_submission, fields.get("alias"), fields.get("title"),
-                                          file_name, data)
+        fields, file_name, data = await uploads.read_upload(request, store.event().max_bytes)
+        receipt = await uploads.store_upload(store, fields, file_name, data)
     except EventError as err:
         return render(request, "submit.html", status=err.status, receipt=None, error=err.reason, form=fields)
     return render(request, "submit.html", status=201, receipt=receipt, error=None, form={})

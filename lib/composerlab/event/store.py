@@ -46,6 +46,7 @@ class Store(Database):
     def __init__(self, event_dir: str | Path, db_url: str | None = None):
         self.dir = Path(event_dir).resolve()
         self.files = self.dir / SUBMISSIONS
+        self._event: Event | None = None
         super().__init__(db_url or f"sqlite:///{self.dir / DB_NAME}")
 
     # -- opening -----------------------------------------------------------------------------------------------
@@ -94,8 +95,12 @@ class Store(Database):
 
     # -- who is who --------------------------------------------------------------------------------------------
     def event(self) -> Event | None:
-        with self.read() as s:
-            return s.get(Event, 1)
+        """The event's row. Its settings never change after :meth:`create`, so it is read once and kept;
+        its ``revision`` is not kept fresh here (use :meth:`revision`). Every upload and page needs it."""
+        if self._event is None:
+            with self.read() as s:
+                self._event = s.get(Event, 1)
+        return self._event
 
     def judges(self) -> list[Judge]:
         with self.read() as s:
@@ -143,13 +148,14 @@ class Store(Database):
         else:
             stem = f"{event.slug}-{secrets.token_hex(6)}"
         # File first, durably, outside the write lock (writers queue only for the commit): temp file, fsync,
-        # link under a free name (a link never overwrites), fsync the folder. Then the row, in one transaction.
+        # link under a free name (a link never overwrites); the folder's fsync (shared by a batch of uploads)
+        # comes before the commit. Then the row, in one transaction.
         staged = files.stage(self.files, data)
         stored_as = ""
         try:
             with self.read() as s:  # names whose file someone removed by hand stay taken
                 taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
-            stored_as = files.claim(self.files, stem, staged, taken)
+            stored_as = files.claim(self.files, stem, staged, taken, sync=False)
 
             def insert(s: Session) -> Submission:
                 if composer:
@@ -164,7 +170,7 @@ class Store(Database):
                 s.flush()
                 return row
 
-            row = self.write_grouped(insert, bump=False)  # no board shows a new upload
+            row = self.write_grouped(insert, bump=False, sync_folder=self.files)  # no board shows an upload
         except BaseException:
             if stored_as:  # the row did not commit: no file without its row
                 (self.files / stored_as).unlink(missing_ok=True)
