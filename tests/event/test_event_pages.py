@@ -61,8 +61,12 @@ def test_judge_page_form_scores_and_revises(event):
     assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1#piece-1")
     page = event.client.get(saved.headers["location"]).text
     assert "scored (version 1)" in page and "lovely" in page
+    assert 'id="history-1"' not in page  # one version: no history yet
     event.client.post(f"/judge/{token}/score/1", data={"originality": "5", "balance": "5", "emotional": "5"})
-    assert "scored (version 2)" in event.client.get(f"/judge/{token}").text
+    page = event.client.get(f"/judge/{token}").text
+    assert "scored (version 2)" in page
+    history = page[page.index('id="history-1"'):page.index("</details>", page.index('id="history-1"'))]
+    assert "Earlier versions (1)" in history and "<td>4</td><td>2</td><td>5</td><td>lovely</td>" in history
     bad = event.client.post(f"/judge/{token}/score/1", data={"originality": "9", "balance": "2", "emotional": "5"})
     assert bad.status_code == 422 and "Not saved: originality must be a whole number from 1 to 5" in bad.text
     missing = event.client.post(f"/judge/{token}/score/2", data={"balance": "2", "emotional": "5"})

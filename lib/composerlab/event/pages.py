@@ -80,12 +80,13 @@ def _judge_page(request: Request, token: str, status: int = 200, error: str | No
     store = _store(request)
     judge = _judge(request, token)
     current = store.current_round()
-    pieces, mine = [], {}
+    pieces, trail = [], {}
     if current is not None:
         pieces = store.assignments(judge.id, current.name)
-        mine = {v.submission_id: v for v in store.latest_scores(current.name, judge.id)}
+        trail = store.history(current.name, judge.id)
+    mine = {piece: versions[0] for piece, versions in trail.items()}
     return render(request, "judge.html", status=status, judge=judge, token=token, current=current, pieces=pieces,
-                  mine=mine, criteria=CRITERIA, titles=CRITERIA_TITLES, scale=SCALE, error=error, saved=saved,
+                  mine=mine, trail=trail, criteria=CRITERIA, titles=CRITERIA_TITLES, scale=SCALE, error=error, saved=saved,
                   quote=quote)
 
 

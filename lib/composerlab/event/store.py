@@ -319,6 +319,17 @@ class Store(Database):
                  for v in self._latest(s, round_name)]
         return assigned, marks, {}
 
+    def history(self, round_name: str, judge_id: int) -> dict[int, list[ScoreVersion]]:
+        """A judge's versions of each score in a round, newest first, by submission id (their audit trail)."""
+        with self.read() as s:
+            rows = s.scalars(select(ScoreVersion).where(ScoreVersion.round == round_name,
+                                                        ScoreVersion.judge_id == judge_id)
+                             .order_by(ScoreVersion.submission_id, ScoreVersion.version.desc()))
+            trail: dict[int, list[ScoreVersion]] = {}
+            for row in rows:
+                trail.setdefault(row.submission_id, []).append(row)
+            return trail
+
     def score_versions(self) -> list[ScoreVersion]:
         """Every version of every score, oldest first (the audit trail)."""
         with self.read() as s:
