@@ -8,8 +8,9 @@ Quick check with the tests' small parameters (tests/notebook_params.py; the figu
 
     python bench/bench_labs.py --test-params
 
-Other options: ``--labs 03 04`` (labs whose file name contains these), ``-p NAME=VALUE`` (a parameter for
-every lab run, value read as JSON), ``--sizing-from FILE`` (print the sizing table of an earlier run).
+Other options: ``--labs 03 04`` (labs whose file name contains these), ``--update`` (keep the other labs'
+rows of the output file), ``-p NAME=VALUE`` (a parameter for every lab run, value read as JSON),
+``--sizing-from FILE`` (print the sizing table of an earlier run).
 
 How it measures, per lab, in a fresh ``python -m papermill`` subprocess with its own kernel:
 - wall time: from start to exit of papermill (kernel start-up included, as a learner waits for it);
@@ -42,6 +43,11 @@ HUB_USER_MB = 128
 """What a JupyterHub adds per logged-in user (its single-user server), from the issue's planning figure."""
 LEARNERS = (30, 100, 300)
 ACTIVE = (0.4, 0.6)
+SLOT_MINUTES = {"00": 10, "01": 25, "02": 20, "03": 30, "04": 25, "05": 25, "06": 25, "07": 30, "08": 120}
+"""Each lab's slot in the playbook's agendas (minutes); lab 08 (the studio) is the compose block."""
+RUN_SHARE = 1 / 3
+"""Of its slot, the time a lab's run may take when every active learner starts it at once: the rest is
+for reading, listening and the exercises."""
 REFERENCE = {"labs/03_gan_training.ipynb": 181.0}
 """Known wall times at workshop defaults (s): lab 03 ran 3 min 1 s under papermill (earlier session)."""
 
@@ -95,18 +101,27 @@ def run_lab(path: Path, params: dict, workdir: Path, interval: float = 0.2) -> d
             "kernel_peak_mb": round(kernel_peak / 2**20), "tree_peak_mb": round(tree_peak / 2**20)}
 
 
+def slot_seconds(lab: str) -> float:
+    """The slot of ``labs/NN_name.ipynb`` in seconds (:data:`SLOT_MINUTES`; 25 minutes when unknown)."""
+    return 60.0 * SLOT_MINUTES.get(Path(lab).name[:2], 25)
+
+
 def sizing(rows: list[dict]) -> list[dict]:
     """Server size for :data:`LEARNERS` learners with :data:`ACTIVE` of them running a lab at once.
 
     Memory: every logged-in learner's hub server (:data:`HUB_USER_MB`) plus, for each active one,
-    the largest kernel peak of any lab. CPU: each active learner at the heaviest lab's average
-    rate (CPU seconds / wall seconds), rounded up to whole cores.
+    the largest kernel peak of any lab. CPU: every active learner starts the same lab's run at
+    once (the facilitator says "run it now"), and each run must end within :data:`RUN_SHARE` of
+    the lab's slot; a lab needs its CPU seconds over that time, per active learner; the heaviest lab
+    sets the cores. CPU seconds do not depend on other jobs sharing the machine while measuring
+    (wall times and CPU/wall do), so this holds for figures taken on a busy machine too.
     """
     done = [r for r in rows if r["ok"]]
     if not done:
         return []
     kernel_mb = max(r["kernel_peak_mb"] for r in done)
-    rate = max(r["cpu_s"] / r["wall_s"] for r in done if r["wall_s"] > 0)
+    heaviest = max(done, key=lambda r: r["cpu_s"] / slot_seconds(r["lab"]))
+    rate = heaviest["cpu_s"] / (slot_seconds(heaviest["lab"]) * RUN_SHARE)
     table = []
     for n in LEARNERS:
         for share in ACTIVE:
@@ -114,7 +129,8 @@ def sizing(rows: list[dict]) -> list[dict]:
             memory_gb = (n * HUB_USER_MB + active * kernel_mb) / 1024
             table.append({"learners": n, "active_share": share, "active": active,
                           "memory_gb": round(memory_gb, 1), "cores": math.ceil(active * rate),
-                          "kernel_peak_mb": kernel_mb, "cores_per_active_learner": round(rate, 2)})
+                          "kernel_peak_mb": kernel_mb, "cores_per_active_learner": round(rate, 2),
+                          "cpu_lab": heaviest["lab"]})
     return table
 
 
@@ -136,8 +152,8 @@ def print_sizing(table: list[dict], measured_with: str) -> None:
         print("\nno lab ran: no sizing")
         return
     print(f"\nJupyterHub sizing from these runs ({measured_with}): per active learner "
-          f"{table[0]['kernel_peak_mb']} MB kernel peak, {table[0]['cores_per_active_learner']} cores; "
-          f"+{HUB_USER_MB} MB per hub user")
+          f"{table[0]['kernel_peak_mb']} MB kernel peak and {table[0]['cores_per_active_learner']} cores "
+          f"({table[0]['cpu_lab']}'s CPU seconds in a third of its slot); +{HUB_USER_MB} MB per hub user")
     print(f"{'learners':>8} {'active':>10} {'memory GB':>10} {'cores':>6}")
     for row in table:
         print(f"{row['learners']:>8} {row['active']:>4} ({row['active_share']:.0%}) {row['memory_gb']:>10} "
@@ -151,6 +167,8 @@ def main(argv=None) -> int:
     parser.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter for every lab (VALUE as JSON, else a string)")
     parser.add_argument("-o", "--output", help="JSON file (default out/bench/labs-<mode>.json)")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other labs' rows of the output file (measure some labs again)")
     parser.add_argument("--sizing-from", metavar="FILE", help="print the sizing table of an earlier run and stop")
     args = parser.parse_args(argv)
 
@@ -185,6 +203,10 @@ def main(argv=None) -> int:
             rows.append(row)
     output = Path(args.output) if args.output else ROOT / "out" / "bench" / f"labs-{mode}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
+    if args.update and output.is_file():
+        measured = {r["lab"] for r in rows}
+        kept = [r for r in json.loads(output.read_text())["labs"] if r["lab"] not in measured]
+        rows = sorted(kept + rows, key=lambda r: r["lab"])
     cores = psutil.cpu_count()
     load = max(load_before, psutil.getloadavg()[0])
     output.write_text(json.dumps({"mode": mode, "cpu_cores": cores, "load_average": round(load, 1), "when": time.strftime("%Y-%m-%d %H:%M UTC",

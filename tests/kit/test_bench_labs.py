@@ -40,13 +40,15 @@ def test_run_lab_sees_the_kernels_memory_and_cpu(bench, tmp_path):
 
 
 def test_sizing_adds_hub_memory_per_user_and_kernel_peaks_per_active_learner(bench):
-    rows = [{"ok": True, "kernel_peak_mb": 1000, "cpu_s": 50.0, "wall_s": 100.0},
-            {"ok": True, "kernel_peak_mb": 600, "cpu_s": 90.0, "wall_s": 100.0},
-            {"ok": False, "kernel_peak_mb": 9999, "cpu_s": 1.0, "wall_s": 1.0}]
+    rows = [{"ok": True, "lab": "labs/03_gan_training.ipynb", "kernel_peak_mb": 1000, "cpu_s": 300.0, "wall_s": 100.0},
+            {"ok": True, "lab": "labs/00_welcome.ipynb", "kernel_peak_mb": 600, "cpu_s": 150.0, "wall_s": 100.0},
+            {"ok": False, "lab": "labs/04_x.ipynb", "kernel_peak_mb": 9999, "cpu_s": 9999.0, "wall_s": 1.0}]
     table = {(r["learners"], r["active_share"]): r for r in bench.sizing(rows)}
     assert set(table) == {(n, a) for n in (30, 100, 300) for a in (0.4, 0.6)}
     row = table[(100, 0.6)]
     assert row["active"] == 60
     assert row["memory_gb"] == pytest.approx((100 * 128 + 60 * 1000) / 1024, abs=0.06)
-    assert row["cores"] == 54  # 60 active x 0.9 cores (the heaviest CPU rate), a failed run ignored
+    # Lab 00 is the heaviest for its 10-minute slot: 150 CPU s in 200 s = 0.75 cores per active learner
+    # (lab 03: 300 CPU s in 600 s = 0.5); 60 x 0.75 = 45 cores. The failed run is ignored.
+    assert row["cores"] == 45 and row["cpu_lab"] == "labs/00_welcome.ipynb"
     assert table[(30, 0.4)]["active"] == 12 and bench.sizing([]) == []
