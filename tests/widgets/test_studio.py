@@ -1,14 +1,14 @@
 """The studio without a browser: input, chain, generate, listen, save/reopen, export, submit, bad input.
 
-Submissions go to a stand-in for the event server's API (``standin_event.py``): the event server is
-built on another branch; its own tests cover the server side.
+Submissions go to the real event server (``composerlab.event``'s FastAPI app under uvicorn on
+127.0.0.1, as ``composerlab serve`` runs it): the receipt is shown and the file is in the event's store.
 """
 import html
 import socket
 from datetime import datetime, timezone
 
 import pytest
-from standin_event import StandInEvent
+from browser import LiveEvent
 
 from composerlab.models.library import Library, same_notes
 from composerlab.music.midi import read_midi_bytes
@@ -94,35 +94,50 @@ def test_exports_match_the_output(studio):
     assert len(studio.last_export[1]) > 10_000 and studio.last_export[0].endswith(".mp3")
 
 
-def test_submit_shows_the_receipt(studio):
+@pytest.fixture
+def event(tmp_path):
+    """A real event server (uvicorn on a free loopback port) that takes one piece per composer."""
+    (tmp_path / "event_home").mkdir()
+    kit = LiveEvent(tmp_path / "event_home", max_per_composer=1)
+    yield kit
+    kit.close()
+
+
+def test_submit_shows_the_receipt_and_the_file_is_in_the_event_s_store(studio, event):
     studio.generate()
-    with StandInEvent() as server:
-        studio.submit_button.click()  # no alias yet
-        assert "fill in your alias" in status(studio)
-        studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = server.url, "ada", "My entry"
-        studio.submit_button.click()
-    assert "Received: entry #1, stored as 0001.mid (eligible)" in studio.receipt.value
-    got = server.received[0]
-    assert (got["alias"], got["title"]) == ("ada", "My entry")
-    assert same_notes(read_midi_bytes(got["data"]), studio.output)
+    studio.submit_button.click()  # no alias yet
+    assert "fill in your alias" in status(studio)
+    studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = event.url, "ada", "My entry"
+    studio.submit_button.click()
+    [row] = event.store.submissions()
+    assert (row.alias, row.title, row.eligible) == ("ada", "My entry", True)
+    assert f"Received: entry #{row.id}, stored as {row.stored_as} (eligible)" in studio.receipt.value
+    assert f"receipt #{row.id}" in status(studio)
+    assert event.stored_files() == [row.stored_as]
+    stored = (event.folder / "event" / "submissions" / row.stored_as).read_bytes()
+    assert same_notes(read_midi_bytes(stored), studio.output)
 
 
-def test_a_refusing_or_absent_server_is_a_message_and_the_library_is_untouched(studio):
+def test_a_refusing_or_absent_server_is_a_message_and_the_library_is_untouched(studio, event):
     studio.generate()
     studio.save("Kept")
-    studio.alias_text.value, studio.entry_title_text.value = "ada", "x"
-    with StandInEvent(refuse="submissions are closed for this round") as server:
-        studio.server_text.value = server.url
-        studio.submit_button.click()
-    assert "refused the file: submissions are closed for this round" in status(studio)
+    studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = event.url, "ada", "First"
+    studio.submit_button.click()
+    assert "Received: entry #1" in studio.receipt.value
+    studio.entry_title_text.value = "Second"
+    studio.submit_button.click()  # over the event's limit of one piece per composer
+    assert "the event server refused the file: ada has sent 1 compositions already; the limit is 1 per composer" \
+        in status(studio)
     assert "Not submitted" in studio.receipt.value
+    assert [r.title for r in event.store.submissions()] == ["First"] and len(event.stored_files()) == 1
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     studio.server_text.value = f"http://127.0.0.1:{port}"
     studio.submit_button.click()
-    assert "could not reach the event server" in status(studio)
+    assert f"could not reach the event server at http://127.0.0.1:{port}" in status(studio)
     assert [e.title for e in studio.library.list()] == ["Kept"]
+    assert same_notes(studio.library.load(studio.library.list()[0].id), studio.output)
 
 
 def test_bad_upload_and_empty_recording_are_messages(studio):
