@@ -43,6 +43,17 @@ def test_the_chain_shows_each_catalog_model_with_its_kind_s_parameters():
     assert len(chain.steps()) == len(MODELS)
 
 
+def test_the_studio_warms_up_before_generate_is_enabled(tmp_path):
+    studio = Studio(library=tmp_path / "library", warm_up=True)
+    if not studio.ready.is_set():
+        assert studio.generate_button.disabled and "loading the models" in studio.generate_button.description
+    assert studio.ready.wait(timeout=300)
+    assert not studio.generate_button.disabled and studio.generate_button.description == "Generate"
+    from composerlab.models.gan.generate import load_model
+
+    assert load_model.cache_info().currsize >= 1  # the weights stay loaded for the clicks
+
+
 def test_keyboard_to_generate_to_save_and_reopen(studio):
     for pitch in (60, 62, 64, 65, 67, 65, 64, 60):
         studio.keyboard.handle({"type": "step", "pitch": pitch})
@@ -56,8 +67,11 @@ def test_keyboard_to_generate_to_save_and_reopen(studio):
     assert "Generated with bach -> bach (seed 5)" in status(studio), status(studio)
     out = studio.output
     assert len(out.tracks) == 4 and count_notes(out) > 8
+    assert studio.wait_for_sound()  # the sound is rendered after the click answers
     samples, _ = read_wav_bytes(studio.output_audio.value)
     assert loudness(samples)["peak_dbfs"] > -3  # audible, not silence
+    assert studio.output_audio is studio.player.audio  # one audio widget: one render, one transfer a click
+    assert "4 of 4 tracks" in studio.player.status.value
     studio.title_text.value = "Keyboard chorale"
     studio.save_button.click()
     entry = studio.library.list()[0]

@@ -108,10 +108,11 @@ def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page,
     page.wait_for_function("() => document.body.innerText.includes('max removed %')")
     page.locator(".cl-seed input").fill("3")
     page.locator(".cl-seed input").press("Enter")
-    page.locator(".cl-generate").click()
+    page.locator(".cl-generate").click(timeout=180_000)  # enabled once the studio has warmed its models up
     wait_status(page, "Generated with", timeout=120_000)
     assert "arcnn -> bach (seed 3)" in status(page)
-    # Hear it: the output's audio element holds sound, not silence.
+    # Hear it: the output's audio element holds sound, not silence (it is rendered just after the answer).
+    page.wait_for_function("() => document.body.innerText.includes('4 of 4 tracks')", timeout=60_000)
     peak = page.evaluate("""async () => {
         const audio = document.querySelector('.cl-output-audio');
         const data = await (await fetch(audio.src)).arrayBuffer();
