@@ -29,6 +29,7 @@ import pypianoroll
 from IPython.display import display
 
 from composerlab.errors import MusicFileError, UnknownModelError
+from composerlab.models import one_blas_thread
 from composerlab.models.library import Library, LibraryError, music_from_dict, run_steps
 from composerlab.music.midi import midi_bytes, read_midi_bytes
 from composerlab.music.pianoroll import track_notes
@@ -49,25 +50,6 @@ def _classed(widget, name: str):
 
 def _button(description: str, name: str, style: str = "") -> widgets.Button:
     return _classed(widgets.Button(description=description, button_style=style), name)
-
-
-def one_blas_thread():
-    """A context in which numpy's BLAS uses one thread.
-
-    A Generate click is many small matrix products (the Transformer decodes one token
-    at a time in numpy); BLAS threads cost more than they give there, and on a busy
-    CPU a click took 3 to 5 times longer with them (measured: 0.3-0.45 s against 0.09 s
-    for 8 bars with load average 6 on 2 cores).
-    """
-    global _THREADPOOLS
-    if _THREADPOOLS is None:  # finding the loaded libraries takes a while: once
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1, user_api="blas")
-
-
-_THREADPOOLS = None
 
 
 def count_notes(music: pypianoroll.Multitrack) -> int:
