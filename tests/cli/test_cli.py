@@ -66,7 +66,9 @@ def test_demo_is_the_readme_main_job(tmp_path, capsys):
     assert all(t.pianoroll.any() for t in chorale.tracks)
     assert (tmp_path / "twinkle_bach.wav").stat().st_size > 1_000_000
     assert (tmp_path / "twinkle_bach.mp3").stat().st_size > 100_000
-    assert "jupyter lab" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "jupyter lab" in out
+    assert "JupyterLab set to work offline (no news, no update check)" in out  # composerlab setup's step
 
 
 

@@ -86,3 +86,13 @@ def test_library_command(tmp_path, capsys):
     capsys.readouterr()
     assert main(folder + ["list"]) == 0
     assert "no compositions" in capsys.readouterr().out
+
+
+def test_a_studio_chain_steps_like_compose_chain_extended_melody_harmonised_whole():
+    from composerlab.models.library import run_steps
+
+    melody = load_sample("twinkle")
+    steps = [{"model": "transformer", "params": {"bars": 2}}, {"model": "bach", "params": {}}]
+    out = run_steps(melody, steps, seed=3)
+    assert same_notes(out, compose_chain(melody, "transformer,bach", seed=3, params={"transformer": {"bars": 2}}))
+    assert out.tracks[3].pianoroll[8 * 16:].any()  # the bass plays under the two new bars too

@@ -1,14 +1,14 @@
 """The studio without a browser: input, chain, generate, listen, save/reopen, export, submit, bad input.
 
-Submissions go to a stand-in for the event server's API (``standin_event.py``): the event server is
-built on another branch; its own tests cover the server side.
+Submissions go to the real event server (``composerlab.event``'s FastAPI app under uvicorn on
+127.0.0.1, as ``composerlab serve`` runs it): the receipt is shown and the file is in the event's store.
 """
 import html
 import socket
 from datetime import datetime, timezone
 
 import pytest
-from standin_event import StandInEvent
+from browser import LiveEvent
 
 from composerlab.models.library import Library, same_notes
 from composerlab.music.midi import read_midi_bytes
@@ -43,6 +43,17 @@ def test_the_chain_shows_each_catalog_model_with_its_kind_s_parameters():
     assert len(chain.steps()) == len(MODELS)
 
 
+def test_the_studio_warms_up_before_generate_is_enabled(tmp_path):
+    studio = Studio(library=tmp_path / "library", warm_up=True)
+    if not studio.ready.is_set():
+        assert studio.generate_button.disabled and "loading the models" in studio.generate_button.description
+    assert studio.ready.wait(timeout=300)
+    assert not studio.generate_button.disabled and studio.generate_button.description == "Generate"
+    from composerlab.models.gan.generate import load_model
+
+    assert load_model.cache_info().currsize >= 1  # the weights stay loaded for the clicks
+
+
 def test_keyboard_to_generate_to_save_and_reopen(studio):
     for pitch in (60, 62, 64, 65, 67, 65, 64, 60):
         studio.keyboard.handle({"type": "step", "pitch": pitch})
@@ -56,8 +67,11 @@ def test_keyboard_to_generate_to_save_and_reopen(studio):
     assert "Generated with bach -> bach (seed 5)" in status(studio), status(studio)
     out = studio.output
     assert len(out.tracks) == 4 and count_notes(out) > 8
+    assert studio.wait_for_sound()  # the sound is rendered after the click answers
     samples, _ = read_wav_bytes(studio.output_audio.value)
     assert loudness(samples)["peak_dbfs"] > -3  # audible, not silence
+    assert studio.output_audio is studio.player.audio  # one audio widget: one render, one transfer a click
+    assert "4 of 4 tracks" in studio.player.status.value
     studio.title_text.value = "Keyboard chorale"
     studio.save_button.click()
     entry = studio.library.list()[0]
@@ -94,35 +108,50 @@ def test_exports_match_the_output(studio):
     assert len(studio.last_export[1]) > 10_000 and studio.last_export[0].endswith(".mp3")
 
 
-def test_submit_shows_the_receipt(studio):
+@pytest.fixture
+def event(tmp_path):
+    """A real event server (uvicorn on a free loopback port) that takes one piece per composer."""
+    (tmp_path / "event_home").mkdir()
+    kit = LiveEvent(tmp_path / "event_home", max_per_composer=1)
+    yield kit
+    kit.close()
+
+
+def test_submit_shows_the_receipt_and_the_file_is_in_the_event_s_store(studio, event):
     studio.generate()
-    with StandInEvent() as server:
-        studio.submit_button.click()  # no alias yet
-        assert "fill in your alias" in status(studio)
-        studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = server.url, "ada", "My entry"
-        studio.submit_button.click()
-    assert "Received: entry #1, stored as 0001.mid (eligible)" in studio.receipt.value
-    got = server.received[0]
-    assert (got["alias"], got["title"]) == ("ada", "My entry")
-    assert same_notes(read_midi_bytes(got["data"]), studio.output)
+    studio.submit_button.click()  # no alias yet
+    assert "fill in your alias" in status(studio)
+    studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = event.url, "ada", "My entry"
+    studio.submit_button.click()
+    [row] = event.store.submissions()
+    assert (row.alias, row.title, row.eligible) == ("ada", "My entry", True)
+    assert f"Received: entry #{row.id}, stored as {row.stored_as} (eligible)" in studio.receipt.value
+    assert f"receipt #{row.id}" in status(studio)
+    assert event.stored_files() == [row.stored_as]
+    stored = (event.folder / "event" / "submissions" / row.stored_as).read_bytes()
+    assert same_notes(read_midi_bytes(stored), studio.output)
 
 
-def test_a_refusing_or_absent_server_is_a_message_and_the_library_is_untouched(studio):
+def test_a_refusing_or_absent_server_is_a_message_and_the_library_is_untouched(studio, event):
     studio.generate()
     studio.save("Kept")
-    studio.alias_text.value, studio.entry_title_text.value = "ada", "x"
-    with StandInEvent(refuse="submissions are closed for this round") as server:
-        studio.server_text.value = server.url
-        studio.submit_button.click()
-    assert "refused the file: submissions are closed for this round" in status(studio)
+    studio.server_text.value, studio.alias_text.value, studio.entry_title_text.value = event.url, "ada", "First"
+    studio.submit_button.click()
+    assert "Received: entry #1" in studio.receipt.value
+    studio.entry_title_text.value = "Second"
+    studio.submit_button.click()  # over the event's limit of one piece per composer
+    assert "the event server refused the file: ada has sent 1 compositions already; the limit is 1 per composer" \
+        in status(studio)
     assert "Not submitted" in studio.receipt.value
+    assert [r.title for r in event.store.submissions()] == ["First"] and len(event.stored_files()) == 1
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     studio.server_text.value = f"http://127.0.0.1:{port}"
     studio.submit_button.click()
-    assert "could not reach the event server" in status(studio)
+    assert f"could not reach the event server at http://127.0.0.1:{port}" in status(studio)
     assert [e.title for e in studio.library.list()] == ["Kept"]
+    assert same_notes(studio.library.load(studio.library.list()[0].id), studio.output)
 
 
 def test_bad_upload_and_empty_recording_are_messages(studio):

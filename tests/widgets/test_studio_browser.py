@@ -3,8 +3,9 @@
 Play eight notes on the on-screen keyboard while recording, see them in the editor, drag one to a
 new pitch, generate with a two-model chain, hear non-silent audio, save, reopen from the library,
 export a MIDI file whose notes match, submit and see the receipt. Every request the page makes is
-checked to stay on this computer. Screenshots of each state go to ``out/studio_screenshots/``.
-Submissions go to the stand-in for the event server's API (``standin_event.py``).
+checked to stay on this computer (Voila's page included: no CDN font or script). Screenshots of each
+state go to ``out/studio_screenshots/``. Submissions go to the real event server: ``composerlab.event``'s
+FastAPI app under uvicorn on 127.0.0.1 (``LiveEvent``), whose store must then hold the file.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from standin_event import StandInEvent
+from browser import LiveEvent
+from eventkit import free_port
 
 from composerlab.models.library import Library
 from composerlab.music.midi import read_midi, read_midi_bytes
@@ -98,15 +100,19 @@ def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page,
                            f" === {before + 2}")
     shot(page, "04_edited")
 
-    # 3. A two-model chain: the first model twice, then Generate.
+    # 3. A two-model chain, the AR-CNN into the Bach GAN, then Generate.
     page.locator(".cl-add-model").click()
     page.wait_for_function("() => document.querySelectorAll('.cl-model select').length === 2")
+    page.locator(".cl-model select").nth(0).select_option(label="arcnn (edit)")
+    page.locator(".cl-model select").nth(1).select_option(label="bach (accompany)")
+    page.wait_for_function("() => document.body.innerText.includes('max removed %')")
     page.locator(".cl-seed input").fill("3")
     page.locator(".cl-seed input").press("Enter")
-    page.locator(".cl-generate").click()
+    page.locator(".cl-generate").click(timeout=180_000)  # enabled once the studio has warmed its models up
     wait_status(page, "Generated with", timeout=120_000)
-    assert "seed 3" in status(page)
-    # Hear it: the output's audio element holds sound, not silence.
+    assert "arcnn -> bach (seed 3)" in status(page)
+    # Hear it: the output's audio element holds sound, not silence (it is rendered just after the answer).
+    page.wait_for_function("() => document.body.innerText.includes('4 of 4 tracks')", timeout=60_000)
     peak = page.evaluate("""async () => {
         const audio = document.querySelector('.cl-output-audio');
         const data = await (await fetch(audio.src)).arrayBuffer();
@@ -141,18 +147,24 @@ def test_keyboard_record_edit_generate_save_export_submit(chromium, studio_page,
     assert len(exported.tracks) == 4
     shot(page, "07_exported")
 
-    # 6. Submit to the event and see the receipt.
-    with StandInEvent() as server:
-        page.locator(".cl-server input").fill(server.url)
+    # 6. Submit to the real event server, see the receipt, and find the file in the event's store.
+    (tmp_path / "event_home").mkdir()
+    event = LiveEvent(tmp_path / "event_home")
+    try:
+        page.locator(".cl-server input").fill(event.url)
         page.locator(".cl-alias input").fill("ada")
         page.locator(".cl-entry-title input").fill("Browser song")
         page.locator(".cl-submit").click()
         page.wait_for_selector(".cl-accepted", timeout=30_000)
-    assert "Received: entry #1" in page.locator(".cl-receipt").inner_text()
-    got = server.received[0]
-    assert got["alias"] == "ada" and [track_notes(t) for t in read_midi_bytes(got["data"]).tracks] == \
-        [track_notes(t) for t in saved.tracks]
-    shot(page, "08_submitted")
+        [row] = event.store.submissions()
+        stored = event.folder / "event" / "submissions" / row.stored_as
+        assert (row.alias, row.title, row.eligible) == ("ada", "Browser song", True)
+        assert f"Received: entry #{row.id}, stored as {row.stored_as} (eligible)" in \
+            page.locator(".cl-receipt").inner_text()
+        assert [track_notes(t) for t in read_midi(stored).tracks] == [track_notes(t) for t in saved.tracks]
+        shot(page, "08_submitted")
+    finally:
+        event.close()
 
     assert outside == [], f"the page asked other hosts: {outside}"
     assert errors == [], errors
@@ -168,7 +180,7 @@ FAKE_MIDI = """(() => {
 
 
 @pytest.mark.slow
-def test_midi_keys_computer_keys_and_bad_input(chromium, studio_page):
+def test_midi_keys_computer_keys_and_bad_input(chromium, studio_page, tmp_path):
     url, library_folder = studio_page
     saved_before = sorted(p.name for p in library_folder.glob("*")) if library_folder.exists() else []
     context = chromium.new_context(viewport={"width": 1300, "height": 2300})
@@ -215,19 +227,30 @@ def test_midi_keys_computer_keys_and_bad_input(chromium, studio_page):
     assert page.locator(".cl-studio-status .cl-error").count() == 1
     shot(page, "13_not_midi")
 
-    # A server that is down, then one that refuses.
+    # A server that is down, then the real event server refusing a second piece over its limit of one.
     page.locator(".cl-alias input").fill("ada")
     page.locator(".cl-entry-title input").fill("Try")
-    page.locator(".cl-server input").fill("http://127.0.0.1:9")
+    down = f"http://127.0.0.1:{free_port()}"
+    page.locator(".cl-server input").fill(down)
     page.locator(".cl-submit").click()
-    wait_status(page, "could not reach the event server at http://127.0.0.1:9")
-    shot(page, "14_server_down")
-    with StandInEvent(refuse="the preliminary round is closed") as server:
-        page.locator(".cl-server input").fill(server.url)
-        page.locator(".cl-submit").click()
-        wait_status(page, "the event server refused the file: the preliminary round is closed")
+    wait_status(page, f"could not reach the event server at {down}")
     assert "Not submitted" in page.locator(".cl-receipt").inner_text()
-    shot(page, "15_server_refused")
+    shot(page, "14_server_down")
+    (tmp_path / "event_home").mkdir()
+    event = LiveEvent(tmp_path / "event_home", max_per_composer=1)
+    try:
+        page.locator(".cl-server input").fill(event.url)
+        page.locator(".cl-submit").click()
+        page.wait_for_selector(".cl-accepted", timeout=30_000)
+        page.locator(".cl-entry-title input").fill("Try again")
+        page.locator(".cl-submit").click()
+        wait_status(page, "the event server refused the file: ada has sent 1 compositions already; "
+                          "the limit is 1 per composer")
+        assert "Not submitted" in page.locator(".cl-receipt").inner_text()
+        assert [r.title for r in event.store.submissions()] == ["Try"] and len(event.stored_files()) == 1
+        shot(page, "15_server_refused")
+    finally:
+        event.close()
 
     after = sorted(p.name for p in library_folder.glob("*")) if library_folder.exists() else []
     assert after == saved_before  # nothing lost from the library

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "composerlab.cli.event",
     "composerlab.cli.studio",
     "composerlab.cli.slides",
+    "composerlab.cli.jupyter",
 )
 """Modules that add subcommands, in the order ``--help`` lists them."""
 

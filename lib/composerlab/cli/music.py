@@ -60,6 +60,13 @@ def _cmd_demo(args) -> int:
     chorale = compose_chain(melody, "bach", seed=args.seed)
     for suffix in (".mid", ".wav", ".mp3"):
         print(f"wrote {write_audio(chorale, folder / f'{args.sample}_bach{suffix}')}")
+    from composerlab.cli.jupyter import write_offline_settings
+
+    try:
+        written = write_offline_settings()
+        print(f"JupyterLab set to work offline (no news, no update check): {', '.join(map(str, written))}")
+    except (OSError, ValueError) as err:  # a read-only environment: the demo itself still worked
+        print(f"note: could not set JupyterLab to work offline ({err}); run 'composerlab setup' where you can")
     labs = REPO_ROOT / "labs"
     print(f"\nThe labs are in {labs}:")
     for notebook in sorted(labs.glob("*.ipynb")):

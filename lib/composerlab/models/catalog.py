@@ -113,15 +113,24 @@ def compose_chain(music, chain: str | list[str], seed: int = 0, params: dict[str
     params = params or {}
     previous = None
     for entry in parse_chain(chain):
-        own = dict(params.get(entry.name, {}))
-        if previous is not None and previous.kind == "extend":
-            # An extended melody goes on as one line, and an accompanying model takes all of it.
-            from composerlab.models.transformer.generate import join_tracks
-            from composerlab.music.melody import count_bars
-
-            music = join_tracks(music)
-            if entry.kind == "accompany":
-                own.setdefault("bars", count_bars(music))
-        music = entry.run(music, seed=seed, **own)
+        music = run_after(previous, entry, music, seed, params.get(entry.name, {}))
         previous = entry
     return music
+
+
+def run_after(previous: ModelEntry | None, entry: ModelEntry, music, seed: int = 0, params: dict | None = None):
+    """Run ``entry`` on ``music``, the output of ``previous`` in a chain (None: the chain's input).
+
+    An extended melody goes on as one line, and an accompanying model takes all of
+    it (not only its first 8 bars). :func:`compose_chain` and the studio's chains
+    (:func:`composerlab.models.library.run_steps`) both step with this.
+    """
+    own = dict(params or {})
+    if previous is not None and previous.kind == "extend":
+        from composerlab.models.transformer.generate import join_tracks
+        from composerlab.music.melody import count_bars
+
+        music = join_tracks(music)
+        if entry.kind == "accompany":
+            own.setdefault("bars", count_bars(music))
+    return entry.run(music, seed=seed, **own)

@@ -82,10 +82,13 @@ def run_steps(music: pypianoroll.Multitrack, steps: list[dict], seed: int = 0) -
     Like :func:`composerlab.models.catalog.compose_chain`, but a model may come
     twice with different parameters (``arcnn`` gently, then boldly).
     """
-    from composerlab.models.catalog import get_model
+    from composerlab.models.catalog import get_model, run_after
 
+    previous = None
     for step in steps:
-        music = get_model(step["model"]).run(music, seed=seed, **step.get("params", {}))
+        entry = get_model(step["model"])
+        music = run_after(previous, entry, music, seed, step.get("params", {}))
+        previous = entry
     return music
 
 

@@ -5,14 +5,15 @@ Built from ipywidgets; sound comes from :mod:`composerlab.sound.audio`, pictures
 """
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pretty_midi
 import pypianoroll
 from IPython.display import display
 
 from composerlab.sound.audio import render, wav_bytes, with_programs
-from composerlab.widgets.plots import plot_pianoroll, track_color
+from composerlab.widgets.plots import roll_png, track_color
 
 GM_CHOICES = [(f"{p:3d} {pretty_midi.program_to_instrument_name(p)}", p) for p in range(128)]
 """General MIDI programs as (label, number) for the instrument menus."""
@@ -27,6 +28,9 @@ class Player:
         What to play.
     title : str, optional
         Shown above the piano roll; defaults to the composition's name.
+    sound : bool
+        Render the sound now (default). False leaves it to :meth:`load_sound_in_background`,
+        so that the studio's Generate answers with the piano roll before the sound is ready.
 
     Attributes
     ----------
@@ -42,11 +46,12 @@ class Player:
     >>> Player(load_sample("twinkle"))            # doctest: +SKIP
     """
 
-    def __init__(self, multitrack: pypianoroll.Multitrack, title: str | None = None):
+    def __init__(self, multitrack: pypianoroll.Multitrack, title: str | None = None, sound: bool = True):
         self.multitrack = multitrack
         self.title = title if title is not None else (multitrack.name or "composition")
         self.muted: set[int] = set()
         self.programs = {i: int(t.program) for i, t in enumerate(multitrack.tracks)}
+        self._audio_lock = threading.Lock()  # one render at a time: the last change wins
 
         self.audio = widgets.Audio(format="wav", autoplay=False, loop=False, controls=True)
         self.play_button = widgets.Button(description="Play", icon="play", button_style="success")
@@ -54,7 +59,7 @@ class Player:
         self.play_button.on_click(lambda _: self.play())
         self.stop_button.on_click(lambda _: self.stop())
         self.status = widgets.HTML()
-        self.roll = widgets.Output()
+        self.roll = widgets.Image(format="png")
 
         self.mute_boxes, self.instrument_menus = [], []
         rows = []
@@ -80,27 +85,33 @@ class Player:
             self.status,
         ])
         self._redraw()
-        self._load_audio(autoplay=False)
+        if sound:
+            self._load_audio(autoplay=False)
+        else:
+            self.status.value = "<small>preparing the sound...</small>"
 
     def current(self) -> pypianoroll.Multitrack:
         """The composition as the player now plays it (instrument changes applied)."""
         return with_programs(self.multitrack, self.programs)
 
+    def load_sound_in_background(self) -> threading.Thread:
+        """Render the sound on a thread (started and returned); the audio fills in when it is ready."""
+        thread = threading.Thread(target=self._load_audio, args=(False,), name="composerlab-player-sound",
+                                  daemon=True)
+        thread.start()
+        return thread
+
     def _load_audio(self, autoplay: bool) -> None:
-        samples, rate = render(self.current(), self.muted)
-        self.audio.autoplay = autoplay
-        self.audio.value = wav_bytes(samples, rate)
-        playing = len(self.multitrack.tracks) - len(self.muted)
-        self.status.value = (f"<small>{samples.shape[0] / rate:.1f} s, "
-                             f"{playing} of {len(self.multitrack.tracks)} tracks</small>")
+        with self._audio_lock:
+            samples, rate = render(self.current(), self.muted)
+            self.audio.autoplay = autoplay
+            self.audio.value = wav_bytes(samples, rate)
+            playing = len(self.multitrack.tracks) - len(self.muted)
+            self.status.value = (f"<small>{samples.shape[0] / rate:.1f} s, "
+                                 f"{playing} of {len(self.multitrack.tracks)} tracks</small>")
 
     def _redraw(self) -> None:
-        self.roll.clear_output(wait=True)
-        with self.roll:
-            fig, ax = plt.subplots(figsize=(9, 3))
-            plot_pianoroll(self.multitrack, ax=ax, title="", muted=self.muted)
-            plt.show()
-            plt.close(fig)
+        self.roll.value = roll_png(self.multitrack, self.muted)
 
     def play(self) -> None:
         """Start playing from the beginning."""

@@ -29,6 +29,7 @@ import pypianoroll
 from IPython.display import display
 
 from composerlab.errors import MusicFileError, UnknownModelError
+from composerlab.models import one_blas_thread
 from composerlab.models.library import Library, LibraryError, music_from_dict, run_steps
 from composerlab.music.midi import midi_bytes, read_midi_bytes
 from composerlab.music.pianoroll import track_notes
@@ -38,6 +39,7 @@ from composerlab.widgets.chain import ChainEditor
 from composerlab.widgets.editor import Editor
 from composerlab.widgets.keyboard import Keyboard
 from composerlab.widgets.player import Player
+from composerlab.widgets.plots import roll_png
 from composerlab.widgets.submit import SubmitError, submit
 
 
@@ -67,7 +69,9 @@ class Studio:
     sample : str
         The sample melody the studio opens with.
     warm_up : bool
-        Load the models in the background now, so the first Generate answers quickly.
+        Load and run every model once in the background now (and draw and render once),
+        so that every Generate click answers quickly: the button says "loading the
+        models" and waits until then. :attr:`ready` is set when it is done.
     """
 
     def __init__(self, library: Library | str | None = None, server: str = "http://127.0.0.1:8000",
@@ -78,9 +82,11 @@ class Studio:
         self.source = f"sample:{sample}"
         self.timings: list[float] = []
         self.player: Player | None = None
+        self.sound_thread: threading.Thread | None = None
         # Held while models load or run: the warm-up thread and a Generate click must not import
         # TensorFlow at the same time (a half-imported Keras fails).
         self._models_lock = threading.Lock()
+        self.ready = threading.Event()
 
         self.status = _classed(widgets.HTML(), "cl-studio-status")
         # 1. input
@@ -103,7 +109,10 @@ class Studio:
         self.generate_button = _button("Generate", "cl-generate", "success")
         # 3. listen
         self.input_audio = _classed(widgets.Audio(format="wav", autoplay=False), "cl-input-audio")
+        # The output's sound is its player's audio widget, shown here too: one widget, so one render
+        # and one transfer to the browser a click (see _show_output).
         self.output_audio = _classed(widgets.Audio(format="wav", autoplay=False), "cl-output-audio")
+        self.output_column = widgets.VBox([widgets.HTML("<b>Output</b>"), self.output_audio])
         self.output_box = widgets.VBox()
         self.reuse_button = _button("Use output as input", "cl-reuse")
         self.reuse_button.layout.width = "max-content"
@@ -123,7 +132,12 @@ class Studio:
         self.refresh_library()
         self._show_input()
         if warm_up:
-            threading.Thread(target=self._warm_up, daemon=True).start()
+            self.generate_button.disabled = True
+            self.generate_button.description = "Generate (loading the models...)"
+            self.generate_button.layout.width = "max-content"
+            threading.Thread(target=self._warm_up, name="composerlab-studio-warm-up", daemon=True).start()
+        else:
+            self.ready.set()
 
     # ----- wiring
     def _connect(self) -> None:
@@ -164,15 +178,24 @@ class Studio:
         self.status.value = f'<div class="{kind}" style="color:{colour};font-weight:bold">{html.escape(text)}</div>'
 
     def _warm_up(self) -> None:
+        """Pay every one-off cost before the first click: TensorFlow's import, each model's weights and
+        first-call tracing, the SoundFont, matplotlib's fonts. Then Generate is enabled."""
         from composerlab.models.catalog import MODELS
 
         melody = load_sample("twinkle")
-        for name in MODELS:
-            with self._models_lock:
-                try:
-                    run_steps(melody, [{"model": name, "params": {}}])
-                except Exception:  # noqa: BLE001 - a model that cannot warm up says why on Generate
-                    pass
+        try:
+            roll_png(melody)
+            render(melody)
+            for name in MODELS:
+                with self._models_lock, one_blas_thread():
+                    try:
+                        run_steps(melody, [{"model": name, "params": {}}])
+                    except Exception:  # noqa: BLE001 - a model that cannot warm up says why on Generate
+                        pass
+        finally:
+            self.generate_button.description = "Generate"
+            self.generate_button.disabled = False
+            self.ready.set()
 
     # ----- input
     def input_music(self) -> pypianoroll.Multitrack:
@@ -226,7 +249,7 @@ class Studio:
         if not count_notes(music):
             raise ValueError("The input has no notes: load a sample, upload a file or play one.")
         started = time.perf_counter()
-        with self._models_lock:
+        with self._models_lock, one_blas_thread():
             output = run_steps(music, steps, seed)
         output.name = " -> ".join(s["model"] for s in steps)
         self.output = output
@@ -237,9 +260,20 @@ class Studio:
         return f"Generated with {output.name} (seed {seed}): {count_notes(output)} notes in {seconds:.2f} s."
 
     def _show_output(self) -> None:
-        self.player = Player(self.output, title=self.output.name)
-        self.output_audio.value = self.player.audio.value  # the player's render: one render a click
+        # The click answers with the notes and the piano roll; the sound (a tenth to a few tenths
+        # of a second of synthesis) is rendered on a thread and fills the audio in when ready.
+        self.player = Player(self.output, title=self.output.name, sound=False)
+        self.output_audio = _classed(self.player.audio, "cl-output-audio")
+        self.output_column.children = [self.output_column.children[0], self.output_audio]
         self.output_box.children = [self.player.widget]
+        self.sound_thread = self.player.load_sound_in_background()
+
+    def wait_for_sound(self, timeout: float = 60.0) -> bool:
+        """Wait until the output's sound is ready; True when it is."""
+        if self.sound_thread is not None:
+            self.sound_thread.join(timeout)
+            return not self.sound_thread.is_alive()
+        return True
 
     def _need_output(self) -> pypianoroll.Multitrack:
         if self.output is None:
@@ -337,7 +371,7 @@ class Studio:
         tabs.add_class("cl-tabs")
         self.tabs = tabs
         listen = widgets.HBox([widgets.VBox([widgets.HTML("<b>Input</b>"), self.input_audio]),
-                               widgets.VBox([widgets.HTML("<b>Output</b>"), self.output_audio])])
+                               self.output_column])
         return _classed(widgets.VBox([
             widgets.HTML("<h2 style='margin:0'>Composer Lab Music Studio</h2>"
                          "<style>.cl-studio-status{position:sticky;top:0;z-index:20;background:#fff}</style>"),
