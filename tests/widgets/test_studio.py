@@ -140,7 +140,7 @@ def test_a_refusing_or_absent_server_is_a_message_and_the_library_is_untouched(s
     assert "Received: entry #1" in studio.receipt.value
     studio.entry_title_text.value = "Second"
     studio.submit_button.click()  # over the event's limit of one piece per composer
-    assert "the event server refused the file: ada has sent 1 compositions already; the limit is 1 per composer" \
+    assert "the event server refused the file: ada has sent 1 composition already; the limit is 1 per composer" \
         in status(studio)
     assert "Not submitted" in studio.receipt.value
     assert [r.title for r in event.store.submissions()] == ["First"] and len(event.stored_files()) == 1

@@ -244,7 +244,7 @@ def test_midi_keys_computer_keys_and_bad_input(chromium, studio_page, tmp_path):
         page.wait_for_selector(".cl-accepted", timeout=30_000)
         page.locator(".cl-entry-title input").fill("Try again")
         page.locator(".cl-submit").click()
-        wait_status(page, "the event server refused the file: ada has sent 1 compositions already; "
+        wait_status(page, "the event server refused the file: ada has sent 1 composition already; "
                           "the limit is 1 per composer")
         assert "Not submitted" in page.locator(".cl-receipt").inner_text()
         assert [r.title for r in event.store.submissions()] == ["Try"] and len(event.stored_files()) == 1

@@ -161,7 +161,8 @@ class Store(Database):
                 if composer:
                     count = s.scalar(select(func.count()).where(Submission.composer == composer))
                     if count >= event.max_per_composer:
-                        raise EventError(f"{alias} has sent {count} compositions already; the limit is "
+                        sent = f"{count} composition{'' if count == 1 else 's'}"
+                        raise EventError(f"{alias} has sent {sent} already; the limit is "
                                          f"{event.max_per_composer} per composer", 429)
                 row = Submission(alias=alias, composer=composer, title=title, stored_as=stored_as,
                                  original_name=original_name, size=len(data),

@@ -17,6 +17,18 @@ class SubmitError(RuntimeError):
     """The submission did not arrive; the message says why in words a learner can act on."""
 
 
+def _unreachable(err: OSError) -> str:
+    """Why a connection failed, in words (not "[Errno 111] Connection refused")."""
+    why = getattr(err, "reason", err)
+    if isinstance(why, ConnectionRefusedError):
+        return "nothing answers at that address: the server is not running, or the port is wrong"
+    if isinstance(why, TimeoutError) or "timed out" in str(why):
+        return "it did not answer in time"
+    if isinstance(why, OSError) and why.strerror:
+        return why.strerror.lower()
+    return str(why)
+
+
 def _form(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes, str]:
     # multipart/form-data by hand: the standard library has no encoder for it, and a learner's
     # kernel then needs no HTTP package beyond Python's own urllib.
@@ -55,8 +67,7 @@ def submit(server: str, alias: str, title: str, midi: bytes, filename: str = "en
     except urllib.error.HTTPError as err:
         raise SubmitError(f"the event server refused the file: {_reason(err.read(), err.code)}") from None
     except (urllib.error.URLError, OSError) as err:
-        why = getattr(err, "reason", err)
-        raise SubmitError(f"could not reach the event server at {server} ({why}); "
+        raise SubmitError(f"could not reach the event server at {server} ({_unreachable(err)}); "
                           "check the address with your facilitator") from None
     try:
         receipt = json.loads(answer)
