@@ -18,7 +18,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from composerlab.quiz.bank import bank_from_dict, list_banks, read_bank
+from composerlab.quiz.bank import bank_from_dict, bank_path, list_banks, read_bank
 from composerlab.quiz.server import QuizServer, player_text
 
 router = APIRouter(prefix="/api/quiz", tags=["quiz"])
@@ -117,7 +117,7 @@ def create_game(body: GameIn, request: Request, quiz: QuizServer = Depends(requi
     if (body.bank is None) == (body.questions is None):
         raise HTTPException(422, 'give either "bank" (a bank\'s name) or "questions" (an inline bank)')
     if body.bank is not None:
-        bank = read_bank(body.bank)
+        bank = read_bank(bank_path(body.bank))  # a name, never a path: the user's text is data
     else:
         bank = bank_from_dict({"questions": body.questions, "title": body.title or "Quiz"})
     game = quiz.create(bank.select(body.count, body.seed))

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 
-from composerlab.quiz.bank import list_banks, read_bank
+from composerlab.quiz.bank import bank_path, list_banks, read_bank
 
 router = APIRouter(include_in_schema=False)
 STATIC = ("quiz.css", "play.js", "host.js")
@@ -65,7 +65,7 @@ def host_start(request: Request, token: str, error: str | None = None):
 @router.post("/quiz/host/{token}/games")
 def host_create(request: Request, token: str, bank: str = Form("event"), count: str = Form("")):
     _host(request, token)
-    chosen = read_bank(bank)
+    chosen = read_bank(bank_path(bank))  # a name, never a path
     number = int(count) if count.strip().isdigit() and int(count) > 0 else None
     game = request.app.state.quiz.create(chosen.select(number, seed=len(request.app.state.quiz.games.all())))
     return RedirectResponse(f"/quiz/host/{quote(token)}/{game.pin}", status_code=303)
