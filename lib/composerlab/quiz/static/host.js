@@ -10,6 +10,7 @@
   let deadline = null, timer = null, last = null;
 
   function stage(...ids) {
+    $("area").classList.toggle("revealing", ids.includes("stage-top"));
     for (const id of ["lobby", "stage-question", "stage-top", "stage-podium"]) $(id).hidden = !ids.includes(id);
   }
   function li(text, className) {
@@ -24,9 +25,10 @@
   }
 
   function tick() {
-    if (deadline === null) { $("countdown").textContent = ""; return; }
+    if (deadline === null) return;  // the reveal writes its own word there
     const left = Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
     $("countdown").textContent = String(left);
+    $("countdown").classList.remove("word");
   }
 
   function choices(s, reveal) {
@@ -89,9 +91,10 @@
       } else {
         deadline = null;
         tick();
+        $("countdown").classList.add("word");
         const r = s.reveal;
         choices(s, r);
-        $("countdown").textContent = {time: "Time!", host: "Closed", all_answered: "All in!"}[r.closed_by] || "";
+        $("countdown").textContent = {time: "Time!", host: "Closed", all_answered: "All in"}[r.closed_by] || "";
         $("explanation").hidden = !r.explanation;
         $("explanation").textContent = r.explanation || "";
         $("top").replaceChildren(...r.top.map((row) => li(`${row.nickname}  ${row.points}`, "top-row")));
