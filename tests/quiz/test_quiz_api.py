@@ -1,7 +1,7 @@
 """The live quiz's JSON API on the event server: a whole game, server timing, saving, restarts, refusals."""
 import json
 
-import httpx
+import httpx2
 from eventkit import bearer
 from quizkit import QuizClient, inline_bank, live_quiz, quiz  # noqa: F401  (fixtures)
 from sqlalchemy import func, select
@@ -194,7 +194,7 @@ def test_the_event_stream_pushes_each_change(live_quiz):
     ana = live_quiz.join(pin, "Ana")
     token = ana["Authorization"].split()[1]
     seen = []
-    with httpx.Client(base_url=live_quiz.url, timeout=10) as http:
+    with httpx2.Client(base_url=live_quiz.url, timeout=10) as http:
         with http.stream("GET", f"/api/quiz/games/{pin}/stream", params={"token": token}) as stream:
             kind = None
             for line in stream.iter_lines():
