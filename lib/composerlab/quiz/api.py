@@ -214,6 +214,7 @@ async def stream(pin: str, request: Request):
             first = await run_in_threadpool(quiz.status, pin, None if host or not token else token)
             me = first.pop("me", None)
             seen = feed.host_serial if host else feed.player_serial
+            sent = (first["state"], first["question_number"])
             yield f"event: status\ndata: {json.dumps(first) if host else player_text(first)}\n\n"
             if me is not None:
                 yield f"event: me\ndata: {json.dumps(me)}\n\n"
@@ -225,7 +226,10 @@ async def stream(pin: str, request: Request):
                         quiet = time.monotonic()
                         yield ": still here\n\n"
                     continue
-                (seen, text), quiet = got, time.monotonic()
+                (seen, text, key), quiet = got, time.monotonic()
+                if not host and key == sent:
+                    continue  # this page has it already (the feed's first message after the page's first)
+                sent = key
                 yield f"event: status\ndata: {text}\n\n"
                 if token and not host and '"state": "question"' not in text:
                     view = await run_in_threadpool(quiz.act, pin, lambda g: g.player_view(token))

@@ -172,8 +172,9 @@ class Feed:
                 self.player_text, self.player_serial = player_text(status), self.player_serial + 1
             self.changed.notify_all()
 
-    async def next(self, host: bool, seen: int, timeout: float) -> tuple[int, str] | None:
-        """The newest text once its serial passes ``seen`` (host or player kind); None after ``timeout``."""
+    async def next(self, host: bool, seen: int, timeout: float) -> tuple[int, str, tuple] | None:
+        """The newest (serial, text, (state, question)) once the serial passes ``seen`` (host or player kind);
+        None after ``timeout`` seconds without."""
         async with self.changed:
             def serial():
                 return self.host_serial if host else self.player_serial
@@ -183,4 +184,4 @@ class Feed:
                     await asyncio.wait_for(self.changed.wait_for(lambda: serial() != seen), timeout)
                 except TimeoutError:
                     return None
-            return serial(), (self.host_text if host else self.player_text)
+            return serial(), (self.host_text if host else self.player_text), self.player_key
