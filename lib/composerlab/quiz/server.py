@@ -125,7 +125,7 @@ class Feed:
         self.host_text = self.player_text = ""
         self.player_key: tuple = ()
         self.host_serial = self.player_serial = 0
-        self.changed = asyncio.Condition()
+        self.changed = asyncio.Event()  # replaced by a new one at each publish (no lock: one event loop)
         self.wake = asyncio.Event()
         self.listeners = 0
         self.task: asyncio.Task | None = None
@@ -163,25 +163,26 @@ class Feed:
                 await asyncio.sleep(0.005)  # a burst of answers becomes one message
 
     async def _publish(self, status: dict) -> None:
-        async with self.changed:
-            self.version = status["version"]
-            self.host_text, self.host_serial = json.dumps(status), self.host_serial + 1
-            key = (status["state"], status["question_number"])
-            if key != self.player_key:
-                self.player_key = key
-                self.player_text, self.player_serial = player_text(status), self.player_serial + 1
-            self.changed.notify_all()
+        self.version = status["version"]
+        self.host_text, self.host_serial = json.dumps(status), self.host_serial + 1
+        key = (status["state"], status["question_number"])
+        if key != self.player_key:
+            self.player_key = key
+            self.player_text, self.player_serial = player_text(status), self.player_serial + 1
+        changed, self.changed = self.changed, asyncio.Event()
+        changed.set()  # wakes every stream waiting in next()
 
     async def next(self, host: bool, seen: int, timeout: float) -> tuple[int, str, tuple] | None:
         """The newest (serial, text, (state, question)) once the serial passes ``seen`` (host or player kind);
-        None after ``timeout`` seconds without."""
-        async with self.changed:
-            def serial():
-                return self.host_serial if host else self.player_serial
+        None after ``timeout`` seconds without.
 
-            if serial() == seen:
-                try:
-                    await asyncio.wait_for(self.changed.wait_for(lambda: serial() != seen), timeout)
-                except TimeoutError:
-                    return None
-            return serial(), (self.host_text if host else self.player_text), self.player_key
+        An event swapped at each publish, not an ``asyncio.Condition``: a stream cancelled while it waits
+        (the page closed) must not leave a lock behind.
+        """
+        while (self.host_serial if host else self.player_serial) == seen:
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout)
+            except TimeoutError:
+                return None
+        return (self.host_serial if host else self.player_serial), (self.host_text if host else self.player_text), \
+            self.player_key
