@@ -129,24 +129,34 @@ class QuizStore:
         return out
 
     def winners(self, limit: int = 3) -> list[dict]:
-        """The latest finished game's top ``limit`` (``rank``, ``nickname``, ``points``), [] when none finished.
+        """The latest finished game's top ``limit`` (``rank``, ``nickname``, ``points``), [] when none finished."""
+        return winners(self.engine, limit)
 
-        Read from the stored rows, so it needs no running game (the awards page, the awards deck).
-        """
-        from composerlab.quiz.scoring import ranked
 
-        with self.engine.connect() as conn:
-            game = conn.execute(select(QuizGame.pin, QuizGame.title).where(QuizGame.state == FINISHED,
-                                                                           QuizGame.winner.is_not(None))
-                                .order_by(QuizGame.finished_at.desc()).limit(1)).first()
-            if game is None:
-                return []
-            players = conn.execute(select(QuizPlayer.nickname, QuizPlayer.points, QuizPlayer.correct_seconds,
-                                          QuizPlayer.seat).where(QuizPlayer.pin == game.pin)).all()
-        rows = [{"nickname": p.nickname, "points": p.points, "correct_seconds": p.correct_seconds,
-                 "join_order": p.seat} for p in players]
-        return [{"rank": r["rank"], "nickname": r["nickname"], "points": r["points"], "pin": game.pin,
-                 "title": game.title} for r in ranked(rows)[:limit]]
+def winners(engine: Engine, limit: int = 3) -> list[dict]:
+    """The latest finished game's top ``limit`` in the database of ``engine`` ([] when none, or no quiz tables).
+
+    Read from the stored rows, so it needs no running game (the awards page, the awards deck); it creates
+    nothing, so reading an event that never had a quiz leaves its database as it was.
+    """
+    from sqlalchemy import inspect
+
+    from composerlab.quiz.scoring import ranked
+
+    if not inspect(engine).has_table(QuizGame.__tablename__):
+        return []
+    with engine.connect() as conn:
+        game = conn.execute(select(QuizGame.pin, QuizGame.title).where(QuizGame.state == FINISHED,
+                                                                       QuizGame.winner.is_not(None))
+                            .order_by(QuizGame.finished_at.desc()).limit(1)).first()
+        if game is None:
+            return []
+        players = conn.execute(select(QuizPlayer.nickname, QuizPlayer.points, QuizPlayer.correct_seconds,
+                                      QuizPlayer.seat).where(QuizPlayer.pin == game.pin)).all()
+    rows = [{"nickname": p.nickname, "points": p.points, "correct_seconds": p.correct_seconds,
+             "join_order": p.seat} for p in players]
+    return [{"rank": r["rank"], "nickname": r["nickname"], "points": r["points"], "pin": game.pin,
+             "title": game.title} for r in ranked(rows)[:limit]]
 
 
 def _game_dict(g, players, answers, results) -> dict:
