@@ -262,8 +262,9 @@ def main(argv=None) -> int:
         print(f"  answers acknowledged {checks['answers_acknowledged']}, stored {checks['answers_stored']}, "
               f"lost {checks['lost_answers']}, not scored exactly once {checks['answers_not_scored_exactly_once']}, "
               f"refused {len(bench.refused)}, errors {len(bench.errors)}; points = sum of scores: "
-              f"{checks['points_equal_scored_sum']}; integrity {checks['integrity']}")
-    ok = (not bench.errors and not bench.refused and checks["lost_answers"] == 0
+              f"{checks['points_equal_scored_sum']}; integrity {checks['integrity']}; server tracebacks "
+              f"{figures['server_tracebacks']}")
+    ok = (not bench.errors and not bench.refused and not figures["server_tracebacks"] and checks["lost_answers"] == 0
           and checks["answers_not_scored_exactly_once"] == 0 and checks["points_equal_scored_sum"]
           and checks["answers_acknowledged"] == args.players * args.questions)
     return 0 if ok else 1

@@ -213,3 +213,23 @@ def test_the_event_stream_pushes_each_change(live_quiz):
                         break
     assert seen == [("status", "lobby"), ("me", "lobby"), ("status", "question"), ("status", "reveal"),
                     ("me", "reveal")]
+
+
+def test_an_answer_the_database_refuses_did_not_happen(quiz, monkeypatch):
+    pin = quiz.new_game(2)
+    ana, ben = quiz.join(pin, "Ana"), quiz.join(pin, "Ben")
+    quiz.next(pin)
+    real = quiz.quiz.store.commit
+
+    def broken(changes):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(quiz.quiz.store, "commit", broken)
+    r = quiz.answer(pin, ana, 0)
+    assert r.status_code == 503 and r.json()["code"] == "not_saved" and "try again" in r.json()["error"]
+    monkeypatch.setattr(quiz.quiz.store, "commit", real)
+    status = quiz.client.get(f"/api/quiz/games/{pin}", headers=ana).json()
+    assert status["answers"] == 0 and not status["me"]["answered"]      # read back from the database
+    assert quiz.answer(pin, ana, 0).status_code == 201                  # so it can be sent again
+    with quiz.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(QuizAnswer)) == 1

@@ -3,9 +3,10 @@
 :class:`QuizServer` joins the engine (:mod:`composerlab.quiz.game`), the
 registry (:mod:`composerlab.quiz.games`) and the database
 (:mod:`composerlab.quiz.store`): every action runs holding the game's lock and
-is saved before the lock is let go, in one transaction, so the database
-follows the game change by change. If a save fails, the game is read back from
-the database (what was not saved did not happen) and the caller gets an error.
+is saved, in one transaction, before the call returns, so the database
+follows the game change by change (see :meth:`QuizServer.act`: saves are
+grouped). If a save fails, the game is read back from the database (what was
+not saved did not happen) and every caller whose change was lost gets an error.
 
 :class:`Feed` is the one watcher per game behind every server-sent-events
 stream of it: it wakes on each action (and every tenth of a second, to close a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from typing import Callable
 
@@ -48,33 +50,58 @@ class QuizServer:
         for data in store.load():
             self.games.restore(data)
         self.feeds: dict[str, Feed] = {}
+        self._save_locks: dict[str, threading.Lock] = {}
+        self._restores: dict[str, int] = {}  # pin -> times the game was read back after a failed save
 
     def create(self, bank: Bank) -> Game:
         game = self.games.create(bank)
-        with game.lock:
-            self._save(game)
+        self._save(game, self._restores.get(game.pin, 0))
         return game
 
     def act(self, pin, action: Callable[[Game], object]):
-        """Run ``action(game)`` on the game with ``pin`` and save what it changed; QuizError passes through."""
-        game = self.games.get(pin)
-        with game.lock:
-            try:
-                return action(game)
-            finally:  # a refused action may still have closed a question by time: that is saved too
-                self._save(game)
+        """Run ``action(game)`` on the game with ``pin``, then save what it changed; QuizError passes through.
 
-    def _save(self, game: Game) -> None:
-        try:
-            self.store.save(game)
-        except Exception as err:
-            self.store.forget(game.pin)
-            stored = self.store.load(game.pin)
-            if stored:
-                self.games.restore(stored[0])
-            else:
-                self.games.remove(game.pin)
-            raise QuizSaveError(f"the quiz could not be saved ({type(err).__name__}); try again") from err
+        The action runs holding the game's lock; the save runs after it, holding
+        only the game's save lock: whoever gets it writes every change made so
+        far (its own and those of the actions that finished meanwhile) in one
+        transaction, and the others find theirs written already (a group commit:
+        a burst of answers shares a few fsyncs, and the game is not locked while
+        the disk works). Either way the call returns only once its change is in
+        the database.
+        """
+        game = self.games.get(pin)
+        failure = None
+        with game.lock:
+            generation = self._restores.get(game.pin, 0)
+            try:
+                result = action(game)
+            except QuizError as err:  # a refused action may still have closed a question by time: saved too
+                failure = err
+        self._save(game, generation)
+        if failure is not None:
+            raise failure
+        return result
+
+    def _save(self, game: Game, generation: int) -> None:
+        with self._save_locks.setdefault(game.pin, threading.Lock()):
+            if self._restores.get(game.pin, 0) != generation:
+                raise QuizSaveError("the quiz could not be saved; try again")
+            with game.lock:
+                changes = self.store.changes(game)
+            if changes is None:
+                return
+            try:
+                self.store.commit(changes)
+            except Exception as err:
+                with game.lock:  # what was not saved did not happen: the game as the database has it
+                    self._restores[game.pin] = generation + 1
+                    self.store.forget(game.pin)
+                    stored = self.store.load(game.pin)
+                    if stored:
+                        self.games.restore(stored[0])
+                    else:
+                        self.games.remove(game.pin)
+                raise QuizSaveError(f"the quiz could not be saved ({type(err).__name__}); try again") from err
 
     # -- the API's actions ----------------------------------------------------------------------------------
     def join(self, pin, nickname):

@@ -35,6 +35,24 @@ class _Saved:
     row: tuple | None = None
 
 
+@dataclass
+class _Changes:
+    """One game's unsaved changes, copied out of the game (so they can be written without holding its lock)."""
+
+    pin: str
+    row: tuple
+    values: dict = field(default_factory=dict)
+    new_game: dict | None = None
+    new_players: list[dict] = field(default_factory=list)
+    changed_players: list[tuple] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)
+
+
+def _without_token(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "token"}
+
+
 class QuizStore:
     """The quiz's rows in a database shared with the event (create the tables on first use)."""
 
@@ -46,61 +64,71 @@ class QuizStore:
 
     # -- writing -----------------------------------------------------------------------------------------
     def save(self, game: Game) -> bool:
-        """Write what changed in ``game`` since the last save, in one transaction; False when nothing had.
+        """Write what changed in ``game`` since the last save, in one transaction; False when nothing had."""
+        with game.lock:
+            changes = self.changes(game)
+        return self.commit(changes) if changes else False
 
-        Call it holding ``game.lock``, right after the action, so that the saves
-        of one game follow the order of its changes.
-        """
+    def changes(self, game: Game) -> "_Changes | None":
+        """What the database lacks of ``game``, copied out (call it holding ``game.lock``); None when nothing."""
         with self._lock:
             saved = self._saved.setdefault(game.pin, _Saved())
         row = (game.state, game.index, *(getattr(game, k) for k in GAME_FIELDS[1:]))
-        new_players, changed_players, answers, results = [], [], [], []
+        c = _Changes(game.pin, row)
         for token, player in game.players.items():
             stored = saved.players.get(token)
             now = (player.points, player.streak, player.correct_seconds)
             if stored is None:
-                new_players.append(player)
+                c.new_players.append({"pin": game.pin, "seat": player.join_order, "token": token,
+                                      "nickname": player.nickname, "nickname_key": player.nickname.casefold(),
+                                      "joined_at": player.joined_at, "points": now[0], "streak": now[1],
+                                      "correct_seconds": now[2]})
             elif stored != now:
-                changed_players.append(player)
-            answers += [(player, q, a) for q, a in player.answers.items() if (token, q) not in saved.answers]
-            results += [(player, q, r) for q, r in player.results.items() if (token, q) not in saved.results]
-        if row == saved.row and not (new_players or changed_players or answers or results):
-            return False
-        finished = game.state == FINISHED
-        board = game.scoreboard() if finished and game.players else []
-        values = dict(zip(("state", "question", *GAME_FIELDS[1:]), row))
-        if finished:
-            values.update(finished_at=game.clock(), winner=board[0]["nickname"] if board else None,
-                          winner_points=board[0]["points"] if board else None)
+                c.changed_players.append((player.join_order, token, now))
+            c.answers += [{"pin": game.pin, "seat": player.join_order, "question": q, "choice": a.choice,
+                           "at": a.at, "seconds": a.seconds, "token": token}
+                          for q, a in player.answers.items() if (token, q) not in saved.answers]
+            c.results += [{"pin": game.pin, "seat": player.join_order, "question": q, "correct": r.correct,
+                           "points": r.points, "bonus": r.bonus, "streak": r.streak, "token": token}
+                          for q, r in player.results.items() if (token, q) not in saved.results]
+        if row == saved.row and not (c.new_players or c.changed_players or c.answers or c.results):
+            return None
+        c.values = dict(zip(("state", "question", *GAME_FIELDS[1:]), row))
+        if game.state == FINISHED:
+            board = game.scoreboard() if game.players else []
+            c.values.update(finished_at=game.clock(), winner=board[0]["nickname"] if board else None,
+                            winner_points=board[0]["points"] if board else None)
+        if saved.row is None:
+            c.new_game = {"pin": game.pin, "title": game.bank.title[:200], "bank": json.dumps(game.bank.to_dict()),
+                          "created_at": game.created_at}
+        return c
+
+    def commit(self, c: "_Changes") -> bool:
+        """Write ``c`` (from :meth:`changes`) in one transaction and remember it as saved."""
         with self.engine.begin() as conn:
-            if saved.row is None and conn.scalar(select(QuizGame.pin).where(QuizGame.pin == game.pin)) is None:
-                conn.execute(insert(QuizGame).values(pin=game.pin, title=game.bank.title[:200],
-                                                     bank=json.dumps(game.bank.to_dict()),
-                                                     created_at=game.created_at, **values))
+            if c.new_game and conn.scalar(select(QuizGame.pin).where(QuizGame.pin == c.pin)) is None:
+                conn.execute(insert(QuizGame).values(**c.new_game, **c.values))
             else:
-                conn.execute(update(QuizGame).where(QuizGame.pin == game.pin).values(**values))
-            if new_players:
-                conn.execute(insert(QuizPlayer), [
-                    {"pin": game.pin, "seat": p.join_order, "token": p.token, "nickname": p.nickname,
-                     "nickname_key": p.nickname.casefold(), "joined_at": p.joined_at, "points": p.points,
-                     "streak": p.streak, "correct_seconds": p.correct_seconds} for p in new_players])
-            if answers:
-                conn.execute(insert(QuizAnswer), [
-                    {"pin": game.pin, "seat": p.join_order, "question": q, "choice": a.choice, "at": a.at,
-                     "seconds": a.seconds} for p, q, a in answers])
-            if results:
-                conn.execute(insert(QuizResult), [
-                    {"pin": game.pin, "seat": p.join_order, "question": q, "correct": r.correct,
-                     "points": r.points, "bonus": r.bonus, "streak": r.streak} for p, q, r in results])
-            for p in changed_players:
-                conn.execute(update(QuizPlayer).where(QuizPlayer.pin == game.pin, QuizPlayer.seat == p.join_order)
-                             .values(points=p.points, streak=p.streak, correct_seconds=p.correct_seconds))
+                conn.execute(update(QuizGame).where(QuizGame.pin == c.pin).values(**c.values))
+            if c.new_players:
+                conn.execute(insert(QuizPlayer), c.new_players)
+            if c.answers:
+                conn.execute(insert(QuizAnswer), [_without_token(a) for a in c.answers])
+            if c.results:
+                conn.execute(insert(QuizResult), [_without_token(r) for r in c.results])
+            for seat, _, (points, streak, seconds) in c.changed_players:
+                conn.execute(update(QuizPlayer).where(QuizPlayer.pin == c.pin, QuizPlayer.seat == seat)
+                             .values(points=points, streak=streak, correct_seconds=seconds))
         # Committed: remember it (a failed commit raised above and leaves this as it was).
-        saved.row = row
-        for p in new_players + changed_players:
-            saved.players[p.token] = (p.points, p.streak, p.correct_seconds)
-        saved.answers |= {(p.token, q) for p, q, _ in answers}
-        saved.results |= {(p.token, q) for p, q, _ in results}
+        with self._lock:
+            saved = self._saved.setdefault(c.pin, _Saved())
+        saved.row = c.row
+        for p in c.new_players:
+            saved.players[p["token"]] = (p["points"], p["streak"], p["correct_seconds"])
+        for _, token, now in c.changed_players:
+            saved.players[token] = now
+        saved.answers |= {(a["token"], a["question"]) for a in c.answers}
+        saved.results |= {(r["token"], r["question"]) for r in c.results}
         return True
 
     def forget(self, pin: str) -> None:
