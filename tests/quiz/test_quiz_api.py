@@ -233,3 +233,21 @@ def test_an_answer_the_database_refuses_did_not_happen(quiz, monkeypatch):
     assert quiz.answer(pin, ana, 0).status_code == 201                  # so it can be sent again
     with quiz.store.read() as s:
         assert s.scalar(select(func.count()).select_from(QuizAnswer)) == 1
+
+
+def test_a_questions_melody_and_picture_are_served_while_it_is_on(quiz):
+    from composerlab.quiz.bank import read_bank
+
+    bank = read_bank("event")
+    with_media = [q for q in bank.questions if q.melody][:1] + [q for q in bank.questions if q.picture][:1]
+    assert len(with_media) == 2
+    game = quiz.quiz.create(type(bank)(bank.title, tuple(with_media), bank.source))
+    player = quiz.join(game.pin, "Ana")
+    assert quiz.client.get(f"/api/quiz/games/{game.pin}/melody.mp3").status_code == 404   # the lobby
+    quiz.next(game.pin)
+    audio = quiz.client.get(f"/api/quiz/games/{game.pin}/melody.mp3")
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg" and len(audio.content) > 1000
+    assert quiz.answer(game.pin, player, 0).status_code == 201
+    quiz.next(game.pin)
+    image = quiz.client.get(f"/api/quiz/games/{game.pin}/picture")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"

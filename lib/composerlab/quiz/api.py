@@ -252,3 +252,23 @@ def picture(pin: str, request: Request):
         return game.bank.questions[game.index].picture
 
     return FileResponse(quiz_of(request).act(pin, find), headers={"Cache-Control": "no-cache"})
+
+
+_melodies: dict[str, bytes] = {}
+
+
+@router.get("/games/{pin}/melody.mp3")
+def melody(pin: str, request: Request):
+    """The sample melody of the open (or just revealed) question, rendered with the kit's SoundFont."""
+    def find(game):
+        if game.state not in ("question", "reveal") or not game.bank.questions[game.index].melody:
+            raise HTTPException(404, "the current question has no melody")
+        return game.bank.questions[game.index].melody
+
+    name = quiz_of(request).act(pin, find)
+    if name not in _melodies:  # a few sample melodies at most: rendered once per server
+        from composerlab.music.samples import load_sample
+        from composerlab.sound.audio import mp3_bytes, render
+
+        _melodies[name] = mp3_bytes(*render(load_sample(name)))
+    return Response(_melodies[name], media_type="audio/mpeg", headers={"Cache-Control": "max-age=3600"})

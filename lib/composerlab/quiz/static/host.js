@@ -82,6 +82,13 @@
       const picture = $("picture");
       picture.hidden = !s.question.picture;
       if (s.question.picture) picture.src = `/api/quiz/games/${pin}/picture?q=${s.question_number}`;
+      const melody = $("melody");
+      melody.hidden = !s.question.melody;
+      const source = s.question.melody ? `/api/quiz/games/${pin}/melody.mp3?q=${s.question_number}` : "";
+      if (source && !melody.src.endsWith(source)) {
+        melody.src = source;
+        if (s.state === "question") melody.play().catch(() => {});  // a browser may want a click first
+      }
       if (s.state === "question") {
         deadline = performance.now() + s.seconds_left * 1000;
         if (!timer) timer = setInterval(tick, 200);
