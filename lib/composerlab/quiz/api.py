@@ -232,7 +232,7 @@ async def stream(pin: str, request: Request):
                 sent = key
                 yield f"event: status\ndata: {text}\n\n"
                 if token and not host and '"state": "question"' not in text:
-                    view = await run_in_threadpool(quiz.act, pin, lambda g: g.player_view(token))
+                    view = await feed.me(token)
                     yield f"event: me\ndata: {json.dumps(view)}\n\n"
         finally:
             feed.leave()

@@ -343,13 +343,12 @@ class Game:
                 data["podium"] = self.podium()
             return data
 
-    def player_view(self, token: str) -> dict:
-        """One player's page: their points, streak and rank, and their result for the last closed question."""
+    def player_view(self, token: str, ranks: dict[str, int] | None = None) -> dict:
+        """One player's page: points, streak, rank (``ranks``: nickname -> rank, if known), last result."""
         with self._lock:
             self._update()
             player = self._player(token)
-            board = self.scoreboard()
-            rank = next(r["rank"] for r in board if r["nickname"] == player.nickname)
+            rank = (ranks or {r["nickname"]: r["rank"] for r in self.scoreboard()})[player.nickname]
             view = {"nickname": player.nickname, "points": player.points, "streak": player.streak, "rank": rank,
                     "players": len(self.players), "state": self.state, "question_number": self.index + 1,
                     "answered": self.index in player.answers, "result": None}

@@ -122,6 +122,14 @@ class QuizServer:
 
         return self.act(pin, view)
 
+    def views(self, pin) -> tuple[int, dict[str, dict]]:
+        """(version, every player's ``me`` view): one ranking for all of them (a reveal's 200 pages share it)."""
+        def build(game: Game):
+            ranks = {r["nickname"]: r["rank"] for r in game.scoreboard()}
+            return game.version, {token: game.player_view(token, ranks) for token in game.players}
+
+        return self.act(pin, build)
+
     def tick(self, pin) -> None:
         """Close the open question if its time ran out (and save that)."""
         self.act(pin, lambda g: g.deadline())
@@ -157,6 +165,8 @@ class Feed:
         self.listeners = 0
         self.task: asyncio.Task | None = None
         self.stopping: Callable[[], bool] = lambda: False
+        self._views: asyncio.Future | None = None
+        self._views_version = -2
 
     def join(self, stopping: Callable[[], bool]) -> None:
         self.stopping = stopping
@@ -188,6 +198,18 @@ class Feed:
                 pass
             if self.wake.is_set():
                 await asyncio.sleep(0.005)  # a burst of answers becomes one message
+
+    async def me(self, token: str) -> dict:
+        """A player's ``me`` view for the current version, from one computation shared by every page."""
+        from fastapi.concurrency import run_in_threadpool
+
+        if self._views is None or self._views_version != self.version:
+            self._views_version = self.version
+            self._views = asyncio.ensure_future(run_in_threadpool(self.server.views, self.pin))
+        version, views = await asyncio.shield(self._views)
+        if token not in views:  # joined after this version: their own view
+            return await run_in_threadpool(self.server.act, self.pin, lambda g: g.player_view(token))
+        return views[token]
 
     async def _publish(self, status: dict) -> None:
         self.version = status["version"]
