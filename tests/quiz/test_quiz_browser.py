@@ -104,3 +104,23 @@ def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):  # noqa
     assert awards.locator("#quiz-winners li").first.text_content().split()[1] == "Ana"
     for context in [host_context, *contexts]:
         context.close()
+
+
+def test_the_join_page_says_what_is_wrong(browser, live_quiz):  # noqa: F811
+    pin = live_quiz.new_game(1)
+    live_quiz.join(pin, "Ana")
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_quiz.url}/quiz")
+    for wanted, nickname, words in (("000000", "Zed", "no game has the PIN 000000"), ("12", "Zed", "6 digits"),
+                                    (pin, " ana ", "taken"), (pin, "   ", "type a nickname")):
+        page.fill("#pin", wanted)
+        page.fill("#nickname", nickname)
+        page.click("#join button")
+        page.wait_for_selector("#join-error:not([hidden])")
+        assert words in page.text_content("#join-error"), (wanted, nickname)
+        page.evaluate("document.getElementById('join-error').hidden = true")
+    shot(page, "phone_join_error")
+    page.goto(f"{live_quiz.url}/quiz/999999")
+    assert "no game has the PIN 999999" in page.text_content("main")
+    context.close()
