@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOK_PARAMS = {
     "facilitator/ai_judge.ipynb": {"output_dir": "{tmp}/results", "top_n": 2},
+    "facilitator/quiz.ipynb": {"event_dir": "{tmp}/event", "port": 0, "bank": "lab01", "questions": 3,
+                               "simulated_players": 3, "auto_play": True, "stop_server_at_end": True},
     "facilitator/run_event.ipynb": {"event_dir": "{tmp}/event", "port": 0, "rehearsal": 9,
                                     "stop_server_at_end": True},
     "facilitator/train_ai_judge.ipynb": {"epochs": 1, "limit": 3, "output": "{tmp}/ai_judge"},

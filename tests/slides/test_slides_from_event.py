@@ -37,3 +37,25 @@ def test_awards_deck_shows_the_event_databases_winners(tmp_path):
     assert "Spring &lt;jam&gt;" in awards and "Spring <jam>" not in awards
     kickoff = built["04_kickoff"].html.read_text()
     assert "http://10.0.0.5:8000/" in kickoff
+
+
+def test_the_quiz_winner_comes_from_the_same_database(tmp_path):
+    from composerlab.quiz.bank import bank_from_dict
+    from composerlab.quiz.server import QuizServer
+    from composerlab.quiz.store import QuizStore
+
+    scored_event(tmp_path / "ev")
+    assert load_event_dir(tmp_path / "ev")[1].quiz_winner == ""      # no quiz played: nothing, and no tables made
+    store = Store.open(tmp_path / "ev")
+    try:
+        quiz = QuizServer(QuizStore(store.engine))
+        game = quiz.create(bank_from_dict({"questions": [{"question": "Q?", "choices": list("abcd"), "answer": [2],
+                                                          "seconds": 10}]}))
+        cleo, dan = quiz.join(game.pin, "Cleo"), quiz.join(game.pin, "Dan")
+        quiz.advance(game.pin)
+        quiz.answer(game.pin, dan.token, 0)
+        quiz.answer(game.pin, cleo.token, 2)
+        quiz.advance(game.pin)
+    finally:
+        store.close()
+    assert load_event_dir(tmp_path / "ev")[1].quiz_winner == "Cleo"

@@ -1,4 +1,8 @@
-"""``composerlab event new`` and ``composerlab serve``: make an event, then serve it on a laptop or a LAN."""
+"""``composerlab event new`` and ``composerlab serve``: make an event, then serve it on a laptop or a LAN.
+
+``serve`` is where the event server and the live quiz meet (they are siblings in the layers and do not
+import each other): the event's app is built with the quiz as a plugin.
+"""
 from __future__ import annotations
 
 import json
@@ -38,16 +42,21 @@ def _cmd_serve(args) -> int:
     from composerlab.event.app import create_app, server
     from composerlab.event.facilitator import lan_address, links, links_text
     from composerlab.event.rules import EventError
+    from composerlab.quiz.web import install as quiz
 
     try:
-        app = create_app(args.dir, args.db)
+        app = create_app(args.dir, args.db, plugins=(quiz,))  # the live quiz on the same server and database
     except EventError as err:
         print(f"composerlab serve: {err.reason}", file=sys.stderr)
         return 2
     shown_host = lan_address() if args.host in ("0.0.0.0", "") else args.host
-    found = links(f"http://{shown_host}:{args.port}", app.state.store)
+    base = f"http://{shown_host}:{args.port}"
+    app.state.public_url = base  # the quiz's join links and QR codes use the address phones can reach
+    found = links(base, app.state.store)
     print(f"serving '{app.state.store.event().name}' from {app.state.store.dir}; stop with Ctrl+C")
     print(links_text(found))
+    print(f"  quiz (players):   {base}/quiz")
+    print(f"  quiz host (private): {found['admin'].replace('/admin/', '/quiz/host/')}")
     print("scan to reach the submission page:")
     segno.make(found["submit"], error="m").terminal(compact=True)
     sys.stdout.flush()

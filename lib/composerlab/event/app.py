@@ -2,9 +2,13 @@
 
 The JSON API (:mod:`~composerlab.event.api`) and the HTML pages
 (:mod:`~composerlab.event.pages`) are routers on one app; a later part (the
-quiz) passes its own router in ``routers`` and its tables join the event's
-database through the shared ``Base``. Run it with ``composerlab serve DIR``
-(or :func:`serve_in_background` from a notebook).
+quiz) plugs in as a *plugin*: a callable given the app once its store is
+open, which adds its routers, keeps its own tables in the event's database
+(``app.state.store.engine``) and may add sections to the awards page
+(``app.state.awards``, see :func:`~composerlab.event.pages.awards_sections`). The event never imports
+the quiz: ``composerlab serve`` (the command line, a layer above both)
+composes them. Run it with ``composerlab serve DIR`` (or
+:func:`serve_in_background` from a notebook).
 """
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ def _validation_reason(err: RequestValidationError) -> str:
 
 
 def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[APIRouter, ...] = (),
-               ai_model_path: str | Path | None = None) -> FastAPI:
+               ai_model_path: str | Path | None = None, plugins: tuple = ()) -> FastAPI:
     """The server for the event in ``event_dir``.
 
     Parameters
@@ -68,7 +72,10 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
         A SQLAlchemy URL for the database instead of ``event_dir/event.db``
         (e.g. ``postgresql+psycopg://user@host/event`` for several server processes).
     routers : tuple of APIRouter
-        More routes on the same app (the quiz's).
+        More routes on the same app.
+    plugins : tuple of callables
+        Each is called with the app once the store is open (the quiz:
+        ``composerlab.quiz.web.install``); it adds routers and state.
     ai_model_path : path, optional
         Another AI judge than the shipped one.
     """
@@ -83,9 +90,12 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     app.state.templates = templates()
     app.state.ai_model_path = ai_model_path
     app.state.stopping = False  # set when the server is asked to stop: live streams end
+    app.state.awards = []  # plugins' award sections (pages.awards_sections)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     for router in (api.router, pages.router, *routers):
         app.include_router(router)
+    for plugin in plugins:
+        plugin(app)
 
     @app.exception_handler(EventError)
     async def event_error(request: Request, err: EventError):
@@ -153,6 +163,9 @@ class BackgroundServer:
 
 
 def serve_in_background(event_dir: str | Path, host: str = "127.0.0.1", port: int = 8000,
-                        db_url: str | None = None) -> BackgroundServer:
-    """Start the event's server on a thread and return it (its ``url``; ``stop()`` when done); port 0: any free one."""
-    return BackgroundServer(create_app(event_dir, db_url), host, port).start()
+                        db_url: str | None = None, plugins: tuple = ()) -> BackgroundServer:
+    """Start the event's server on a thread and return it (its ``url``; ``stop()`` when done); port 0: any free one.
+
+    ``plugins`` as in :func:`create_app` (the quiz notebook passes the quiz's).
+    """
+    return BackgroundServer(create_app(event_dir, db_url, plugins=plugins), host, port).start()

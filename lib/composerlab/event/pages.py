@@ -20,6 +20,14 @@ from composerlab.event.tables import Judge
 router = APIRouter(include_in_schema=False)
 
 
+def awards_sections(app) -> list[dict]:
+    """What plugins add to the awards page: ``{"id", "title", "empty", "rows": [{"rank", "name", "detail"}]}`` each.
+
+    A plugin (the quiz) appends a callable returning such sections (or []) to ``app.state.awards``.
+    """
+    return [section for source in getattr(app.state, "awards", ()) for section in source()]
+
+
 def _store(request: Request) -> Store:
     return request.app.state.store
 
@@ -162,14 +170,16 @@ def leaderboard_page(request: Request, round: str = "preliminary"):
         raise EventError(f"there is no '{round}' leaderboard; choose preliminary, final or ai", 404)
     store = _store(request)
     board = exports.ai_json(store) if round == "ai" else exports.leaderboard_json(store, round)
-    return render(request, "leaderboard.html", board=board, tab=round, criteria=CRITERIA, titles=CRITERIA_TITLES)
+    return render(request, "leaderboard.html", board=board, tab=round, criteria=CRITERIA, titles=CRITERIA_TITLES,
+                  extras=awards_sections(request.app))
 
 
 @router.get("/awards", response_class=HTMLResponse)
 def awards_page(request: Request):
     store = _store(request)
     round_name, human = exports.winners(store)
-    return render(request, "awards.html", round_name=round_name, human=human, ai=exports.ai_json(store)["rows"][:3])
+    return render(request, "awards.html", round_name=round_name, human=human, ai=exports.ai_json(store)["rows"][:3],
+                  extras=awards_sections(request.app))
 
 
 @router.get("/docs", response_class=HTMLResponse)

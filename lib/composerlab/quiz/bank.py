@@ -1,21 +1,10 @@
 """Question banks: plain Markdown files a facilitator edits by hand.
 
 A bank lives in ``facilitator/quiz/<name>.md`` (``event.md`` for the live game,
-``lab00.md`` ... for the self-paced quizzes). The format::
-
-    # Composer Lab event quiz          <- optional title, the first line with one '#'
-    seconds: 20                        <- optional default time limit for every question
-
-    ## What does a GAN's critic give back?      <- '## ' starts a question
-    - [ ] The probability that the music is real
-    - [x] A score, higher for more realistic music   <- '[x]' marks a correct choice
-    - [ ] The next note of the melody
-    - [ ] A piano roll
-    seconds: 30                        <- time limit, 5-120 s (or the bank's default)
-    melody: twinkle                    <- optional: a sample melody played with the question
-    picture: pictures/roll.png         <- optional: an image, relative to the bank file
-    explanation: The Wasserstein critic scores, it does not classify.
-      Lines after 'explanation:' up to a blank line continue it.
+``lab00.md`` ... for the self-paced quizzes); its format is in that folder's
+README: an optional ``# title`` and default ``seconds: N``, then ``## `` per
+question, four ``- [ ]`` / ``- [x]`` choices, and optional ``seconds:``,
+``melody:``, ``picture:`` and ``explanation:`` fields.
 
 Every question has exactly four choices (the four coloured buttons), at least one
 and not all of them correct; a player picks one, and any correct one scores.

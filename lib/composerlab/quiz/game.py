@@ -25,7 +25,8 @@ The JSON API of issue 9 maps onto it one call each (``Games`` in
 ``POST .../{pin}/answers`` -> :meth:`Game.answer`;
 ``GET .../{pin}/scoreboard`` -> :meth:`Game.scoreboard`;
 the event stream sends a new status whenever :attr:`Game.version` moves.
-A :class:`QuizError` becomes ``{"error": code, "message": ...}`` (:meth:`QuizError.to_dict`).
+A :class:`QuizError` becomes ``{"error": message, "code": code}`` (:meth:`QuizError.to_dict`), the event
+server's ``{"error": reason}`` with the machine code beside it.
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ class QuizError(ValueError):
         super().__init__(message)
 
     def to_dict(self) -> dict:
-        return {"error": self.code, "message": self.message}
+        return {"error": self.message, "code": self.code}
 
 
 @dataclass
@@ -157,7 +158,8 @@ class Game:
         self.players: dict[str, Player] = {}
         self.version = 0
         """Grows with every change: a server streaming events sends a new status when it moves."""
-        self._lock = threading.RLock()
+        self.lock = self._lock = threading.RLock()
+        """Held by every method; a server holds it across an action and its save, to save in order."""
 
     # --- players -------------------------------------------------------------------
     def join(self, nickname) -> Player:
@@ -341,13 +343,12 @@ class Game:
                 data["podium"] = self.podium()
             return data
 
-    def player_view(self, token: str) -> dict:
-        """One player's page: their points, streak and rank, and their result for the last closed question."""
+    def player_view(self, token: str, ranks: dict[str, int] | None = None) -> dict:
+        """One player's page: points, streak, rank (``ranks``: nickname -> rank, if known), last result."""
         with self._lock:
             self._update()
             player = self._player(token)
-            board = self.scoreboard()
-            rank = next(r["rank"] for r in board if r["nickname"] == player.nickname)
+            rank = (ranks or {r["nickname"]: r["rank"] for r in self.scoreboard()})[player.nickname]
             view = {"nickname": player.nickname, "points": player.points, "streak": player.streak, "rank": rank,
                     "players": len(self.players), "state": self.state, "question_number": self.index + 1,
                     "answered": self.index in player.answers, "result": None}

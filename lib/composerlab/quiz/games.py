@@ -50,6 +50,11 @@ class Games:
             raise QuizError("unknown_pin", f"no game has the PIN {text}; check it on the big screen")
         return game
 
+    def all(self) -> list[Game]:
+        """Every game, oldest first."""
+        with self._lock:
+            return sorted(self._games.values(), key=lambda g: g.created_at)
+
     def remove(self, pin: str) -> None:
         with self._lock:
             self._games.pop(pin, None)

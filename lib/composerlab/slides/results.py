@@ -178,11 +178,15 @@ def load_event_dir(folder: str | Path) -> tuple[EventInfo | None, Results | None
 def _from_event_database(folder: Path) -> tuple[EventInfo, Results]:
     from composerlab.event.exports import results_json
     from composerlab.event.store import Store
+    from composerlab.quiz.store import winners
 
     store = Store.open(folder)
     try:
         event = store.event()
         data = results_json(store)
+        top = winners(store.engine, 1)  # the live quiz keeps its games in the same database
+        if top:
+            data["quiz_winner"] = {"name": top[0]["nickname"], "points": top[0]["points"]}
     finally:
         store.close()
     info = EventInfo(name=data["event"], max_submissions=event.max_per_composer if event else None)
