@@ -5,7 +5,7 @@ size) and a phone go to ``out/quiz_screenshots/`` for review.
 """
 import re
 
-from browser import ROOT, browser  # noqa: F401  (the fixture)
+from browser import ROOT  # the browser fixture comes from tests/conftest.py (one Chromium per session)
 from quizkit import live_quiz  # noqa: F401
 
 SHOTS = ROOT / "out" / "quiz_screenshots"
@@ -18,7 +18,7 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):  # noqa: F811
+def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):
     host_context = browser.new_context(viewport=PROJECTOR)
     host = host_context.new_page()
     host.goto(f"{live_quiz.url}/quiz/host/{live_quiz.token}")
@@ -106,7 +106,7 @@ def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):  # noqa
         context.close()
 
 
-def test_the_join_page_says_what_is_wrong(browser, live_quiz):  # noqa: F811
+def test_the_join_page_says_what_is_wrong(browser, live_quiz):
     pin = live_quiz.new_game(1)
     live_quiz.join(pin, "Ana")
     context = browser.new_context(viewport=PHONE, is_mobile=True)
