@@ -92,6 +92,7 @@ def main(argv=None) -> int:
         value = report[name]
         ok = value >= bound if op == ">=" else value == bound
         print(f"{name:<32} {value:8.3f}   target {op} {bound}   {'ok' if ok else 'MISSED'}")
+    print("prompts from:", ", ".join(f"{n} {k}" for k, n in report["sources"].items()))
     for name in ("prompts", "continuations", "in_key_continuations_90", "empty_bar_rate", "density_ratio_median",
                  "copied_bar_share", "distinct_pitches", "distinct_bar_share"):
         print(f"{name:<32} {report[name]:8.3f}")

@@ -30,9 +30,9 @@ class TransformerConfig:
     vocab_size: int = 84
     context: int = 256
     layers: int = 4
-    width: int = 96
+    width: int = 128
     heads: int = 4
-    ffn: int = 288
+    ffn: int = 384
     dropout: float = 0.0
     seed: int = 0
 
