@@ -67,7 +67,7 @@ def speed(n_tokens: int = 200) -> list[tuple]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, default=20)
-    parser.add_argument("--sweep-prompts", type=int, default=6)
+    parser.add_argument("--sweep-prompts", type=int, default=12)
     parser.add_argument("--skip-sweep", action="store_true")
     args = parser.parse_args(argv)
 
