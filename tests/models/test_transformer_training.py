@@ -47,6 +47,10 @@ def test_training_lowers_the_loss_saves_the_best_and_resumes(small_data, tmp_pat
     saved = json.loads((tmp_path / "tiny.history.json").read_text())
     assert saved["validation_loss"] == pytest.approx(history["validation_loss"])
     best = load(out)
+    import h5py
+
+    with h5py.File(tmp_path / "tiny.weights.h5") as saved_weights:
+        assert "optimizer" not in saved_weights  # only the network's weights are saved
     windows = validation_windows(small_data.validation, 64, 4)
     np.testing.assert_allclose(best.logits(windows[:1, :-1]).shape, (1, 64, len(tokenizer())))
     assert not any(checkpoints.iterdir()) if checkpoints.exists() else True  # a finished run leaves no backup

@@ -47,12 +47,13 @@ def _keras():
     return keras
 
 
-def build(config: TransformerConfig):
-    """A :class:`MelodyTransformer` with fresh weights (seeded by ``config.seed``)."""
+def build(config: TransformerConfig, reseed: bool = True):
+    """A :class:`MelodyTransformer` with fresh weights (seeded by ``config.seed`` unless ``reseed`` is False)."""
     keras = _keras()
     from keras import ops
 
-    keras.utils.set_random_seed(config.seed)
+    if reseed:
+        keras.utils.set_random_seed(config.seed)
 
     class Block(keras.layers.Layer):
         """Pre-norm decoder block: causal self-attention, then a feed-forward layer."""
@@ -160,7 +161,13 @@ class MelodyTransformer:
         stem = Path(stem)
         stem.parent.mkdir(parents=True, exist_ok=True)
         weights = Path(f"{stem}.weights.h5")
-        self.model.save_weights(weights)
+        if getattr(self.model, "optimizer", None) is not None:
+            # A compiled model's file would carry the optimizer's state too (3x the size); a fresh copy has none.
+            bare = build(self.config, reseed=False).model  # no reseeding in the middle of a training run
+            bare.set_weights(self.model.get_weights())
+            bare.save_weights(weights)
+        else:
+            self.model.save_weights(weights)
         Path(f"{stem}.json").write_text(self.config.to_json())
         return weights
 
