@@ -12,7 +12,7 @@ Keras's ``fit`` shows the progress bar; :class:`LiveLoss` records (and in a
 notebook plots) training and validation loss; ``BackupAndRestore`` keeps a
 checkpoint every epoch so a stopped run resumes where it was.
 
-From a terminal: ``python -m composerlab.models.transformer.training --minutes 28``
+From a terminal: ``python -m composerlab.models.transformer.training --minutes 22``
 writes ``out/models/transformer``; ``--install`` (or later ``--install-only``)
 copies it over the shipped model in ``data/models/``. Introduced in lab 06.
 """
