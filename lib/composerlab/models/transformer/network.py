@@ -199,7 +199,7 @@ def _layer_norm(x, gamma, beta, eps=1e-5):
 
 
 def _gelu(x):
-    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x * x * x)))  # x * x * x: faster than x ** 3
 
 
 def _softmax(x):
