@@ -47,6 +47,10 @@ def test_training_lowers_the_loss_saves_the_best_and_resumes(small_data, tmp_pat
     saved = json.loads((tmp_path / "tiny.history.json").read_text())
     assert saved["validation_loss"] == pytest.approx(history["validation_loss"])
     best = load(out)
+    import h5py
+
+    with h5py.File(tmp_path / "tiny.weights.h5") as saved_weights:
+        assert "optimizer" not in saved_weights  # only the network's weights are saved
     windows = validation_windows(small_data.validation, 64, 4)
     np.testing.assert_allclose(best.logits(windows[:1, :-1]).shape, (1, 64, len(tokenizer())))
     assert not any(checkpoints.iterdir()) if checkpoints.exists() else True  # a finished run leaves no backup
@@ -82,3 +86,51 @@ def test_too_little_data_is_refused(small_data):
     no_validation = TokenData(small_data.train, small_data.validation[:10], 40, 1)
     with pytest.raises(ValueError, match="no validation window"):
         train(small_config(), epochs=1, steps_per_epoch=1, data=no_validation, verbose=0)
+
+
+def test_learning_rate_warms_up_then_falls_to_its_floor():
+    from composerlab.models.transformer.training import learning_rate_at
+
+    warm = [learning_rate_at(0.0, step, 1e-3, warmup=10) for step in range(10)]
+    assert np.all(np.diff(warm) > 0) and warm[-1] == pytest.approx(1e-3)
+    later = [learning_rate_at(p, 500, 1e-3, warmup=10) for p in np.linspace(0, 1, 11)]
+    assert np.all(np.diff(later) < 0)
+    assert later[-1] == pytest.approx(5e-5) and learning_rate_at(1.7, 500, 1e-3, 10) == pytest.approx(5e-5)
+
+
+def test_a_time_limit_ends_the_schedule_and_the_run(small_data, tmp_path):
+    import keras
+
+    rates = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            rates.append(float(self.model.optimizer.learning_rate.numpy()))
+
+    # 0.05 minutes (3 s) is less than 200 updates take: the clock decides, and the rate still reaches its floor.
+    _, history = train(small_config(), epochs=20, steps_per_epoch=10, batch=4, learning_rate=2e-3, minutes=0.05,
+                       data=small_data, verbose=0, validation_limit=2, callbacks=[Record()], warmup=2)
+    assert history["updates"] < 200 and history["updates"] == len(rates)
+    assert rates[-1] == pytest.approx(0.05 * 2e-3, rel=0.01)  # the last update ran at the floor
+
+
+def test_install_copies_a_run_over_the_shipped_model(tmp_path, monkeypatch):
+    import shutil
+
+    from composerlab.models.transformer.training import SHIPPED_SUFFIXES, install, main
+    from notebook_params import ROOT
+
+    monkeypatch.setenv("COMPOSERLAB_DATA", str(tmp_path / "data"))
+    (tmp_path / "data" / "models").mkdir(parents=True)
+    run = tmp_path / "run" / "transformer"
+    run.parent.mkdir()
+    with pytest.raises(FileNotFoundError, match="no trained Transformer to install"):
+        install(run)
+    assert not any((tmp_path / "data" / "models").iterdir())
+    for suffix in SHIPPED_SUFFIXES:
+        shutil.copyfile(ROOT / "data" / "models" / f"transformer{suffix}", f"{run}{suffix}")
+    assert main(["--install-only", "--out", str(run)]) == 0
+    written = sorted(p.name for p in (tmp_path / "data" / "models").iterdir())
+    assert written == sorted(f"transformer{s}" for s in SHIPPED_SUFFIXES)
+    assert (tmp_path / "data" / "models" / "transformer.weights.h5").read_bytes() == \
+        (ROOT / "data" / "models" / "transformer.weights.h5").read_bytes()

@@ -7,7 +7,9 @@ range (the prompt's widened by a fifth each way), note density (half to twice
 the prompt's), copying (bars repeated exactly from the prompt) and whether
 different seeds give different music. :func:`variety` measures how much the
 continuations of one prompt differ from each other, the number a temperature
-or top-p sweep moves. Used by ``bench/bench_transformer.py`` and lab 06.
+or top-p sweep moves. :func:`evaluate` and :func:`evaluate_strided` give the
+validation loss (nats per token) that training reports. Used by
+``bench/bench_transformer.py``, training and lab 06.
 """
 from __future__ import annotations
 
@@ -20,9 +22,12 @@ FIFTH = 7
 
 
 def prompts(tunes, prompt_bars: int = 4, count: int = 20, min_bars: int = 8) -> list[tuple[str, list[Note]]]:
-    """(name, notes of the first ``prompt_bars`` bars) of the first ``count`` tunes long enough and with no silent bar.
+    """(name, notes of the first ``prompt_bars`` bars) of ``count`` tunes long enough and with no silent bar.
 
-    A pickup bar is skipped: the prompt starts at the first full bar.
+    The tunes are taken evenly across ``tunes`` (the validation tunes list the
+    chorales first, then each folk collection), so the prompts mix every kind
+    of melody the model learned. A pickup bar is skipped: the prompt starts at
+    the first full bar.
     """
     chosen = []
     for tune in tunes:
@@ -35,9 +40,9 @@ def prompts(tunes, prompt_bars: int = 4, count: int = 20, min_bars: int = 8) -> 
         if len({n.start // STEPS_PER_BAR for n in part}) < prompt_bars:
             continue
         chosen.append((tune.name, part))
-        if len(chosen) == count:
-            break
-    return chosen
+    if len(chosen) <= count:
+        return chosen
+    return [chosen[i] for i in np.linspace(0, len(chosen) - 1, count).round().astype(int)]
 
 
 def _bars(notes: list[Note], first_bar: int, n_bars: int) -> list[tuple]:
@@ -70,6 +75,47 @@ def judge(prompt: list[Note], continuation: list[Note], prompt_bars: int, bars: 
     }
 
 
+def evaluate(net, windows: np.ndarray, batch: int = 16) -> float:
+    """Mean next-token cross-entropy (nats) over ``windows`` of ``context + 1`` tokens."""
+    losses = []
+    for i in range(0, len(windows), batch):
+        chunk = windows[i: i + batch]
+        logits = net.logits(chunk[:, :-1]).astype(np.float64)
+        logits -= logits.max(-1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        losses.append(-np.take_along_axis(logp, chunk[:, 1:, None].astype(int), -1)[..., 0].ravel())
+    return float(np.concatenate(losses).mean()) if losses else float("nan")
+
+
+def evaluate_strided(net, stream: np.ndarray, batch: int = 16) -> float:
+    """Mean cross-entropy (nats) of every token of ``stream`` after the first, each seen with at least half a context.
+
+    Windows of ``context`` tokens start every half context; each token is
+    scored once, in the window where it has the most tokens before it. This
+    is how the card compares the Transformer with the n-gram model, which
+    sees its full n-1 tokens before every token.
+    """
+    context = net.config.context
+    half = context // 2
+    starts = list(range(0, max(len(stream) - context, 0) + 1, half))
+    if starts[-1] + context < len(stream):
+        starts.append(len(stream) - context)
+    total, count, scored_to = 0.0, 0, 1
+    for i in range(0, len(starts), batch):
+        chunk = starts[i: i + batch]
+        windows = np.stack([stream[s: s + context] for s in chunk]).astype(np.int32)
+        logits = net.logits(windows[:, :-1]).astype(np.float64)
+        logits -= logits.max(-1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        nll = -np.take_along_axis(logp, windows[:, 1:, None].astype(int), -1)[..., 0]
+        for row, s in enumerate(chunk):
+            first = max(scored_to, s + 1) - (s + 1)  # targets stream[s + 1 + j]; skip those scored already
+            total += nll[row, first:].sum()
+            count += nll.shape[1] - first
+            scored_to = s + context
+    return total / count
+
+
 def variety(rows: list[dict]) -> dict:
     """How different the continuations of one prompt are: distinct pitches and bars over all of them."""
     bars = [b for r in rows for b in r["bars"]]
@@ -87,8 +133,9 @@ def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: i
     """
     from composerlab.models.transformer.generate import continue_notes
 
-    rows, per_prompt = [], []
-    for _, prompt in prompts(tunes, prompt_bars, count):
+    rows, per_prompt, sources = [], [], {}
+    for name, prompt in prompts(tunes, prompt_bars, count):
+        sources[name.split("/")[0]] = sources.get(name.split("/")[0], 0) + 1
         mine = []
         for seed in seeds:
             new = continue_notes(prompt, bars, seed=seed, model=model, **sampling)
@@ -98,6 +145,7 @@ def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: i
     density = np.array([r["density_ratio"] for r in rows])
     return {
         "prompts": len(per_prompt),
+        "sources": sources,
         "continuations": len(rows),
         "in_key_notes": float(np.mean([r["in_key"] for r in rows])),
         "in_key_continuations_90": float(np.mean([r["in_key"] >= 0.9 for r in rows])),

@@ -30,9 +30,9 @@ class TransformerConfig:
     vocab_size: int = 84
     context: int = 256
     layers: int = 4
-    width: int = 96
+    width: int = 128
     heads: int = 4
-    ffn: int = 288
+    ffn: int = 384
     dropout: float = 0.0
     seed: int = 0
 
@@ -47,12 +47,13 @@ def _keras():
     return keras
 
 
-def build(config: TransformerConfig):
-    """A :class:`MelodyTransformer` with fresh weights (seeded by ``config.seed``)."""
+def build(config: TransformerConfig, reseed: bool = True):
+    """A :class:`MelodyTransformer` with fresh weights (seeded by ``config.seed`` unless ``reseed`` is False)."""
     keras = _keras()
     from keras import ops
 
-    keras.utils.set_random_seed(config.seed)
+    if reseed:
+        keras.utils.set_random_seed(config.seed)
 
     class Block(keras.layers.Layer):
         """Pre-norm decoder block: causal self-attention, then a feed-forward layer."""
@@ -160,7 +161,13 @@ class MelodyTransformer:
         stem = Path(stem)
         stem.parent.mkdir(parents=True, exist_ok=True)
         weights = Path(f"{stem}.weights.h5")
-        self.model.save_weights(weights)
+        if getattr(self.model, "optimizer", None) is not None:
+            # A compiled model's file would carry the optimizer's state too (3x the size); a fresh copy has none.
+            bare = build(self.config, reseed=False).model  # no reseeding in the middle of a training run
+            bare.set_weights(self.model.get_weights())
+            bare.save_weights(weights)
+        else:
+            self.model.save_weights(weights)
         Path(f"{stem}.json").write_text(self.config.to_json())
         return weights
 
@@ -192,7 +199,7 @@ def _layer_norm(x, gamma, beta, eps=1e-5):
 
 
 def _gelu(x):
-    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x * x * x)))  # x * x * x: faster than x ** 3
 
 
 def _softmax(x):
