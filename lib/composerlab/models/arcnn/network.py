@@ -73,7 +73,7 @@ class ARCNNConfig:
     batch_size: int = 32
     learning_rate: float = 1e-3
     bars: int = 8
-    channels: int = 64
+    channels: int = 32
     depth: int = 5
     max_shift: int = 5
     add_low: float = 0.01
@@ -82,10 +82,10 @@ class ARCNNConfig:
     max_shift_share: float = 0.3
     voice_subset_share: float = 0.0
     solo_share: float = 0.0
-    out_of_key: bool = False
+    out_of_key: bool = True
     remove_low: float = 0.0
     remove_high: float = 1.0
-    key_input: bool = False
+    key_input: bool = True
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
