@@ -73,3 +73,29 @@ def test_same_seed_same_pairs(dataset):
     a = merged.training_pairs(dataset.train, np.arange(4), np.random.default_rng(3))
     b = merged.training_pairs(dataset.train, np.arange(4), np.random.default_rng(3))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_out_of_key_shift_moves_in_key_notes_out_of_the_key(dataset):
+    voices = dataset.train[:20, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    pcs = merged.pitch_classes()
+    moved_total = 0
+    for window in voices:
+        roll = window.any(axis=0)
+        scale = merged.window_scale(roll)
+        shifted = merged.shift_notes(roll, 0.3, np.random.default_rng(0), scale)
+        new = shifted & ~roll
+        gone = roll & ~shifted
+        assert new.sum() == gone.sum()
+        assert not scale[pcs[np.flatnonzero(new.any(axis=0))]].any()  # every moved note lands out of the key
+        assert scale[pcs[np.flatnonzero(gone.any(axis=0))]].all()  # and came from a note in the key
+        moved_total += len(merged.note_runs(new))
+    assert moved_total > 20
+
+
+def test_solo_windows_keep_one_voice_mostly_the_soprano(dataset):
+    voices = dataset.train[:400, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    kept = merged.keep_some_voices(voices, np.random.default_rng(1), share=0.0, solo_share=0.5)
+    soprano = voices[:, 0]
+    solo = [i for i in range(len(voices)) if kept[i].sum(axis=1).max() <= 1 and voices[i].any(axis=0).sum(axis=1).max() > 1]
+    assert 0.35 < len(solo) / len(voices) < 0.65
+    assert np.mean([np.array_equal(kept[i], soprano[i]) for i in solo]) > 0.6

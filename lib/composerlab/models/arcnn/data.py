@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from composerlab.models.gan import data as chorales
+from composerlab.music import metrics
 from composerlab.music.pianoroll import STEPS_PER_BAR
 
 LOWEST_PITCH = chorales.LOWEST_PITCH
@@ -122,29 +123,57 @@ def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
     return runs
 
 
-def shift_notes(roll: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
-    """Move a random ``share`` of the notes of a (steps, pitches) roll a semitone up or down."""
+def pitch_classes(n_pitches: int = N_MODEL_PITCHES, lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """(n_pitches,) pitch class (C = 0) of each model pitch."""
+    return (lowest + np.arange(n_pitches)) % 12
+
+
+def window_scale(roll: np.ndarray, lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """(12,) booleans: the scale of the key of a (steps, pitches) model roll (Krumhansl, as the quality measure)."""
+    full = np.zeros((roll.shape[0], 128), dtype=bool)
+    full[:, lowest: lowest + roll.shape[1]] = roll
+    return metrics.scale_mask(metrics.estimate_key(full))
+
+
+def shift_notes(roll: np.ndarray, share: float, rng: np.random.Generator, scale: np.ndarray | None = None,
+                lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """Move a random ``share`` of the notes of a (steps, pitches) roll a semitone up or down.
+
+    With ``scale`` (12 booleans, see :func:`window_scale`) only in-key notes
+    move, and always out of the key, as a wrong note in a melody does (and
+    as the quality measure detunes a tune); without it any note moves either way.
+    """
     out = np.array(roll, dtype=bool)
     runs = note_runs(out)
     n = int(round(share * len(runs)))
-    if n == 0:
+    pcs = pitch_classes(out.shape[1], lowest)
+
+    def ok(pitch, step):
+        return 0 <= pitch + step < out.shape[1] and (scale is None or (scale[pcs[pitch]]
+                                                                       and not scale[pcs[pitch + step]]))
+
+    candidates = [i for i, (pitch, _, _) in enumerate(runs) if ok(pitch, -1) or ok(pitch, 1)]
+    if n == 0 or not candidates:
         return out
-    for i in rng.choice(len(runs), n, replace=False):
+    for i in rng.choice(candidates, min(n, len(candidates)), replace=False):
         pitch, start, end = runs[i]
-        step = int(rng.choice((-1, 1)))
-        if 0 <= pitch + step < out.shape[1]:
-            out[start:end, pitch] = False
-            out[start:end, pitch + step] = True
+        steps = [d for d in (-1, 1) if ok(pitch, d)]
+        step = int(rng.choice(steps))
+        if out[start:end, pitch + step].any():  # another voice already sings there: leave this note
+            continue
+        out[start:end, pitch] = False
+        out[start:end, pitch + step] = True
     return out
 
 
 def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.015), shift_probability: float = 0.5,
-            max_shift_share: float = 0.3) -> np.ndarray:
+            max_shift_share: float = 0.3, scales: np.ndarray | None = None, remove_share=(0.0, 1.0)) -> np.ndarray:
     """Corrupted copies of boolean (n, steps, pitches) rolls, the training inputs.
 
     In each roll: with probability ``shift_probability`` a share (0 to
-    ``max_shift_share``) of the notes moves a semitone; then a uniform random
-    share (0-100%) of the on cells is removed, and a share of all cells,
+    ``max_shift_share``) of the notes moves a semitone (out of the key when
+    ``scales``, (n, 12) booleans, are given); then a share of the on cells,
+    uniform in ``remove_share``, is removed, and a share of all cells,
     uniform in ``add_share``, is drawn at random and switched on (a drawn
     cell that is already on stays on).
     """
@@ -153,10 +182,10 @@ def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.
     for i, original in enumerate(originals):
         roll = original.copy()
         if rng.random() < shift_probability:
-            roll = shift_notes(roll, rng.uniform(0.0, max_shift_share), rng)
+            roll = shift_notes(roll, rng.uniform(0.0, max_shift_share), rng, None if scales is None else scales[i])
         on = np.flatnonzero(roll)
         if on.size:
-            remove = rng.choice(on, int(round(rng.uniform(0.0, 1.0) * on.size)), replace=False)
+            remove = rng.choice(on, int(round(rng.uniform(*remove_share) * on.size)), replace=False)
             roll.flat[remove] = False
         n_add = int(round(rng.uniform(*add_share) * cells))
         roll.flat[rng.choice(cells, n_add, replace=False)] = True
@@ -164,17 +193,24 @@ def corrupt(originals: np.ndarray, rng: np.random.Generator, add_share=(0.01, 0.
     return out
 
 
-def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float = 0.5) -> np.ndarray:
-    """Merge (n, 4, steps, pitches) voices into (n, steps, pitches); in ``share`` of the windows only 1-3 random voices.
+def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float = 0.5,
+                     solo_share: float = 0.0) -> np.ndarray:
+    """Merge (n, 4, steps, pitches) voices into (n, steps, pitches); some windows keep fewer voices.
 
-    A lone melody, or a melody and a bass, is music too: an original of fewer
-    voices teaches the network that a wrong note in a bare tune is wrong, not
-    only that the missing voices are missing.
+    In ``solo_share`` of the windows only one voice is kept (the soprano
+    three times in four, the tune of a melody; else another voice); in
+    ``share`` of the others, 1-3 random voices. A lone melody is music too:
+    a window of one voice teaches the network that a wrong note in a bare
+    tune is wrong, not only that the missing voices are missing.
     """
-    if share <= 0:  # draw nothing: the random stream stays that of a run without this option
+    if share <= 0 and solo_share <= 0:  # draw nothing: the random stream stays that of a run without these options
         return voices.any(axis=1)
     voices = voices.copy()
-    for i in np.flatnonzero(rng.random(len(voices)) < share):
+    solo = rng.random(len(voices)) < solo_share
+    for i in np.flatnonzero(solo):
+        kept = 0 if rng.random() < 0.75 else int(rng.integers(1, voices.shape[1]))
+        voices[i, np.arange(voices.shape[1]) != kept] = False
+    for i in np.flatnonzero(~solo & (rng.random(len(voices)) < share)):
         kept = rng.choice(voices.shape[1], int(rng.integers(1, voices.shape[1])), replace=False)
         dropped = np.setdiff1d(np.arange(voices.shape[1]), kept)
         voices[i, dropped] = False
@@ -182,13 +218,18 @@ def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float 
 
 
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
-                   voice_subset_share: float = 0.0, **corruption) -> tuple[np.ndarray, np.ndarray]:
+                   voice_subset_share: float = 0.0, solo_share: float = 0.0, out_of_key: bool = False,
+                   **corruption) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
 
-    ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices` and :func:`corrupt`.
+    ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices`
+    and :func:`corrupt`. With ``out_of_key`` the wrong notes move out of the
+    key of the whole window (all four voices), estimated as the quality measure does.
     """
-    originals = keep_some_voices(transposed(windows, index, rng, max_shift), rng, voice_subset_share)
-    inputs = corrupt(originals, rng, **corruption)
+    voices = transposed(windows, index, rng, max_shift)
+    scales = np.stack([window_scale(v.any(axis=0)) for v in voices]) if out_of_key else None
+    originals = keep_some_voices(voices, rng, voice_subset_share, solo_share)
+    inputs = corrupt(originals, rng, scales=scales, **corruption)
     targets = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.
     for i in np.flatnonzero(~targets.any(axis=(1, 2))):

@@ -57,6 +57,14 @@ class ARCNNConfig:
         of its notes moved a semitone.
     voice_subset_share : float
         Share of training windows whose original keeps only 1-3 of its voices.
+    solo_share : float
+        Share of training windows whose original is a single voice (mostly the soprano).
+    out_of_key : bool
+        Wrong notes always move out of the window's key (else a random semitone either way).
+    remove_low, remove_high : float
+        Share of the on cells removed from a training input, uniform in this range.
+    key_input : bool
+        Give the network the input's pitch-class histogram (its key) beside the roll, see :func:`build_network`.
     seed : int
         Seed for weights, batches and corruption.
     """
@@ -65,7 +73,7 @@ class ARCNNConfig:
     batch_size: int = 32
     learning_rate: float = 1e-3
     bars: int = 8
-    channels: int = 64
+    channels: int = 32
     depth: int = 5
     max_shift: int = 5
     add_low: float = 0.01
@@ -73,6 +81,11 @@ class ARCNNConfig:
     shift_probability: float = 0.5
     max_shift_share: float = 0.3
     voice_subset_share: float = 0.0
+    solo_share: float = 0.0
+    out_of_key: bool = True
+    remove_low: float = 0.0
+    remove_high: float = 1.0
+    key_input: bool = True
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
@@ -87,7 +100,9 @@ class ARCNNConfig:
     def corruption(self) -> dict:
         """Keyword arguments for :func:`composerlab.models.arcnn.data.corrupt`."""
         return {"add_share": (self.add_low, self.add_high), "shift_probability": self.shift_probability,
-                "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share}
+                "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share,
+                "solo_share": self.solo_share, "out_of_key": self.out_of_key,
+                "remove_share": (self.remove_low, self.remove_high)}
 
     @classmethod
     def from_dict(cls, values: dict) -> "ARCNNConfig":
@@ -107,11 +122,24 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None):
     n_pitches = n_pitches or config.n_pitches
     widths = config.widths
     roll = keras.Input((None, n_pitches), name="roll")
+    features = roll
+    if config.key_input:
+        # The key, explicitly: each pitch's share of the input's sounding time by pitch class (all
+        # octaves folded), the same for every step. A wrong note in a bare melody is wrong only by the
+        # key. Only cells that continue a note count, so stray 16th-note cells barely move it.
+        fold = np.zeros((n_pitches, 12), np.float32)
+        fold[np.arange(n_pitches), (config.lowest_pitch + np.arange(n_pitches)) % 12] = 1.0
+        fold = keras.ops.convert_to_tensor(fold)
+        held = roll[:, 1:] * roll[:, :-1]
+        classes = keras.ops.matmul(keras.ops.sum(held, axis=1) + 0.25 * keras.ops.sum(roll, axis=1), fold)
+        classes = 12.0 * classes / (keras.ops.sum(classes, axis=-1, keepdims=True) + 1e-6)
+        per_pitch = keras.ops.matmul(classes, keras.ops.transpose(fold))  # (batch, pitches)
+        key_map = keras.ops.expand_dims(per_pitch, 1) * keras.ops.ones_like(roll)
+        features = layers.Concatenate(name="with_key")([roll, key_map])
 
     def conv(x, width, name, stride=1):
         return layers.Conv1D(width, 3, strides=stride, padding="same", activation="relu", name=name)(x)
-
-    x = conv(conv(roll, widths[0], "in_1"), widths[0], "in_2")
+    x = conv(conv(features, widths[0], "in_1"), widths[0], "in_2")
     skips = [x]
     for level in range(1, config.depth + 1):
         x = conv(x, widths[level], f"down{level}_1", stride=2)
@@ -126,7 +154,7 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None):
         x = layers.Concatenate(name=f"skip{level}")([x, skips[level - 1]])
         x = conv(x, widths[level - 1], f"up{level}_1")
         x = conv(x, widths[level - 1], f"up{level}_2")
-    x = layers.Concatenate(name="with_input")([x, roll])
+    x = layers.Concatenate(name="with_input")([x, features])
     logits = layers.Conv1D(n_pitches, 1, name="cell_logits")(x)
     return keras.Model(roll, logits, name="arcnn")
 

@@ -9,9 +9,10 @@ the *top-1 fix rate*: how often the cell the network ranks first is one
 that is really wrong, i.e. how often the edit loop's most likely step
 would repair the music.
 
-From a terminal::
+From a terminal (writes ``out/models/arcnn.*``; ``--install`` then copies
+the run over the shipped model in ``data/models/``, the one step that does)::
 
-    python -m composerlab.models.arcnn.training --iterations 3500 --out data/models/arcnn
+    python -m composerlab.models.arcnn.training --install
 
 Introduced in lab 05.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,37 @@ from composerlab.models.arcnn import data as merged
 from composerlab.models.arcnn.network import ARCNN, ARCNNConfig
 
 N_EVAL_WINDOWS = 128
+SUFFIXES = (".weights.h5", ".json", ".history.json")
+"""The files of a saved AR-CNN: weights, config and figures, training history."""
+
+
+def default_output() -> Path:
+    """Where a training run saves unless told otherwise: ``out/models/arcnn`` (ignored by git)."""
+    from composerlab.paths import out_dir
+
+    return out_dir() / "models" / "arcnn"
+
+
+def install(stem: str | Path | None = None) -> list[Path]:
+    """Copy a saved run (default :func:`default_output`) over the shipped ``data/models/arcnn.*``; the files written.
+
+    Raises FileNotFoundError, copying nothing, when one of the run's files is missing.
+    """
+    from composerlab.paths import models_dir
+
+    stem = Path(str(stem if stem is not None else default_output()).replace(".weights.h5", "").replace(".json", ""))
+    sources = [Path(f"{stem}{suffix}") for suffix in SUFFIXES]
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no trained AR-CNN to install: {', '.join(missing)} missing; "
+                                "run `python -m composerlab.models.arcnn.training` first")
+    written = []
+    for source, suffix in zip(sources, SUFFIXES):
+        target = models_dir() / f"arcnn{suffix}"
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written
 
 
 @dataclass
@@ -167,11 +200,17 @@ def main(argv=None) -> int:
     defaults = ARCNNConfig()
     for name in ("iterations", "batch_size", "bars", "channels", "depth", "max_shift", "seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share"):
+    for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share",
+                 "solo_share", "remove_low", "remove_high"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
+    for name in ("out_of_key", "key_input"):
+        parser.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction,
+                            default=getattr(defaults, name))
     parser.add_argument("--limit", type=int, default=None, help="only the first N chorales")
     parser.add_argument("--eval-every", type=int, default=250)
-    parser.add_argument("--out", default=None, help="save here (e.g. data/models/arcnn)")
+    parser.add_argument("--out", default=None, help="save here (default out/models/arcnn)")
+    parser.add_argument("--install", action="store_true",
+                        help="then copy the run over the shipped model in data/models/ (arcnn.*)")
     args = parser.parse_args(argv)
     config = ARCNNConfig(**{k: getattr(args, k) for k in ARCNNConfig().to_dict() if hasattr(args, k)})
     wall_started = time.perf_counter()
@@ -185,13 +224,15 @@ def main(argv=None) -> int:
         row = history.last(split)
         if row:
             print(f"{split:>10}: loss {row['loss']:.3f}  top-1 fix rate {row['top1']:.3f}")
-    if args.out:
-        path = net.save(args.out, extra={
-            "training_seconds": history.seconds, "wall_seconds": wall, "dataset": dataset.summary(),
-            "evaluations": [history.last("train"), history.last("validation")],
-            "command": "python -m composerlab.models.arcnn.training " + " ".join(argv or [])})
-        Path(f"{args.out}.history.json").write_text(json.dumps(history.to_json()))
-        print(f"saved {path}")
+    out = Path(args.out) if args.out else default_output()
+    path = net.save(out, extra={
+        "training_seconds": history.seconds, "wall_seconds": wall, "dataset": dataset.summary(),
+        "evaluations": [history.last("train"), history.last("validation")],
+        "command": "python -m composerlab.models.arcnn.training " + " ".join(argv or [])})
+    Path(f"{out}.history.json").write_text(json.dumps(history.to_json()))
+    print(f"saved {path}")
+    if args.install:
+        print("installed " + ", ".join(str(p) for p in install(out)))
     return 0
 
 
