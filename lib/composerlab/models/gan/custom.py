@@ -249,11 +249,13 @@ def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | Non
     return copied
 
 
-def train_custom(data: str | Path, name: str, iterations: int = WORKSHOP_ITERATIONS, learning_rate: float = 1e-3,
+def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WORKSHOP_ITERATIONS, learning_rate: float = 1e-3,
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
                  live_plot: bool = False, folder: str | Path | None = None) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
+
+    ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
 
     Returns
     -------
@@ -274,7 +276,8 @@ def train_custom(data: str | Path, name: str, iterations: int = WORKSHOP_ITERATI
 
     check_name(name)
     wall_started = time.perf_counter()
-    found = read_folder(data, melody_part, parts, progress=progress)
+    found = data if isinstance(data, FolderMusic) else read_folder(data, melody_part, parts, progress=progress)
+    data = found.folder
     if not found.pieces:
         raise ValueError(f"no piece in {data} can be learned from\n{found.report()}")
     dataset = build_dataset(found)
