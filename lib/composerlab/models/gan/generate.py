@@ -142,7 +142,8 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     music : pypianoroll.Multitrack
         A melody, or a composition whose melody is taken (:func:`composerlab.music.melody.melody`).
     model : str
-        ``"bach"`` (the shipped model) or the path of one you trained.
+        ``"bach"`` (the shipped model), the name of one you trained (``composerlab train gan --name``)
+        or its path.
     seed : int
         Chooses the noise: same seed, same notes.
     programs : sequence of 4 int
