@@ -8,16 +8,18 @@ reference ranges again.
 
 For each of the :data:`TUNES` (folk tunes from music21's corpus: 4/4, 3/4 and
 2/4, with and without pickups) it composes with the model at its defaults
-(``compose_chain(music, "bach")``) and measures the first :data:`BARS` bars of
-the tune (the compose of wave 1 accompanies 8 bars of 4/4 at most):
+(``compose_chain(music, "bach")``) and measures the whole tune, first bar to
+last (``--bars N`` measures the first N bars only, as wave 1 did when compose
+accompanied 8 bars of 4/4 at most):
 
 - consonant beats, chord fit, parallels per bar
   (:mod:`composerlab.music.harmony`, on the tune's own beats);
 - bars accompanied: of the bars where the melody sounds (a pickup bar left
-  out), the share where an accompanying part sounds too;
+  out), the share where an accompanying part sounds too; "every bar
+  accompanied" counts the tunes where that share is 1;
 - the AI judge's score of those bars (``judge_music``).
 
-Then the same for the validation chorales' sopranos, beside Bach's own voices,
+Then the same for the validation chorales' sopranos (whole chorales), beside Bach's own voices,
 and the share of tunes whose consonant beats and chord fit both lie inside the
 chorales' 10th-90th percentile ranges (target: 85%).
 """
@@ -26,12 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import warnings
 
 import numpy as np
 
-BARS = 8
-"""Bars measured from the start of each tune (the pickup bar, if any, is bar 1)."""
+BARS = None
+"""Bars measured from the start of each tune (the pickup bar, if any, is bar 1); None: the whole tune."""
 TARGET_IN_RANGE = 0.85
 """Share of tunes whose consonant beats and chord fit are both inside the chorales' ranges."""
 MAX_PARALLELS_PER_BAR = 0.15
@@ -128,46 +129,42 @@ def judge_score(composition: np.ndarray, time_signature, name: str, judge) -> fl
     return float(judge_music(_as_multitrack(composition, time_signature, name), judge).score)
 
 
-def bench_tunes(model: str, judge, seed: int = 0) -> list[dict]:
+def bench_tunes(model: str, judge, seed: int = 0, bars: int | None = BARS) -> list[dict]:
     from composerlab.models.catalog import compose_chain
+    from composerlab.music.melody import count_bars
     from composerlab.music.pianoroll import steps_per_bar, time_signature_of
 
     rows = []
     for name, meter, has_pickup in TUNES:
         music = load_tune(name)
         time_signature = time_signature_of(music)
-        steps = BARS * steps_per_bar(time_signature)
+        steps = (bars or count_bars(music)) * steps_per_bar(time_signature)
         melody = _cut(music, steps).any(axis=0)
         first_bar = melody[: steps_per_bar(time_signature)]
         found_pickup = bool(first_bar.any() and not first_bar[0].any())
         started = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the 8-bar clip notice: expected here
-            composed = compose_chain(music, model, seed=seed)
+        composed = compose_chain(music, model, seed=seed)
         seconds = time.perf_counter() - started
         composition = _cut(composed, steps)
         composition[0] = melody  # the tune as given (compose keeps it, octave and all)
         row = {"tune": name, "meter": "/".join(map(str, time_signature)), "pickup": found_pickup,
-               "listed_meter": meter, "listed_pickup": has_pickup, "compose_s": seconds,
+               "listed_meter": meter, "listed_pickup": has_pickup, "compose_s": seconds, "bars": steps // steps_per_bar(time_signature),
                **measure(composition, time_signature, found_pickup)}
         row["judge"] = judge_score(composition, time_signature, name, judge)
         rows.append(row)
     return rows
 
 
-def bench_chorales(model: str, judge, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """(Bach's own, the model's) rows for the first BARS bars of every validation chorale."""
+def bench_chorales(model: str, judge, seed: int = 0, bars: int | None = BARS) -> tuple[list[dict], list[dict]]:
+    """(Bach's own, the model's) rows for every validation chorale, whole or its first ``bars`` bars."""
     from composerlab.models.catalog import compose_chain
     from composerlab.models.gan import data as chorales
 
-    steps = BARS * 16
     ours, bach = [], []
     for piece in [c for c in chorales.load_chorales() if chorales.is_validation(c.name)]:
-        real = piece.roll[:, :steps]
+        real = piece.roll[:, : bars * 16] if bars else piece.roll
         soprano = _as_multitrack(real[:1], (4, 4), piece.name)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            composed = compose_chain(soprano, model, seed=seed)
+        composed = compose_chain(soprano, model, seed=seed)
         fake = np.zeros_like(real)
         cut = _cut(composed, real.shape[1])
         fake[: len(cut)] = cut[: len(fake)]
@@ -256,23 +253,27 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also save every figure to this file (e.g. out/bench_harmony.json)")
     parser.add_argument("--reference", action="store_true", help="measure the chorales' reference ranges first")
+    parser.add_argument("--bars", type=int, default=BARS,
+                        help="measure only the first N bars of each tune and chorale (default: the whole of it)")
     args = parser.parse_args(argv)
 
     from composerlab.models.judge.network import load_judge
 
-    results = {"model": args.model, "seed": args.seed, "bars": BARS}
+    results = {"model": args.model, "seed": args.seed, "bars": args.bars or "whole"}
+    span = f"first {args.bars} bars" if args.bars else "whole tunes"
     if args.reference:
         results["reference"] = print_reference()
     judge = load_judge()
     started = time.perf_counter()
-    tunes = bench_tunes(args.model, judge, args.seed)
-    print_rows(f"{len(tunes)} folk tunes composed with '{args.model}' (first {BARS} bars)", tunes)
+    tunes = bench_tunes(args.model, judge, args.seed, args.bars)
+    print_rows(f"{len(tunes)} folk tunes composed with '{args.model}' ({span}, "
+               f"{sum(r['bars'] for r in tunes)} bars in all)", tunes)
     listed = [r for r in tunes if (r["meter"], r["pickup"]) != (r["listed_meter"], r["listed_pickup"])]
     for r in listed:
         print(f"note: {r['tune']} reads as {r['meter']}, pickup {r['pickup']}; TUNES lists "
               f"{r['listed_meter']}, pickup {r['listed_pickup']}")
-    bach, ours = bench_chorales(args.model, judge, args.seed)
-    print_rows(f"{len(ours)} validation chorales: sopranos composed with '{args.model}'", ours)
+    bach, ours = bench_chorales(args.model, judge, args.seed, args.bars)
+    print_rows(f"{len(ours)} validation chorales ({span}): sopranos composed with '{args.model}'", ours)
     print_rows(f"the same {len(bach)} validation chorales: Bach's own voices", bach)
     for title, rows in (("Folk tunes", tunes), ("Validation chorales (ours)", ours),
                         ("Validation chorales (Bach)", bach)):

@@ -2,7 +2,7 @@
 
 Run: ``python bench/bench_reader.py`` (the first run lets music21 write every
 file, about half an hour on a 2-core CPU; the files are kept in
-``.cache/music21_midi/`` so later runs only read). ``--composers`` picks
+``music21_midi/`` under the cache folder, ``COMPOSERLAB_CACHE``, so later runs only read). ``--composers`` picks
 collections.
 
 For every file of music21's Beethoven, Haydn, Mozart and Monteverdi
@@ -79,7 +79,7 @@ def written_midi(composers=COLLECTIONS, workers: int = 1, progress: bool = True)
     """(collection, corpus name, MIDI path, seconds music21 took to write it) for every score, and
     (corpus name, reason) for every file music21 could not write.
 
-    Files already written (``.cache/music21_midi/``) are reused, at 0 seconds;
+    Files already written (``music21_midi/`` in the cache folder) are reused, at 0 seconds;
     ``workers`` processes write the others.
     """
     from concurrent.futures import ProcessPoolExecutor

@@ -30,6 +30,8 @@ NOTEBOOK_PARAMS = {
     "labs/06_transformer.ipynb": {"EPOCHS": 2, "STEPS": 3, "BATCH_SIZE": 4, "CONTEXT": 64, "WIDTH": 32,
                                   "LAYERS": 1, "FOLK_TUNES": 20, "CHORALES": 30, "BARS": 2, "SEEDS": [0, 1],
                                   "MODEL_NAME": "test_transformer"},
+    "labs/07_custom_genre.ipynb": {"N_FILES": 4, "ITERATIONS": 3, "BATCH_SIZE": 8, "MODEL_NAME": "test_custom_genre",
+                                   "TUNES": ["twinkle"]},
     "labs/08_studio.ipynb": {"LIBRARY": "{tmp}/library", "SEED": 1},
 }
 

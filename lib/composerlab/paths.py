@@ -42,3 +42,13 @@ def out_dir() -> Path:
         else REPO_ROOT / "out"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_models_dir() -> Path:
+    """Models a person trained (``composerlab train gan --name NAME``): ``models/`` under :func:`out_dir`.
+
+    Never ``data/models``: a run of one's own never replaces a shipped model.
+    """
+    path = out_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

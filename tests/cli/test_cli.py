@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import composerlab.music.melody
+from composerlab import count_bars, read_midi
 from composerlab.cli import main
 
 
@@ -79,11 +80,14 @@ def test_command_notes_are_scoped_to_the_command(tmp_path, capsys):
     from composerlab.music.melody import from_notes
     from composerlab.music.pianoroll import Note
 
-    long_tune = write_midi(from_notes([Note(4 * i, 60 + i % 5, 4) for i in range(48)]), tmp_path / "long.mid")
+    # 12 bars, accompanied whole; its lowest and highest notes lie five octaves apart, past the model's range
+    wide_tune = write_midi(from_notes([Note(4 * i, (24, 64, 67, 108)[i % 4], 4) for i in range(48)]),
+                           tmp_path / "wide.mid")
     shown_before = warnings.showwarning
-    assert main(["compose", str(long_tune), "-o", str(tmp_path / "out.mid")]) == 0
+    assert main(["compose", str(wide_tune), "-o", str(tmp_path / "out.mid")]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("note: long is 12 bars long") and ".py:" not in err  # our own note: one plain line
+    assert err.startswith("note: some melody notes lie outside the model's pitch range") and ".py:" not in err
+    assert count_bars(read_midi(tmp_path / "out.mid")) == 12  # the whole tune, no clipping
     assert warnings.showwarning is shown_before  # restored when the command ends
     from composerlab.cli import _show_note
 

@@ -1,5 +1,7 @@
 """Accompanying melodies with the shipped Bach model, from Python and from the command line."""
 
+import warnings
+
 import numpy as np
 import pytest
 from composerlab.cli import main
@@ -8,7 +10,7 @@ from composerlab.models.gan.generate import compose, load_model, model_path
 from composerlab.music import metrics
 from composerlab.music.melody import ClippedWarning, from_notes
 from composerlab.music.midi import read_midi
-from composerlab.music.pianoroll import Note, stack_rolls
+from composerlab.music.pianoroll import Note, stack_rolls, steps_per_bar, time_signature_of
 from composerlab.music.samples import load_sample
 
 pytestmark = pytest.mark.skipif(not model_path("bach").with_suffix(".weights.h5").exists(),
@@ -56,13 +58,63 @@ def test_same_seed_same_notes_other_seed_other_notes(twinkle):
     assert not np.array_equal(stack_rolls(twinkle)[1:], stack_rolls(other)[1:])
 
 
-def test_short_and_long_melodies():
+def test_short_melody_gets_one_bar():
     short = compose(from_notes([Note(0, 67, 8), Note(8, 65, 8)]), seed=0)
     assert stack_rolls(short).shape[1] == 16
-    long_notes = [Note(4 * i, 60 + [0, 2, 4, 5, 7, 5, 4, 2][i % 8], 4) for i in range(4 * 12)]
+
+
+SCALE = [0, 2, 4, 5, 7, 5, 4, 2, 0, -1, 0, 2]
+
+
+def tune(meter, bars, pickup_beats=0, beat_steps=4):
+    """A melody of ``bars`` full bars in ``meter`` (one note a beat), after a pickup of ``pickup_beats``
+    beats placed, as the reader places it, at the end of an otherwise silent first bar."""
+    bar = steps_per_bar(meter)
+    start = bar - pickup_beats * beat_steps if pickup_beats else 0
+    notes = [Note(s, 67 + SCALE[i % len(SCALE)], beat_steps)
+             for i, s in enumerate(range(start, (bars + (1 if pickup_beats else 0)) * bar, beat_steps))]
+    return from_notes(notes, time_signature=meter)
+
+
+def accompanied_bars(result, meter):
+    rolls = stack_rolls(result) > 0
+    bar = steps_per_bar(meter)
+    per_bar = rolls.reshape(4, -1, bar, 128).any(axis=(2, 3))
+    return per_bar[0], per_bar[1:].any(axis=0)
+
+
+def test_a_long_melody_is_accompanied_to_its_last_bar():
+    melody = tune((4, 4), 32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ClippedWarning)  # no clipping
+        result = compose(melody, seed=0)
+    assert stack_rolls(result).shape[1] == 32 * 16
+    sung, accompanied = accompanied_bars(result, (4, 4))
+    assert sung.all() and accompanied.all()
+    assert np.array_equal(stack_rolls(result)[0] > 0, stack_rolls(melody)[0] > 0)
+
+
+def test_a_cap_on_bars_still_clips_with_a_notice():
     with pytest.warns(ClippedWarning, match="12 bars"):
-        clipped = compose(from_notes(long_notes), seed=0)
+        clipped = compose(tune((4, 4), 12), seed=0, bars=8)
     assert stack_rolls(clipped).shape[1] == 128
+
+
+@pytest.mark.parametrize("meter,pickup_beats,beat_steps", [((3, 4), 1, 4), ((2, 4), 1, 4), ((6, 8), 1, 2),
+                                                            ((3, 4), 0, 4), ((4, 4), 1, 4)])
+def test_every_meter_whole_tune_with_its_pickup_in_place(meter, pickup_beats, beat_steps):
+    melody = tune(meter, 20, pickup_beats, beat_steps)
+    result = compose(melody, seed=0)
+    bar = steps_per_bar(meter)
+    assert time_signature_of(result) == meter
+    assert stack_rolls(result).shape[1] == (21 if pickup_beats else 20) * bar
+    rolls = stack_rolls(result) > 0
+    assert np.array_equal(rolls[0], stack_rolls(melody, rolls.shape[1])[0] > 0)  # the tune, step for step
+    first = int(np.flatnonzero(rolls[0].any(axis=1))[0])
+    assert first == (bar - pickup_beats * beat_steps if pickup_beats else 0)
+    assert not rolls[1:, :first].any()  # the beats before the pickup stay silent
+    sung, accompanied = accompanied_bars(result, meter)
+    assert accompanied[sung].all()  # every bar the melody sings in, the pickup bar too
 
 
 def test_programs_are_set_per_track():

@@ -122,8 +122,8 @@ def _bad_folder(tmp_path, held_out):
     gap = mido.MidiTrack([mido.Message("note_on", note=60, velocity=80, time=0),
                           mido.Message("note_off", note=60, velocity=0, time=TPQ * 100_000)])
     save(folder / "tick-gap.mid", [conductor(), gap])
-    hour = [(beat, 1, 60 + beat % 12) for beat in range(0, 5400, 4)]  # 5400 beats at 60 bpm: 90 minutes
-    save(folder / "round2/hour-long.mid", [conductor(bpm=60), note_track(hour)])
+    hour = [(beat, 1, 60 + beat % 12) for beat in range(0, 6000, 4)]  # 6000 beats at 30 bpm: 200 minutes
+    save(folder / "round2/hour-long.mid", [conductor(bpm=30), note_track(hour)])
     bad_names = sorted(["empty.mid", "notes.txt", "readme.md", "cover.png", "truncated.mid", "random.mid",
                         "no-notes.mid", "drums-only.mid", "tick-gap.mid", "round2/hour-long.mid"])
     return folder, good_names, bad_names

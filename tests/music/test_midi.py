@@ -45,7 +45,7 @@ def _bad_files(tmp_path):
     rng = np.random.default_rng(0)
     gap = timed([(0, mido.Message("note_on", note=60, velocity=80)),
                  (2 ** 27, mido.Message("note_off", note=60, velocity=0))])
-    hour = [(beat, 0.5, 60 + beat % 12) for beat in range(0, 5400, 4)]  # 5400 beats at 60 bpm: 90 minutes
+    hours = [(beat, 0.5, 60 + beat % 12) for beat in range(0, 6000, 4)]  # 6000 beats at 30 bpm: 200 minutes
     cases = {
         "twinkle.txt": (b"Twinkle twinkle little star\n", "is not a MIDI file (it starts with 'Twinkle"),
         "empty.mid": (b"", "empty"),
@@ -62,10 +62,10 @@ def _bad_files(tmp_path):
     save(tmp_path / "no_notes.mid", [conductor()])
     save(tmp_path / "drums.mid", [conductor(), note_track(scale_notes(8, low=36), channel=9)])
     save(tmp_path / "tick_gap.mid", [conductor(), gap])
-    save(tmp_path / "hour.mid", [conductor(bpm=60), note_track(hour)])
+    save(tmp_path / "hour.mid", [conductor(bpm=30), note_track(hours)])
     expected = {name: reason for name, (_, reason) in cases.items()}
     expected.update({"no_notes.mid": "has no notes", "drums.mid": "only drum notes",
-                     "tick_gap.mid": "absurdly long", "hour.mid": "lasts 90 minutes; the limit is 60"})
+                     "tick_gap.mid": "absurdly long", "hour.mid": "lasts 200 minutes; the limit is 180"})
     return expected
 
 
@@ -180,3 +180,55 @@ def test_refusals_name_the_precise_fault(tmp_path):
     no_tracks.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0" + empty_track)  # one empty track
     with pytest.raises(MusicFileError, match="holds no track with any event"):
         read_midi(no_tracks)
+
+
+# --- long real pieces: a whole quartet in one file, written the way music21 writes it -------------
+
+def _long_quartet(path, beats, division=10_080):
+    """Four tracks over ``beats`` quarter notes at music21's 10,080 ticks per quarter: whole notes
+    throughout, then a bar of 16ths (violin), eighth-note triplets (viola) and a dotted rhythm (cello)."""
+    tail = beats - 4
+    parts = {
+        "Violin I": [(b, 4, 72 + (b // 4) % 5) for b in range(0, tail, 4)] + [(tail + i / 4, 0.25, 76) for i in range(16)],
+        "Violin II": [(b, 4, 67 + (b // 4) % 3) for b in range(0, tail, 4)] + [(tail, 4, 67)],
+        "Viola": [(b, 4, 60) for b in range(0, tail, 4)] + [(tail + i / 3, 1 / 3, 64 + i % 2) for i in range(12)],
+        "Violoncello": [(b, 4, 48) for b in range(0, tail, 4)] + [(tail, 1.5, 43), (tail + 1.5, 0.5, 45), (tail + 2, 2, 48)],
+    }
+    tracks = [conductor(bpm=240)]
+    for channel, (name, notes) in enumerate(parts.items()):
+        events = [(0, mido.MetaMessage("track_name", name=name))]
+        for start, length, pitch in notes:
+            events.append((round(start * division), mido.Message("note_on", note=pitch, velocity=80, channel=channel)))
+            events.append((round((start + length) * division), mido.Message("note_off", note=pitch, channel=channel)))
+        tracks.append(timed(events))
+    midi = mido.MidiFile(type=1, ticks_per_beat=division)
+    midi.tracks.extend(tracks)
+    midi.save(str(path))
+    return parts
+
+
+def test_a_very_long_many_track_file_reads_whole_and_on_the_grid(tmp_path):
+    beats = 12_000  # 3,000 bars, past the old 10,000-beat limit: 121 million ticks at music21's resolution
+    parts = _long_quartet(tmp_path / "quartet.mid", beats)
+    music = read_midi(tmp_path / "quartet.mid")
+    assert [t.name for t in music.tracks] == list(parts)
+    assert music.tracks[0].pianoroll.shape[0] == beats * 4
+    for track, notes in zip(music.tracks, parts.values()):
+        got = [(n.start, n.length, n.pitch) for n in track_notes(track)]
+        assert len(got) == len(notes)
+        # every note on its 16th: starts and lengths exact where they fall on the grid
+        assert got[0] == (0, 16, notes[0][2]) and got[-len(notes) + 1][0] == 16
+    violin, viola, cello = (track_notes(music.tracks[i]) for i in (0, 2, 3))
+    tail = (beats - 4) * 4
+    assert [(n.start, n.length) for n in violin[-16:]] == [(tail + i, 1) for i in range(16)]
+    assert [n.start for n in viola[-12:]] == [tail + round(i * 4 / 3) for i in range(12)]
+    assert [(n.start, n.length, n.pitch) for n in cello[-3:]] == [(tail, 6, 43), (tail + 6, 2, 45), (tail + 8, 8, 48)]
+
+
+def test_a_file_past_the_longest_piece_is_refused_with_where_it_ends(tmp_path):
+    _long_quartet(tmp_path / "endless.mid", 20_400)
+    with pytest.raises(MusicFileError) as caught:
+        read_midi(tmp_path / "endless.mid")
+    message = str(caught.value)
+    assert "ends at beat 20,400 (tick 205,632,000 at 10,080 ticks per quarter note)" in message, message
+    assert "at most 20,000 beats" in message, message

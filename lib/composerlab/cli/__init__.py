@@ -21,6 +21,7 @@ from composerlab.errors import MusicFileError, UnknownModelError
 COMMAND_MODULES: tuple[str, ...] = (
     "composerlab.cli.music",
     "composerlab.cli.compose",
+    "composerlab.cli.train",
     "composerlab.cli.judge",
     "composerlab.cli.event",
     "composerlab.cli.studio",

@@ -47,9 +47,9 @@ def _cmd_compose(args) -> int:
 
 
 def _cmd_models(args) -> int:
-    from composerlab.models.catalog import MODELS
+    from composerlab.models.catalog import all_models
 
-    for entry in MODELS.values():
+    for entry in all_models().values():  # the shipped ones, then those you trained
         print(f"{entry.name:<12} {entry.kind:<10} {entry.summary}")
     return 0
 

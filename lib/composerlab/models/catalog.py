@@ -69,8 +69,39 @@ MODELS: dict[str, ModelEntry] = {
 """The shipped models, by the name ``--model`` takes."""
 
 
+def user_models() -> dict[str, ModelEntry]:
+    """GANs a person trained with ``composerlab train gan --name NAME``, by name, from the user's models folder.
+
+    Each is ``NAME.json`` (with ``"model_type": "gan"``) beside ``NAME.weights.h5`` in
+    :func:`composerlab.paths.user_models_dir`; its one-line card is the json's ``summary``.
+    """
+    import json
+
+    from composerlab.paths import user_models_dir
+
+    found = {}
+    for meta in sorted(user_models_dir().glob("*.json")):
+        stem = meta.with_suffix("")
+        if meta.name.endswith(".history.json") or not Path(f"{stem}.weights.h5").exists():
+            continue
+        try:
+            info = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            continue  # a half-written file is not a model yet
+        if info.get("model_type") != "gan" or stem.name in MODELS:
+            continue
+        found[stem.name] = ModelEntry(stem.name, "accompany", info.get("summary", f"your GAN ({stem.name})"),
+                                      "composerlab.models.gan.generate:compose", f"{stem}.md", {"model": str(stem)})
+    return found
+
+
+def all_models() -> dict[str, ModelEntry]:
+    """The shipped models, then the ones you trained (:func:`user_models`)."""
+    return {**MODELS, **user_models()}
+
+
 def get_model(name: str) -> ModelEntry:
-    """The entry for ``name``, or a GAN you trained, named by the path of its weights.
+    """The entry for ``name``: a shipped model, one you trained by its name, or a GAN by the path of its weights.
 
     Raises
     ------
@@ -80,11 +111,14 @@ def get_model(name: str) -> ModelEntry:
     key = name.strip().lower()
     if key in MODELS:
         return MODELS[key]
+    own = user_models()
+    if key in own:
+        return own[key]
     stem = Path(name.strip().removesuffix(".weights.h5"))
     if Path(f"{stem}.weights.h5").exists():
         return ModelEntry(stem.name, "accompany", f"GAN trained by you ({stem})",
                           "composerlab.models.gan.generate:compose", f"{stem}.md", {"model": str(stem)})
-    raise UnknownModelError(name, list(MODELS))
+    raise UnknownModelError(name, list(MODELS) + list(own))
 
 
 def parse_chain(chain: str | list[str]) -> list[ModelEntry]:
@@ -92,7 +126,7 @@ def parse_chain(chain: str | list[str]) -> list[ModelEntry]:
     names = chain.split(",") if isinstance(chain, str) else list(chain)
     names = [n for n in (n.strip() for n in names) if n]
     if not names:
-        raise UnknownModelError("", list(MODELS))
+        raise UnknownModelError("", list(all_models()))
     return [get_model(n) for n in names]
 
 

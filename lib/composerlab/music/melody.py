@@ -143,6 +143,18 @@ def _skyline(notes: list[Note]) -> list[Note]:
     ]
 
 
+def melody_track(multitrack: pypianoroll.Multitrack) -> int:
+    """Index of the track that carries the tune: the pitched track with the highest average pitch among
+    those with at least a quarter as many notes as the busiest one (the rule :func:`melody` uses)."""
+    candidates = [(i, track_notes(t)) for i, t in enumerate(multitrack.tracks) if not t.is_drum]
+    candidates = [(i, notes) for i, notes in candidates if notes]
+    if not candidates:
+        raise MusicFileError(multitrack.name or "composition", "has no pitched notes to take a melody from")
+    busiest = max(len(notes) for _, notes in candidates)
+    return max(((i, notes) for i, notes in candidates if len(notes) * 4 >= busiest),
+               key=lambda item: np.mean([n.pitch for n in item[1]]))[0]
+
+
 def melody(multitrack: pypianoroll.Multitrack, track: int | None = None) -> pypianoroll.Multitrack:
     """Take the melody out of a composition, as a one-track Multitrack.
 
@@ -170,11 +182,8 @@ def melody(multitrack: pypianoroll.Multitrack, track: int | None = None) -> pypi
             raise MusicFileError(name, f"has no pitched notes in track {track}")
         index = track
     else:
-        busiest = max(len(notes) for _, notes in candidates)
-        index, chosen = max(
-            ((i, notes) for i, notes in candidates if len(notes) * 4 >= busiest),
-            key=lambda item: np.mean([n.pitch for n in item[1]]),
-        )
+        index = melody_track(multitrack)
+        chosen = dict(candidates)[index]
     source = multitrack.tracks[index]
     line = _skyline(chosen)
     n_steps = n_steps_of(multitrack)

@@ -26,19 +26,25 @@ from composerlab.music.pianoroll import (
     track_notes,
 )
 
-MAX_BEATS = 10_000
-"""Longest piece read, in quarter notes (2,500 bars of 4/4: a whole string quartet in one file fits)."""
-MAX_MINUTES = 60.0
-"""Longest piece read, in minutes of music (music21 writes Beethoven's op. 18 no. 3 as one 24-minute file)."""
+MAX_BEATS = 20_000
+"""Longest piece read, in quarter notes (5,000 bars of 4/4: music21 writes Beethoven's op. 18 no. 4, all
+four movements with their repeats, as one file of 10,177 beats; twice that still fits)."""
+MAX_MINUTES = 180.0
+"""Longest piece read, in minutes of music (a whole quartet written out with its repeats at music21's
+default tempo lasts about 90; an opera act is the most anyone would load)."""
 TICKS_PER_BEAT = 480
 """Resolution of the MIDI files we write (120 ticks per grid step)."""
 PRETTY_MIDI_MAX_TICK = int(pretty_midi.pretty_midi.MAX_TICK)
 """pretty_midi refuses a file whose last event lies past this tick (10 million), taking it for corrupt."""
-READ_TICKS_PER_BEAT = 960
-"""Resolution a file is brought to when its own would pass :data:`PRETTY_MIDI_MAX_TICK` (240 ticks per grid step).
+READ_TICKS_PER_BEAT = 480
+"""Resolution a file is brought to when its own would pass :data:`PRETTY_MIDI_MAX_TICK`.
 
-At this resolution the longest piece we read (:data:`MAX_BEATS`) stays under pretty_midi's limit."""
+480 ticks per quarter: a 16th is 120 ticks, an eighth-note triplet 160 and a 16th-note triplet 80, so
+every grid position and every triplet lands on a whole tick, far finer than the 16th-note grid notes are
+quantised to; and the longest piece read (:data:`MAX_BEATS`, 9.6 million ticks) stays under pretty_midi's
+limit."""
 assert MAX_BEATS * READ_TICKS_PER_BEAT < PRETTY_MIDI_MAX_TICK
+assert READ_TICKS_PER_BEAT % (STEPS_PER_BEAT * 3) == 0  # 16ths and triplets on whole ticks
 MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
@@ -87,10 +93,12 @@ def _parse_mido(data: bytes, source: str) -> mido.MidiFile:
     beats = longest / division
     if beats > MAX_BEATS:
         biggest_gap = max((msg.time for track in midi_file.tracks for msg in track), default=0) / division
+        longest_track = max(range(len(midi_file.tracks)), key=lambda i: sum(m.time for m in midi_file.tracks[i]))
         raise MusicFileError(
             source,
-            f"is absurdly long: {beats:,.0f} beats (the limit is {MAX_BEATS:,}); "
-            f"its largest gap between two events is {biggest_gap:,.0f} beats",
+            f"is absurdly long: track {longest_track + 1} of {len(midi_file.tracks)} ends at beat {beats:,.0f} "
+            f"(tick {longest:,} at {division:,} ticks per quarter note) and the reader takes at most "
+            f"{MAX_BEATS:,} beats; its largest gap between two events is {biggest_gap:,.0f} beats",
         )
     return midi_file
 

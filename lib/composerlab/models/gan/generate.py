@@ -8,6 +8,24 @@ General MIDI instrument. From a terminal::
 
     composerlab compose twinkle --model bach -o out.mid     # or out.wav / out.mp3
 
+Whole songs, any meter. The melody is accompanied from its first step to its
+last bar, whatever its length: the generator is a 1-D convolution over time
+(:func:`composerlab.models.gan.network.build_generator`), so it reads the
+whole continuous 16th-note timeline in one pass, one noise vector per 16
+steps, and its bar-level layer links every 16-step block to its neighbours.
+There are no windows to stitch, so nothing jumps at a window edge, and the
+key it is given (the pitch-class profile) is the whole tune's. (Tried on the
+validation chorales: one pass scores as well as 2-bar windows, overlapping or
+not, on consonant beats and chord fit, at a tenth of the time.)
+
+Meters other than 4/4: the model learned 4/4 bars of 16 steps. A 3/4, 2/4 or
+6/8 tune is given to it as it sounds, on the same continuous timeline, so its
+16-step blocks do not coincide with the tune's bars (a 3/4 bar is 12 steps);
+the timeline is padded with silence to a whole number of 16-step blocks and
+the result cut back to the tune's own bars. Nothing moves in time: a pickup
+(read as the end of an otherwise empty first bar) stays a pickup, and the
+output has the tune's time signature and bar lines.
+
 Introduced in lab 04.
 """
 from __future__ import annotations
@@ -26,6 +44,8 @@ from composerlab.music.pianoroll import (
     DEFAULT_VELOCITY,
     STEPS_PER_BAR,
     new_multitrack,
+    steps_per_bar,
+    time_signature_of,
 )
 
 DEFAULT_PROGRAMS = (40, 40, 41, 42)
@@ -37,11 +57,14 @@ SOPRANO_CENTRE = 70
 
 
 def model_path(model: str) -> Path:
-    """Where a named model's weights live, or the path itself for a model you trained."""
-    from composerlab.paths import models_dir
+    """Where a named model's weights live: a shipped one, one you trained by its name
+    (``composerlab train gan --name NAME``, in :func:`composerlab.paths.user_models_dir`), or a path."""
+    from composerlab.paths import models_dir, user_models_dir
 
     if model in MODELS:
         return models_dir() / MODELS[model]
+    if "/" not in model and "\\" not in model and (user_models_dir() / f"{model}.weights.h5").exists():
+        return user_models_dir() / model
     return Path(model)
 
 
@@ -60,7 +83,7 @@ def load_model(model: str = "bach"):
 
 
 def to_multitrack(composition: np.ndarray, programs=DEFAULT_PROGRAMS, tempo: float = 100.0, name: str = "",
-                  melody_roll: np.ndarray | None = None) -> pypianoroll.Multitrack:
+                  melody_roll: np.ndarray | None = None, time_signature=(4, 4)) -> pypianoroll.Multitrack:
     """A (4, steps, 128) boolean composition as a four-track Multitrack named Soprano/Alto/Tenor/Bass.
 
     ``melody_roll`` (steps, 128), if given, keeps the melody's own velocities.
@@ -73,13 +96,15 @@ def to_multitrack(composition: np.ndarray, programs=DEFAULT_PROGRAMS, tempo: flo
         else:
             roll = composition[v].astype(np.uint8) * DEFAULT_VELOCITY
         tracks.append(pypianoroll.StandardTrack(name=voice, program=int(programs[v]), pianoroll=roll))
-    return new_multitrack(tracks, steps, tempo, (4, 4), name)
+    return new_multitrack(tracks, steps, tempo, tuple(time_signature), name)
 
 
-def melody_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.ndarray:
-    """The melody of ``music`` as a (steps, 128) velocity roll of whole 4/4 bars, at most ``bars`` bars.
+def melody_roll(music: pypianoroll.Multitrack, bars: int | None = None) -> np.ndarray:
+    """The melody of ``music`` as a (steps, 128) velocity roll of whole bars in its own meter.
 
-    Longer melodies are cut with a :class:`composerlab.music.melody.ClippedWarning`.
+    The whole melody by default; with ``bars``, at most that many bars, and a
+    longer melody is cut with a :class:`composerlab.music.melody.ClippedWarning`.
+    Step 0 is the music's step 0, so a pickup keeps its place.
     """
     from composerlab.music.melody import ClippedWarning, melody
 
@@ -88,12 +113,13 @@ def melody_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.n
     sounding = np.flatnonzero(roll.any(axis=1))
     if sounding.size == 0:
         raise MusicFileError(music.name or "melody", "has no notes to accompany")
+    bar = steps_per_bar(time_signature_of(music))
     length = int(sounding[-1]) + 1
-    if length > bars * STEPS_PER_BAR:
-        warnings.warn(f"{music.name or 'the melody'} is {-(-length // STEPS_PER_BAR)} bars long; "
+    if bars is not None and length > bars * bar:
+        warnings.warn(f"{music.name or 'the melody'} is {-(-length // bar)} bars long; "
                       f"accompanying the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
-        length = bars * STEPS_PER_BAR
-    steps = -(-length // STEPS_PER_BAR) * STEPS_PER_BAR
+        length = bars * bar
+    steps = -(-length // bar) * bar
     out = np.zeros((steps, 128), dtype=np.uint8)
     out[:length] = roll[:length]
     return out
@@ -108,21 +134,23 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
-            bars: int = DEFAULT_BARS, in_key: bool = False) -> pypianoroll.Multitrack:
-    """Accompany the melody of ``music`` in four parts.
+            bars: int | None = None, in_key: bool = False) -> pypianoroll.Multitrack:
+    """Accompany the melody of ``music`` in four parts, from its first step to its last bar.
 
     Parameters
     ----------
     music : pypianoroll.Multitrack
         A melody, or a composition whose melody is taken (:func:`composerlab.music.melody.melody`).
     model : str
-        ``"bach"`` (the shipped model) or the path of one you trained.
+        ``"bach"`` (the shipped model), the name of one you trained (``composerlab train gan --name``)
+        or its path.
     seed : int
         Chooses the noise: same seed, same notes.
     programs : sequence of 4 int
         General MIDI programs for soprano, alto, tenor, bass.
-    bars : int
-        Longest melody accompanied (8); longer ones are clipped with a notice.
+    bars : int, optional
+        Accompany at most this many bars (a longer melody is clipped with a
+        notice). By default the whole melody, in any meter (see the module notes).
     in_key : bool
         Apply the key rule: a pitch the model chose outside the melody's key
         (estimated from the melody; a minor key includes its raised leading
@@ -133,7 +161,8 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     Returns
     -------
     pypianoroll.Multitrack
-        Soprano (the melody, unchanged), Alto, Tenor, Bass, at the melody's tempo.
+        Soprano (the melody, unchanged), Alto, Tenor, Bass, at the melody's tempo,
+        with its time signature and as many bars, aligned step for step with it.
     """
     from composerlab.music.melody import tempo_of
 
@@ -146,19 +175,30 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     # octaves to sit there, and move the result back, so the melody keeps its pitch.
     pitches = np.flatnonzero(roll.any(axis=0))
     mean = float(np.average(pitches, weights=roll[:, pitches].astype(bool).sum(axis=0)))
-    octaves = int(round((SOPRANO_CENTRE - mean) / 12))
+    # A model trained on your own music keeps its melodies' mean pitch in its settings.
+    centre = getattr(gan, "info", {}).get("soprano_centre", SOPRANO_CENTRE)
+    octaves = int(round((centre - mean) / 12))
     shifted = np.roll(roll > 0, 12 * octaves, axis=1)
     window = shifted[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches]
     if window.sum() < shifted.sum():
         warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
                       stacklevel=2)
     allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
-    voices = decode(gan.generate(window[None], seed=seed), allowed=allowed)[0]
-    composition = np.zeros((4, roll.shape[0], 128), dtype=bool)
+    steps = roll.shape[0]
+    # The whole timeline in one pass, padded with silence to whole 16-step blocks (see the module notes).
+    timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
+    timeline[:steps] = window
+    voices = decode(gan.generate(timeline[None], seed=seed), allowed=allowed)[0][:, :steps]
+    # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
+    sounding = np.flatnonzero(roll.any(axis=1))
+    voices[:, : sounding[0]] = False
+    voices[:, sounding[-1] + 1:] = False
+    composition = np.zeros((4, steps, 128), dtype=bool)
     composition[1:, :, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches] = voices
     composition = np.roll(composition, -12 * octaves, axis=2)
     composition[0] = roll > 0
-    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll)
+    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll,
+                         time_signature=time_signature_of(music))
 
 
 def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,81 @@
+"""The model card of a GAN you trained on your own music (:mod:`composerlab.models.gan.custom`).
+
+Written beside the weights as ``NAME.md``: what it learned from (pieces,
+parts, files skipped and why), how it was trained, and its figures against its
+own data's, so a model is never used without knowing what it is.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from composerlab.music.harmony import CHORALE_REFERENCE
+from composerlab.music.metrics import METRIC_NAMES
+
+GENRE_RECIPES = """\
+## Genre models are the same run
+
+A genre model is `composerlab train gan` over a corpus that ships with music21,
+copied to a folder first (`composerlab.models.gan.custom.copy_corpus`, the files as they are):
+
+    python -c "from composerlab.models.gan.custom import copy_corpus; copy_corpus('palestrina', 'corpus/palestrina')"
+    composerlab train gan --data corpus/palestrina --name palestrina      # Renaissance polyphony
+    # monteverdi: copy_corpus('monteverdi', ...)                            madrigals, five voices
+    # quartet:    copy_corpus(['haydn', 'mozart', 'beethoven'], ...)        string quartets
+
+The melody is the top part by the rule above, the three busiest other parts the accompaniment.
+"""
+
+
+def _figures(metrics: list[dict]) -> list[str]:
+    rows = {row["split"]: row for row in metrics}
+    split = "validation" if "validation" in rows else "train"
+    data, ours = rows.get(f"data {split}"), rows.get(split)
+    if data is None or ours is None:
+        return ["(no measures: the run was too short to evaluate)"]
+    lines = [f"Measured on {split} windows (2 bars each): the data's own parts against the model's, "
+             "for the same melodies.", "",
+             "| measure | data | model | model/data | Bach chorales (10th-90th pct) |",
+             "|---|---|---|---|---|"]
+    for name in METRIC_NAMES:
+        d, m = data.get(name, float("nan")), ours.get(name, float("nan"))
+        ratio = f"{m / d:.2f}" if d else "-"
+        reference = CHORALE_REFERENCE.get(name)
+        shown = f"{reference['p10']:.2f}-{reference['p90']:.2f}" if reference and "p10" in reference else ""
+        lines.append(f"| {name.replace('_', ' ')} | {d:.3f} | {m:.3f} | {ratio} | {shown} |")
+    return lines
+
+
+def write_card(stem: Path, info: dict, config, wall_seconds: float) -> Path:
+    """Write ``<stem>.md`` for a trained model and return its path."""
+    name, data = info["name"], info["data"]
+    pieces, skipped = data["files"], data["skipped"]
+    meters = sorted({"/".join(map(str, meter)) for *_, meter in pieces})
+    lines = [
+        f"# Model card: {name} (`{name}`)", "",
+        f"{info['summary'][0].upper()}{info['summary'][1:]}.", "",
+        f"Accompanies a melody with up to three parts learned from your music. Use it with "
+        f"`composerlab compose twinkle --model {name} -o out.mid` or `compose(music, model=\"{name}\")`.", "",
+        "## Data", "",
+        f"- folder: `{data['folder']}`; {len(pieces)} pieces used, {len(skipped)} files skipped; meters {', '.join(meters)}",
+        f"- windows of 2 x 16 steps: {data['train_windows']} for training ({data['train_pieces']} pieces), "
+        f"{data['validation_windows']} for validation ({data['validation_pieces']} pieces)",
+        f"- melodies' mean pitch {info['soprano_centre']:.1f} (a melody is moved by octaves to sit near it)",
+        "- parts: the melody is the pitched part with the highest average pitch among those with at least a "
+        "quarter as many notes as the busiest; the accompaniment the three busiest other parts, high to low "
+        "(override with `--melody-part` and `--parts`)", "",
+        "| piece | melody | accompaniment |", "|---|---|---|",
+    ]
+    lines += [f"| {piece} | {parts[0]} | {', '.join(parts[1:])} |" for piece, parts, _ in pieces[:40]]
+    if len(pieces) > 40:
+        lines.append(f"| ... and {len(pieces) - 40} more | | |")
+    if skipped:
+        lines += ["", "Skipped:", ""] + [f"- {file}: {reason}" for file, reason in skipped]
+    lines += ["", "## Training", "",
+              f"{config.iterations} iterations, batch {config.batch_size}, learning rate {config.learning_rate:g}, "
+              f"{config.update_ratio} critic updates per generator update, seed {config.seed}; "
+              f"{info['training_seconds']:.0f} s of updates, {wall_seconds:.0f} s in all (reading included). "
+              "Network and losses are the Bach model's (`models/gan/network.py`).", "",
+              "## Figures", ""] + _figures(info["metrics"]) + ["", GENRE_RECIPES]
+    path = Path(f"{stem}.md")
+    path.write_text("\n".join(lines))
+    return path
