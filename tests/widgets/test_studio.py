@@ -209,7 +209,7 @@ def test_a_model_that_lands_later_appears_with_its_kind_s_parameters(studio, mon
     studio.generate_button.click()
     assert "Generated with thin -> stretch (seed 4)" in status(studio), status(studio)
     assert standin_models.CALLS == [
-        {"kind": "edit", "seed": 4, "iterations": 100, "max_removed": 50.0, "max_added": 100, "temperature": 1.0},
+        {"kind": "edit", "seed": 4, "iterations": 100, "max_removed": 50.0, "max_added": 100, "temperature": 0.3},
         {"kind": "extend", "seed": 4, "bars": 2, "temperature": 0.9, "top_k": 8, "top_p": 0.95}]
     expected = standin_models.extend(standin_models.edit(studio.input_music(), seed=4, max_removed=50),
                                      seed=4, bars=2, top_k=8)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from composerlab.models.arcnn.generate import DEFAULTS as EDIT_DEFAULTS
 from composerlab.models.catalog import MODELS
+from composerlab.models.transformer.generate import DEFAULT_BARS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,20 @@ class Parameter:
 PARAMETERS: dict[str, list[Parameter]] = {
     "accompany": [Parameter("in_key", "key rule", False,
                             help="move every note outside the melody's key a semitone into it")],
-    "edit": [Parameter("iterations", "iterations", 100, 1, 1000, 10, "edit steps, one cell toggled each"),
-             Parameter("max_removed", "max removed %", 40.0, 0, 100, 5, "most of the input's notes removed"),
-             Parameter("max_added", "max added", 100, 0, 1000, 10, "most notes added"),
-             Parameter("temperature", "temperature", 1.0, 0.1, 5.0, 0.1, "creative risk: low sure, high wild")],
-    "extend": [Parameter("bars", "bars", 8, 1, 16, 1, "bars added after your melody"),
-               Parameter("temperature", "temperature", 0.9, 0.1, 3.0, 0.1, "low: safe choices, high: surprises"),
-               Parameter("top_k", "top-k", 0, 0, 200, 1, "choose among the k likeliest tokens (0: all)"),
-               Parameter("top_p", "top-p", 0.95, 0.05, 1.0, 0.05, "nucleus: the likeliest tokens up to this share (1: off)")],
+    # The defaults are the models' own (a default run in the studio is a default run of the model).
+    "edit": [Parameter("iterations", "iterations", EDIT_DEFAULTS["iterations"], 1, 1000, 10,
+                       "edit steps, one cell toggled each"),
+             Parameter("max_removed", "max removed %", EDIT_DEFAULTS["max_removed"], 0, 100, 5,
+                       "most of the input's notes removed"),
+             Parameter("max_added", "max added", EDIT_DEFAULTS["max_added"], 0, 1000, 10, "most notes added"),
+             Parameter("temperature", "temperature", EDIT_DEFAULTS["temperature"], 0.1, 5.0, 0.1,
+                       "creative risk: low sure, high wild")],
+    "extend": [Parameter("bars", "bars", DEFAULT_BARS, 1, 16, 1, "bars added after your melody"),
+               Parameter("temperature", "temperature", DEFAULT_TEMPERATURE, 0.1, 3.0, 0.1,
+                         "low: safe choices, high: surprises"),
+               Parameter("top_k", "top-k", DEFAULT_TOP_K, 0, 200, 1, "choose among the k likeliest tokens (0: all)"),
+               Parameter("top_p", "top-p", DEFAULT_TOP_P, 0.05, 1.0, 0.05,
+                         "nucleus: the likeliest tokens up to this share (1: off)")],
 }
 """The controls each kind of model gets in the studio (and the keywords its generate takes)."""
 
