@@ -75,3 +75,28 @@ def one_blas_thread():
 
 
 _THREADPOOLS = None
+
+
+def install_run(stem, suffixes, name: str, what: str, command: str) -> list:
+    """Copy a training run's files (``stem`` + each suffix) over the shipped ``data/models/<name>.*``.
+
+    The one step that replaces a shipped model, on purpose only (every model's ``install``).
+    Returns the files written. Raises FileNotFoundError naming the missing files, copying
+    nothing, when the run is incomplete; ``what`` and ``command`` word that error.
+    """
+    import shutil
+    from pathlib import Path
+
+    from composerlab.paths import models_dir
+
+    sources = [Path(f"{stem}{suffix}") for suffix in suffixes]
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no trained {what} to install: {', '.join(missing)} missing; run '{command}' first")
+    written = []
+    for source, suffix in zip(sources, suffixes):
+        target = models_dir() / f"{name}{suffix}"
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,21 +46,10 @@ def install(stem: str | Path | None = None) -> list[Path]:
 
     Raises FileNotFoundError, copying nothing, when one of the run's files is missing.
     """
-    from composerlab.paths import models_dir
+    from composerlab.models import install_run
 
     stem = Path(str(stem if stem is not None else default_output()).replace(".weights.h5", "").replace(".json", ""))
-    sources = [Path(f"{stem}{suffix}") for suffix in SUFFIXES]
-    missing = [str(p) for p in sources if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"no trained AR-CNN to install: {', '.join(missing)} missing; "
-                                "run `python -m composerlab.models.arcnn.training` first")
-    written = []
-    for source, suffix in zip(sources, SUFFIXES):
-        target = models_dir() / f"arcnn{suffix}"
-        if source.resolve() != target.resolve():
-            shutil.copyfile(source, target)
-        written.append(target)
-    return written
+    return install_run(stem, SUFFIXES, "arcnn", "AR-CNN", "python -m composerlab.models.arcnn.training")
 
 
 @dataclass

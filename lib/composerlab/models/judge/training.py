@@ -7,7 +7,6 @@ judge in ``data/models/`` is a separate, explicit step: :func:`install_judge`
 """
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -138,22 +137,11 @@ def install_judge(stem: str | Path | None = None) -> list[Path]:
     FileNotFoundError
         When one of the saved judge's files is missing (nothing is copied then).
     """
-    from composerlab.paths import models_dir
+    from composerlab.models import install_run
 
     stem = Path(stem) if stem is not None else default_output()
     stem = stem.with_name(stem.name.split(".")[0])
-    sources = [stem.with_name(stem.name + suffix) for suffix in JUDGE_SUFFIXES]
-    missing = [str(p) for p in sources if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"no trained judge to install: {', '.join(missing)} missing; "
-                                "run 'composerlab train-judge' first")
-    written = []
-    for source, suffix in zip(sources, JUDGE_SUFFIXES):
-        target = models_dir() / (MODEL_NAME + suffix)
-        if source.resolve() != target.resolve():
-            shutil.copyfile(source, target)
-        written.append(target)
-    return written
+    return install_run(stem, JUDGE_SUFFIXES, MODEL_NAME, "judge", "composerlab train-judge")
 
 
 def model_card(report: dict) -> str:

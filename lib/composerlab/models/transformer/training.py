@@ -286,22 +286,11 @@ def install(stem: str | Path | None = None) -> list[Path]:
     FileNotFoundError
         When one of the run's files is missing (nothing is copied then).
     """
-    import shutil
+    from composerlab.models import install_run
 
-    from composerlab.paths import models_dir
     stem = Path(str(stem).removesuffix(".weights.h5")) if stem is not None else default_output()
-    sources = [Path(f"{stem}{suffix}") for suffix in SHIPPED_SUFFIXES]
-    missing = [str(p) for p in sources if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"no trained Transformer to install: {', '.join(missing)} missing; run "
-                                "'python -m composerlab.models.transformer.training' first")
-    written = []
-    for source, suffix in zip(sources, SHIPPED_SUFFIXES):
-        target = models_dir() / f"transformer{suffix}"
-        if source.resolve() != target.resolve():
-            shutil.copyfile(source, target)
-        written.append(target)
-    return written
+    return install_run(stem, SHIPPED_SUFFIXES, "transformer", "Transformer",
+                       "python -m composerlab.models.transformer.training")
 
 
 def main(argv=None) -> int:
