@@ -180,12 +180,16 @@ def load(stem: str | Path) -> MelodyTransformer:
     FileNotFoundError
         Naming the missing file and the command that trains it.
     """
+    from composerlab.paths import models_dir
+
     stem = Path(str(stem).removesuffix(".weights.h5"))
     weights, config_file = Path(f"{stem}.weights.h5"), Path(f"{stem}.json")
     for path in (weights, config_file):
         if not path.exists():
+            shipped = stem.resolve() == (models_dir() / "transformer").resolve()
+            how = "--install" if shipped else f"--out {stem}"  # the shipped files change only by --install
             raise FileNotFoundError(f"{path} is missing; train it with "
-                                    f"'python -m composerlab.models.transformer.training --out {stem}'")
+                                    f"'python -m composerlab.models.transformer.training {how}'")
     config = TransformerConfig(**json.loads(config_file.read_text()))
     net = build(config)
     net.model.load_weights(weights)
