@@ -157,6 +157,7 @@ class Load:
 
     def __init__(self, url: str, admin: str, judges: dict[str, str]):
         self.url, self.admin, self.judges = url, admin, judges
+        self.port = int(url.rsplit(":", 1)[1])  # the uploaders' raw connections
         self.upload_ms: list[float] = []
         self.score_ms: list[float] = []
         self.errors: list[str] = []
@@ -174,7 +175,7 @@ class Load:
         await asyncio.sleep(delay)
         began = time.perf_counter()
         try:
-            status, reply = await post_raw(client.port, body, headers)
+            status, reply = await post_raw(self.port, body, headers)
         except (OSError, h11.ProtocolError) as err:
             if tolerate_crash:
                 self.in_flight_lost += 1
@@ -261,7 +262,6 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
     figures_at_kill = load.at_kill
     limits = httpx2.Limits(max_connections=uploaders + len(judges) + 2 * viewers + 10)
     async with httpx2.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        client.port = int(url.rsplit(":", 1)[1])  # the uploaders' raw connections go to the same server
         # seed pieces and the open round, so judges score while contestants upload
         await asyncio.gather(*(load.upload(client, f"seed{i}", 10_000 + i, timed=False) for i in range(SEED_PER_JUDGE * len(judges))))
         reply = await client.post("/api/rounds/preliminary", json={"seed": 1},

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from eventkit import EventClient, free_port
+from eventkit import EventClient, OnUvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "out" / "event_screenshots"
@@ -44,19 +44,12 @@ def browser():
         launched.close()
 
 
-class LiveEvent(EventClient):
+class LiveEvent(OnUvicorn, EventClient):
     """An event served by a real uvicorn on 127.0.0.1 (a thread), plus the in-process helpers."""
 
     def __init__(self, folder: Path, **limits):
         super().__init__(folder, **limits)
-        from composerlab.event.app import BackgroundServer
-
-        self.server = BackgroundServer(self.app, "127.0.0.1", free_port()).start()
-        self.url = self.server.url
-
-    def close(self):
-        self.server.stop()
-        super().close()
+        self.serve()
 
 
 @pytest.fixture

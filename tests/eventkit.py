@@ -25,6 +25,21 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+class OnUvicorn:
+    """Mixed into a kit that has built its ``app``: :meth:`serve` puts it on a real uvicorn on a free
+    loopback port (a thread), and ``close`` stops the server before the kit closes."""
+
+    def serve(self) -> None:
+        from composerlab.event.app import BackgroundServer
+
+        self.server = BackgroundServer(self.app, "127.0.0.1", free_port()).start()
+        self.url = self.server.url
+
+    def close(self):
+        self.server.stop()
+        super().close()
+
+
 class EventClient:
     """An event in a temp folder, its app and a TestClient, with the tokens at hand."""
 

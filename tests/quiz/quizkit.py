@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from eventkit import bearer, free_port
+from eventkit import OnUvicorn, bearer
 
 
 def inline_bank(n=3, seconds=20):
@@ -55,19 +55,12 @@ class QuizClient:
         self.store.close()
 
 
-class LiveQuiz(QuizClient):
+class LiveQuiz(OnUvicorn, QuizClient):
     """The same, served by a real uvicorn on 127.0.0.1 (a thread)."""
 
     def __init__(self, folder: Path):
         super().__init__(folder)
-        from composerlab.event.app import BackgroundServer
-
-        self.server = BackgroundServer(self.app, "127.0.0.1", free_port()).start()
-        self.url = self.server.url
-
-    def close(self):
-        self.server.stop()
-        super().close()
+        self.serve()
 
 
 @pytest.fixture
