@@ -73,11 +73,11 @@ class Database:
 
         Under a burst (200 uploads at once) each commit's fsync is shared by
         every write waiting for it, and so is the fsync of ``sync_folder``
-        (a folder where the caller made a new file name that must be on disk
-        before its row commits): once per batch, before the commit. ``change``
-        must do its checks before it adds anything: an :class:`EventError` it
-        raises refuses it alone; any other error fails the whole batch, and
-        every caller gets it.
+        (a folder where ``change`` makes a new file name that must be on disk
+        before its row commits): once per batch, after the changes and before
+        the commit. ``change`` must do its checks before it adds anything: an
+        :class:`EventError` it raises refuses it alone; any other error fails
+        the whole batch, and every caller gets it (and undoes its own file).
         """
         pending = _Pending(change, bump, sync_folder)
         with self._queue_lock:
@@ -87,14 +87,14 @@ class Database:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
                 try:
-                    for folder in {item.folder for item in batch if item.folder is not None}:
-                        files.fsync_dir(folder)
                     with self._transaction(bump=any(item.bump for item in batch)) as session:
                         for item in batch:
                             try:
                                 item.result = item.change(session)
                             except EventError as err:
                                 item.error = err
+                        for folder in {item.folder for item in batch if item.folder is not None}:
+                            files.fsync_dir(folder)  # the names the changes made, on disk before the commit
                 except BaseException as err:
                     for item in batch:
                         item.error = item.error or err

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from composerlab.event import files, rules
@@ -28,6 +28,21 @@ from composerlab.event.tables import Assignment, Base, Event, Judge, Round, Scor
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
 MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
+
+
+@dataclass
+class Checked:
+    """An upload that passed :meth:`Store.check_submission`: cleaned fields, its bytes, the stem of its name."""
+    alias: str
+    composer: str
+    title: str
+    original_name: str
+    data: bytes
+    stem: str
+
+    @property
+    def eligible(self) -> bool:
+        return bool(self.composer)
 
 
 @dataclass
@@ -122,12 +137,24 @@ class Store(Database):
                        data: bytes) -> Receipt:
         """Check and store one upload; raises :class:`EventError` (nothing stored) when refused.
 
+        The two halves, :meth:`check_submission` and :meth:`store_submission`, are also called
+        apart: the server checks a few uploads at once (CPU work) and lets many more wait for the
+        same commit (disk work), see :mod:`composerlab.event.uploads`.
+        """
+        return self.store_submission(self.check_submission(alias, title, original_name, data))
+
+    def check_submission(self, alias: str | None, title: str | None, original_name: str | None,
+                         data: bytes) -> Checked:
+        """Every check of an upload that needs no write: the fields, the size, the MIDI data.
+
         The MIDI check uses the kit's reader on the bytes, not the name. The
         file gets a name the server chooses (``event-alias-composition``,
         numbered when taken); without an alias a random name, not eligible.
+        The per-composer limit is counted when the row is written, in its
+        transaction.
         """
         from composerlab.errors import MusicFileError
-        from composerlab.music.midi import read_midi_bytes
+        from composerlab.music.midi import check_midi_bytes
 
         alias = clean_text(alias, "the alias", MAX_ALIAS, False)
         title = clean_text(title, "the composition name", MAX_TITLE, True)
@@ -138,7 +165,7 @@ class Store(Database):
         if len(data) > event.max_bytes:
             raise EventError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {event.max_bytes / 1e6:.1f} MB", 413)
         try:
-            read_midi_bytes(data, original_name)
+            check_midi_bytes(data, original_name)
         except MusicFileError as err:
             raise EventError(f"{original_name} {err.reason}", 415) from None
         composer = " ".join(alias.casefold().split())
@@ -147,38 +174,46 @@ class Store(Database):
             stem = f"{event.slug}-{who}-{slug(title) or 'untitled'}"
         else:
             stem = f"{event.slug}-{secrets.token_hex(6)}"
-        # File first, durably, outside the write lock (writers queue only for the commit): temp file, fsync,
-        # link under a free name (a link never overwrites); the folder's fsync (shared by a batch of uploads)
-        # comes before the commit. Then the row, in one transaction.
-        staged = files.stage(self.files, data)
+        return Checked(alias, composer, title, original_name, data, stem)
+
+    def store_submission(self, upload: Checked) -> Receipt:
+        """Write a checked upload: its file, durably, then its row; raises 429 over the per-composer limit."""
+        limit = self.event().max_per_composer
+        # File first, durably: the bytes in a temp file, fsync'd, outside the write lock. Then, in the group
+        # commit's transaction: the per-composer count, a link under a free name (a link never overwrites),
+        # the row; the folder's fsync (one for the whole batch) comes before the commit.
+        staged = files.stage(self.files, upload.data)
         stored_as = ""
+        created_at = utcnow()
+
+        def insert_row(s: Session) -> int:
+            nonlocal stored_as
+            if upload.composer:
+                count = s.scalar(select(func.count()).where(Submission.composer == upload.composer))
+                if count >= limit:
+                    sent = f"{count} composition{'' if count == 1 else 's'}"
+                    raise EventError(f"{upload.alias} has sent {sent} already; the limit is "
+                                     f"{limit} per composer", 429)
+            # names whose file someone removed by hand stay taken
+            taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{upload.stem}%"))))
+            stored_as = files.claim(self.files, upload.stem, staged, taken, sync=False)
+            # A Core insert, not the ORM's unit of work: a fifth of an upload's CPU under a burst (profiled).
+            return s.execute(insert(Submission).values(
+                alias=upload.alias, composer=upload.composer, title=upload.title, stored_as=stored_as,
+                original_name=upload.original_name, size=len(upload.data),
+                sha256=hashlib.sha256(upload.data).hexdigest(), eligible=upload.eligible,
+                created_at=created_at)).inserted_primary_key[0]
+
         try:
-            with self.read() as s:  # names whose file someone removed by hand stay taken
-                taken = set(s.scalars(select(Submission.stored_as).where(Submission.stored_as.like(f"{stem}%"))))
-            stored_as = files.claim(self.files, stem, staged, taken, sync=False)
-
-            def insert(s: Session) -> Submission:
-                if composer:
-                    count = s.scalar(select(func.count()).where(Submission.composer == composer))
-                    if count >= event.max_per_composer:
-                        sent = f"{count} composition{'' if count == 1 else 's'}"
-                        raise EventError(f"{alias} has sent {sent} already; the limit is "
-                                         f"{event.max_per_composer} per composer", 429)
-                row = Submission(alias=alias, composer=composer, title=title, stored_as=stored_as,
-                                 original_name=original_name, size=len(data),
-                                 sha256=hashlib.sha256(data).hexdigest(), eligible=bool(composer))
-                s.add(row)
-                s.flush()
-                return row
-
-            row = self.write_grouped(insert, bump=False, sync_folder=self.files)  # no board shows an upload
+            row_id = self.write_grouped(insert_row, bump=False, sync_folder=self.files)  # no board shows an upload
         except BaseException:
             if stored_as:  # the row did not commit: no file without its row
                 (self.files / stored_as).unlink(missing_ok=True)
             raise
         finally:
             staged.unlink(missing_ok=True)
-        return Receipt(row.id, stored_as, row.eligible, row.created_at.isoformat(timespec="seconds"), title, alias)
+        return Receipt(row_id, stored_as, upload.eligible, created_at.isoformat(timespec="seconds"), upload.title,
+                       upload.alias)
 
     def submissions(self) -> list[Submission]:
         with self.read() as s:

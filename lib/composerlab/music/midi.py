@@ -135,21 +135,22 @@ def read_midi(path: str | Path) -> pypianoroll.Multitrack:
     return read_midi_bytes(data, path.name)
 
 
-def _for_pretty_midi(midi_file: mido.MidiFile, data: bytes) -> bytes:
-    """The file as bytes pretty_midi accepts: long fine-grained files rescaled, empty tracks left out.
+def _for_pretty_midi(midi_file: mido.MidiFile) -> mido.MidiFile:
+    """The parsed file as pretty_midi accepts it: long fine-grained files rescaled, empty tracks left out.
 
     pretty_midi takes any file whose last event passes tick 10 million for
     corrupt. music21 writes 10,080 ticks per quarter note, so a real movement
     of about 1,000 beats (a string quartet's first movement) passes it; its
     ticks are brought to :data:`READ_TICKS_PER_BEAT` per quarter, far finer than
     our grid, so no note moves. pretty_midi also fails on a track without a
-    single event (even no end-of-track), which holds nothing to lose.
+    single event (even no end-of-track), which holds nothing to lose. The
+    result goes to pretty_midi as a mido object, so the bytes are parsed once.
     """
     longest = max((sum(msg.time for msg in track) for track in midi_file.tracks), default=0)
     too_fine = longest + 1 > PRETTY_MIDI_MAX_TICK and midi_file.ticks_per_beat > READ_TICKS_PER_BEAT
     empty = any(len(track) == 0 for track in midi_file.tracks)
     if not too_fine and not empty:
-        return data
+        return midi_file
     division = READ_TICKS_PER_BEAT if too_fine else midi_file.ticks_per_beat
     scale = Fraction(division, midi_file.ticks_per_beat)
     rescaled = mido.MidiFile(type=midi_file.type, ticks_per_beat=division)
@@ -163,24 +164,46 @@ def _for_pretty_midi(midi_file: mido.MidiFile, data: bytes) -> bytes:
             out.append(msg.copy(time=tick - last))
             last = tick
         rescaled.tracks.append(out)
-    buffer = io.BytesIO()
-    rescaled.save(file=buffer)
-    return buffer.getvalue()
+    return rescaled
 
 
 def read_midi_bytes(data: bytes, source: str = "MIDI data") -> pypianoroll.Multitrack:
     """Like :func:`read_midi`, for bytes already in memory (an upload)."""
+    return from_pretty_midi(_laid_out(data, source), source, name=Path(source).stem)
+
+
+def check_midi_bytes(data: bytes, source: str = "MIDI data") -> None:
+    """Raise the :class:`MusicFileError` that :func:`read_midi_bytes` would raise, without building the roll.
+
+    For a server that only stores what it checked (the event's uploads): the
+    same reader and the same refusals, at about half the work.
+    """
+    _check_notes(_laid_out(data, source), source)
+
+
+def _laid_out(data: bytes, source: str) -> pretty_midi.PrettyMIDI:
+    """The bytes checked, parsed and laid out in time by pretty_midi (every refusal before the notes')."""
     data = _check_bytes(data, source)
     midi_file = _parse_mido(data, source)
     try:
-        pm = pretty_midi.PrettyMIDI(midi_file=io.BytesIO(_for_pretty_midi(midi_file, data)))
+        pm = pretty_midi.PrettyMIDI(mido_object=_for_pretty_midi(midi_file))  # it makes the times absolute in place
     except Exception as exc:  # pretty_midi re-parses; say what it objected to
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MusicFileError(source, f"could not be laid out in time ({type(exc).__name__}: {detail[:200]})") from exc
     minutes = pm.get_end_time() / 60
     if minutes > MAX_MINUTES:
         raise MusicFileError(source, f"lasts {minutes:.0f} minutes; the limit is {MAX_MINUTES:.0f}")
-    return from_pretty_midi(pm, source, name=Path(source).stem)
+    return pm
+
+
+def _check_notes(pm: pretty_midi.PrettyMIDI, source: str) -> list[pretty_midi.Instrument]:
+    """The instruments that have notes; refused when none has, or when all of them are drums."""
+    instruments = [inst for inst in pm.instruments if inst.notes]
+    if not instruments:
+        raise MusicFileError(source, "has no notes")
+    if all(inst.is_drum for inst in instruments):
+        raise MusicFileError(source, "has only drum notes (channel 10): nothing melodic to use")
+    return instruments
 
 
 def from_pretty_midi(pm: pretty_midi.PrettyMIDI, source: str = "MIDI data", name: str = "") -> pypianoroll.Multitrack:
@@ -189,11 +212,7 @@ def from_pretty_midi(pm: pretty_midi.PrettyMIDI, source: str = "MIDI data", name
     Positions are taken in beats (MIDI ticks), so tempo changes move no note
     off the grid; the tempo of every step is kept in ``multitrack.tempo``.
     """
-    instruments = [inst for inst in pm.instruments if inst.notes]
-    if not instruments:
-        raise MusicFileError(source, "has no notes")
-    if all(inst.is_drum for inst in instruments):
-        raise MusicFileError(source, "has only drum notes (channel 10): nothing melodic to use")
+    instruments = _check_notes(pm, source)
 
     def step(seconds: float) -> int:
         return int(round(pm.time_to_tick(seconds) / pm.resolution * STEPS_PER_BEAT))
