@@ -134,7 +134,7 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
-            bars: int | None = None, in_key: bool = False) -> pypianoroll.Multitrack:
+            bars: int | None = None, in_key: bool = False, decoding: str | None = None) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, from its first step to its last bar.
 
     Parameters
@@ -157,6 +157,15 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         note) moves a semitone to the likelier in-key neighbour. Off by
         default: the shipped model learned the key itself (about 90% of its
         notes in key, like Bach's), and its chromatic notes are its own.
+        With ``decoding="raw"`` only.
+    decoding : {"chords", "raw"}, optional
+        How the generator's pitch probabilities become notes. ``"chords"``: one
+        chord and one voicing per beat, found by a search over the whole tune
+        that weighs the model's probabilities against rules of four-part
+        writing (:mod:`composerlab.models.gan.voicing`). ``"raw"``: each voice's
+        likeliest pitch at each step (:func:`decode`), the model alone. By
+        default the model's own choice (``"decoding"`` in its json), else
+        ``"chords"`` for the shipped Bach model and ``"raw"`` for others.
 
     Returns
     -------
@@ -188,7 +197,17 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     # The whole timeline in one pass, padded with silence to whole 16-step blocks (see the module notes).
     timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
     timeline[:steps] = window
-    voices = decode(gan.generate(timeline[None], seed=seed), allowed=allowed)[0][:, :steps]
+    output = gan.generate(timeline[None], seed=seed)[0]
+    decoding = decoding or default_decoding(model, gan)
+    if decoding == "chords":
+        from composerlab.models.gan.voicing import harmonize
+
+        voices = harmonize((output[:, :steps] + 1.0) / 2.0, window[:steps], cfg.lowest_pitch,
+                           time_signature_of(music))
+    elif decoding == "raw":
+        voices = decode(output[None], allowed=allowed)[0][:, :steps]
+    else:
+        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
     sounding = np.flatnonzero(roll.any(axis=1))
     voices[:, : sounding[0]] = False
@@ -199,6 +218,12 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     composition[0] = roll > 0
     return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll,
                          time_signature=time_signature_of(music))
+
+
+def default_decoding(model: str, gan) -> str:
+    """How :func:`compose` decodes a model's output unless told: its json's ``"decoding"``, else
+    ``"chords"`` for the shipped Bach model and ``"raw"`` for any other (see :func:`compose`)."""
+    return getattr(gan, "info", {}).get("decoding") or ("chords" if model == "bach" else "raw")
 
 
 def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,371 @@
+"""Chord-aware decoding: the generator's pitch probabilities read as a chord and a voicing per beat.
+
+The generator gives, for each voice and 16th-note step, a probability for
+every pitch (and for resting). Reading off each voice's most likely pitch
+(:func:`composerlab.models.gan.generate.decode`, ``decoding="raw"``) sounds
+right on chorale sopranos, but on a folk tune the three argmaxes seldom make
+one chord together. This module decodes the same probabilities under a few
+rules of four-part writing instead, with a Viterbi search over the whole tune.
+
+What the model decides and what the rules decide
+------------------------------------------------
+The harmony changes at most once per beat of the tune's meter (the beats of
+:func:`composerlab.music.harmony.beat_steps`: quarter notes in x/4, dotted
+quarters in 6/8). For each beat the search chooses one *state*: a chord (a
+root and one of the shapes in :data:`CHORD_SHAPES`, triads and seventh
+chords) and a *voicing* (one pitch for each of alto, tenor and bass, held
+through the beat).
+
+* The model scores every voicing: the log of each voice's probability of its
+  pitch, averaged over the beat's steps (given that it sings). This is what
+  chooses between the chords that fit the melody, which chord tone each voice
+  sings and in which octave: the candidate pitches for a voice are the
+  chord tones it finds likeliest (:attr:`VoicingWeights.candidates` of them).
+* The rules bound the choice and add costs, each a weight of
+  :class:`VoicingWeights`:
+
+  - the melody note sounding on the beat is a chord tone; or, over a triad
+    whose three tones all sound in the lower voices, a non-chord tone (an
+    accented passing note or appoggiatura: this is the one foreign note
+    :func:`composerlab.music.harmony.fits_chord` allows). Melody notes
+    between beats may be anything (passing notes), at a small cost for the
+    share of the beat they take up outside the chord;
+  - chords whose tones lie outside the melody's key
+    (:func:`composerlab.music.metrics.estimate_key`) cost more, and so do the
+    rarer shapes (see :data:`SHAPE_COSTS`);
+  - a complete chord: its third always, its seventh in a seventh chord, the
+    root unless it is a diminished seventh; the fifth may be left out;
+  - the bass on the root, less often on the third, seldom on the fifth;
+  - voices in order (soprano >= alto >= tenor >= bass), no more than an
+    octave between neighbouring upper voices;
+  - voice leading from one beat to the next: small steps are cheap, leaps
+    cost by their size, and parallel fifths and octaves between any two of
+    the four voices (the soprano included) cost a lot.
+
+* Whether the voices sing is the melody's: they sing through every beat in
+  which the melody sounds and rest through a beat where it is silent, so
+  every bar of the tune is accompanied and the voices stop with it.
+
+The search minimises the sum of these costs over the whole tune (dynamic
+programming over beats, the best few chords of each beat kept), so a beat's
+chord is chosen knowing what comes before and after. Nothing is random: the
+randomness is the generator's noise, so the same seed gives the same music,
+and another seed other probabilities and so, often, other chords.
+
+It works for any model trained by this kit whose voices are ordered from high
+to low (the Bach GAN and ``composerlab train gan`` models); nothing in it
+knows which model wrote the probabilities. Introduced with issue 15.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CHORD_SHAPES = {
+    "major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6),
+    "dominant seventh": (0, 4, 7, 10), "minor seventh": (0, 3, 7, 10),
+    "half-diminished seventh": (0, 3, 6, 10), "diminished seventh": (0, 3, 6, 9),
+}
+"""Chords the decoder may choose, as semitones above the root: root, third, fifth (and seventh).
+
+The shapes of :data:`composerlab.music.harmony.CHORDS` that four-part chorale
+writing uses; the augmented triad and the major seventh chord are left out."""
+
+SHAPE_COSTS = {
+    "major": 0.0, "minor": 0.0, "diminished": 1.5, "dominant seventh": 0.6, "minor seventh": 1.2,
+    "half-diminished seventh": 1.5, "diminished seventh": 1.5,
+}
+"""Extra cost of each shape: the plain triads are free, the rest are rarer in chorale writing."""
+
+
+@dataclass(frozen=True)
+class VoicingWeights:
+    """The costs of :mod:`composerlab.models.gan.voicing`'s rules, in units of the model's log probability.
+
+    A cost of 1 is worth a factor of e in one voice's probability of its pitch.
+    The defaults were set on training chorales (not the validation ones, not the
+    benchmark's folk tunes): see ``bench/bench_harmony.py``.
+    """
+
+    model: float = 1.0
+    """Weight of the model's log probability of each voice's pitch."""
+    candidates: int = 3
+    """Chord tones tried per voice and chord: the ones the model finds likeliest."""
+    chords: int = 8
+    """Chords kept per beat for the search (the best by melody, key, shape and the model's mass on their tones)."""
+    states: int = 48
+    """(Chord, voicing) pairs kept per beat for the search, the cheapest before voice leading (a beam)."""
+    melody_nonchord: float = 5.0
+    """The melody's note on the beat is not in the chord (allowed over a complete triad only)."""
+    melody_offbeat: float = 1.5
+    """Times the share of the beat's melody (after its first step) outside the chord."""
+    chromatic: float = 2.0
+    """Per chord tone outside the melody's key."""
+    seventh: float = 2.0
+    """Added to every seventh chord's :data:`SHAPE_COSTS`."""
+    no_third: float = 4.0
+    no_root: float = 3.0
+    no_fifth: float = 0.4
+    bass_third: float = 0.8
+    bass_fifth: float = 2.5
+    bass_seventh: float = 2.0
+    crossing: float = 4.0
+    """A voice above the one over it (the alto above the melody's note, the tenor above the alto...)."""
+    unison: float = 1.0
+    """Two accompanying voices on one pitch."""
+    spacing: float = 1.0
+    """More than an octave between soprano and alto or alto and tenor, or more than a twelfth between tenor and bass."""
+    step: float = 0.15
+    """A voice moving by a second."""
+    leap: float = 0.35
+    """Per semitone beyond a second (half of it for the bass, whose leaps are normal)."""
+    big_leap: float = 3.0
+    """A voice leaping more than an octave."""
+    parallel: float = 15.0
+    """Two voices a fifth or octave apart moving in the same direction to the same interval."""
+    change: float = 0.2
+    """A new chord (the same chord held costs nothing)."""
+    epsilon: float = 1e-3
+    """Floor on a probability before its log."""
+
+
+def _chord_table():
+    """(roots, shapes, tone pitch-class sets) of every chord: (n,), (n,), (n, 4) with -1 for no seventh."""
+    roots, shapes, tones = [], [], []
+    for shape, intervals in CHORD_SHAPES.items():
+        for root in range(12):
+            roots.append(root)
+            shapes.append(shape)
+            row = [(root + i) % 12 for i in intervals] + [-1] * (4 - len(intervals))
+            tones.append(row)
+    return np.array(roots), shapes, np.array(tones)
+
+
+CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_TONES = _chord_table()
+CHORD_MASKS = np.zeros((len(CHORD_ROOTS), 12), bool)
+for _i, _row in enumerate(CHORD_TONES):
+    CHORD_MASKS[_i, _row[_row >= 0]] = True
+_SHAPE_COST = np.array([SHAPE_COSTS[s] for s in CHORD_SHAPE_NAMES])
+
+
+def chord_name(index: int) -> str:
+    """A chord of the table by its index: "G dominant seventh"."""
+    from composerlab.music.metrics import PITCH_CLASS_NAMES
+
+    return f"{PITCH_CLASS_NAMES[CHORD_ROOTS[index]]} {CHORD_SHAPE_NAMES[index]}"
+
+
+def beat_segments(n_steps: int, time_signature=(4, 4)) -> list[tuple[int, int]]:
+    """The (start, end) steps of each beat in ``n_steps`` steps (see :func:`composerlab.music.harmony.beat_steps`)."""
+    from composerlab.music.harmony import beat_steps
+
+    starts = list(beat_steps(n_steps, tuple(time_signature)))
+    return [(s, e) for s, e in zip(starts, starts[1:] + [n_steps]) if e > s]
+
+
+def _top(line: np.ndarray) -> np.ndarray:
+    """(steps,) the highest sounding pitch index of a (steps, pitches) roll, -1 where silent."""
+    top = line.shape[1] - 1 - np.argmax(line[:, ::-1], axis=1)
+    return np.where(line.any(axis=1), top, -1)
+
+
+@dataclass
+class _Beat:
+    start: int
+    end: int
+    sings: bool
+    states: np.ndarray  # (n, 4): chord index, alto, tenor, bass pitch index
+    cost: np.ndarray    # (n,)
+    first: int          # the melody's pitch index at the beat's first step (-1: silent)
+    last: int           # at its last step
+
+
+def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
+              key: tuple[int, str] | None = None, weights: VoicingWeights | None = None,
+              chords_out: list | None = None) -> np.ndarray:
+    """Alto, tenor and bass for a melody from the generator's probabilities, one chord per beat.
+
+    Parameters
+    ----------
+    probabilities : ndarray
+        (3, steps, pitches) probability of each voice singing each model pitch
+        (what is left to 1 is resting); voices ordered high to low.
+    melody : ndarray
+        (steps, pitches) booleans, the melody on the same model pitches.
+    lowest : int
+        MIDI pitch of model pitch 0.
+    time_signature : (int, int)
+        The tune's meter; its beats are where the chord may change.
+    key : (int, str), optional
+        The key the chords are measured against; by default the melody's.
+    weights : VoicingWeights, optional
+        The rules' costs.
+    chords_out : list, optional
+        If given, filled with ``(start, end, chord index)`` for each beat the voices sing.
+
+    Returns
+    -------
+    ndarray
+        (3, steps, pitches) booleans: each voice's one pitch per step, or none.
+    """
+    from composerlab.music.metrics import estimate_key, scale_mask
+
+    w = weights or VoicingWeights()
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    melody = np.asarray(melody) > 0
+    n_voices, steps, n_pitches = probabilities.shape
+    if n_voices != 3:
+        raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
+    if key is None:
+        full = np.zeros((steps, 128), bool)
+        full[:, lowest: lowest + n_pitches] = melody[:steps]
+        key = estimate_key(full)
+    in_key = scale_mask(key)
+    pitch_class = (lowest + np.arange(n_pitches)) % 12
+    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + w.chromatic * (CHORD_MASKS & ~in_key).sum(axis=1)
+    tops = _top(melody[:steps])
+
+    beats = []
+    for start, end in beat_segments(steps, time_signature):
+        line = tops[start:end]
+        sings = bool((line >= 0).any())
+        beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))
+        if sings:
+            beat.states, beat.cost = _beat_states(probabilities[:, start:end], line, pitch_class, chord_prior, w)
+        beats.append(beat)
+
+    choice = _viterbi(beats, w)
+    out = np.zeros((3, steps, n_pitches), bool)
+    for beat, state in zip(beats, choice):
+        if state is None:
+            continue
+        for v in range(3):
+            out[v, beat.start: beat.end, state[v + 1]] = True
+        if chords_out is not None:
+            chords_out.append((beat.start, beat.end, int(state[0])))
+    return out
+
+
+def _beat_states(probs: np.ndarray, line: np.ndarray, pitch_class: np.ndarray, chord_prior: np.ndarray,
+                 w: VoicingWeights) -> tuple[np.ndarray, np.ndarray]:
+    """Every (chord, voicing) considered for one beat and its cost, the transition from the beat before aside."""
+    sing = probs.sum(axis=2, keepdims=True)
+    mean = (probs / np.maximum(sing, w.epsilon)).mean(axis=1)  # (3, pitches): given that the voice sings
+    log_p = np.log(mean + w.epsilon)
+    melody_pcs = np.where(line >= 0, pitch_class[np.maximum(line, 0)], -1)
+    on_beat = melody_pcs[0]
+    # The melody: its beat note in the chord (or a non-chord tone over a triad), the rest mostly in it.
+    rest = melody_pcs[1:][melody_pcs[1:] >= 0]
+    offbeat = (~CHORD_MASKS[:, rest]).mean(axis=1) if rest.size else np.zeros(len(CHORD_MASKS))
+    fits = CHORD_MASKS[:, on_beat] if on_beat >= 0 else np.ones(len(CHORD_MASKS), bool)
+    triad = CHORD_TONES[:, 3] < 0
+    allowed = fits | triad
+    cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
+    # The model's mass on each chord's tones, to keep the promising chords.
+    mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
+    score = cost - w.model * np.log(mass + w.epsilon).sum(axis=0)
+    score[~allowed] = np.inf
+    keep = np.argsort(score, kind="stable")[: w.chords]
+    keep = keep[np.isfinite(score[keep])]
+    melody_top = line[0] if line[0] >= 0 else line.max()
+
+    # Every voicing of every kept chord at once: (chords, M, M, M) for alto x tenor x bass candidates.
+    m = w.candidates
+    member = CHORD_MASKS[keep][:, pitch_class]  # (K, pitches)
+    picks, valid = [], []
+    for v in range(3):
+        ranked = np.argsort(-np.where(member, mean[v][None, :], -1.0), axis=1, kind="stable")[:, :m]
+        picks.append(ranked)
+        valid.append(np.take_along_axis(member, ranked, axis=1))
+    k = len(keep)
+    a = np.broadcast_to(picks[0][:, :, None, None], (k, m, m, m))
+    t = np.broadcast_to(picks[1][:, None, :, None], (k, m, m, m))
+    b = np.broadcast_to(picks[2][:, None, None, :], (k, m, m, m))
+    ok = valid[0][:, :, None, None] & valid[1][:, None, :, None] & valid[2][:, None, None, :]
+    tones = CHORD_TONES[keep][:, None, None, None, :]  # (K, 1, 1, 1, 4)
+    pa, pt, pb = pitch_class[a], pitch_class[t], pitch_class[b]
+
+    def sung(i):  # whether chord tone i sounds in the lower voices
+        return (pa == tones[..., i]) | (pt == tones[..., i]) | (pb == tones[..., i])
+
+    def present(i):  # ... or in the melody on the beat
+        return sung(i) | (on_beat == tones[..., i])
+
+    c_cost = cost[keep][:, None, None, None] - w.model * (log_p[0, a] + log_p[1, t] + log_p[2, b])
+    c_cost = c_cost + np.where(present(1), 0.0, w.no_third) + np.where(present(2), 0.0, w.no_fifth)
+    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep])[:, None, None, None]
+    c_cost = c_cost + np.where(present(0) | ~needs_root, 0.0, w.no_root)
+    has_seventh = tones[..., 3] >= 0
+    ok = ok & (~has_seventh | present(3))  # without its seventh it is the triad, another state
+    # A non-chord tone in the melody needs the whole triad below it (harmony.fits_chord's one foreign note).
+    ok = ok & (fits[keep][:, None, None, None] | (sung(0) & sung(1) & sung(2)))
+    c_cost = c_cost + np.select([pb == tones[..., 1], pb == tones[..., 2], has_seventh & (pb == tones[..., 3])],
+                                [w.bass_third, w.bass_fifth, w.bass_seventh], 0.0)
+    c_cost = c_cost + w.crossing * ((a > melody_top).astype(float) + (t > a) + (b > t))
+    c_cost = c_cost + w.unison * ((a == t).astype(float) + (t == b))
+    c_cost = c_cost + w.spacing * ((melody_top - a > 12).astype(float) + (a - t > 12) + (t - b > 19))
+    ok = ok & np.isfinite(c_cost)
+    chord = np.broadcast_to(keep[:, None, None, None], ok.shape)
+    states = np.stack([chord[ok], a[ok], t[ok], b[ok]], axis=1)
+    costs = c_cost[ok]
+    best = np.argsort(costs, kind="stable")[: w.states]
+    return states[best], costs[best]
+
+
+def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
+    """(n_prev, n) cost of moving from each state of ``prev`` to each of ``beat``: motion, parallels, a new chord."""
+    p, q = prev.states, beat.states
+    cost = np.where(p[:, None, 0] != q[None, :, 0], w.change, 0.0)
+    for v, scale in ((1, 1.0), (2, 1.0), (3, 0.5)):
+        motion = np.abs(q[None, :, v] - p[:, None, v])
+        cost += np.where(motion == 0, 0.0, w.step) + (w.leap * scale) * np.maximum(motion - 2, 0)
+        cost += np.where(motion > 12, w.big_leap, 0.0)
+    # Each voice's pitch before and after the beat line; the soprano only where it sounds on both sides.
+    before, after = [p[:, 1], p[:, 2], p[:, 3]], [q[:, 1], q[:, 2], q[:, 3]]
+    if prev.last >= 0 and beat.first >= 0:
+        before.insert(0, np.full(len(p), prev.last))
+        after.insert(0, np.full(len(q), beat.first))
+    for i in range(len(before)):
+        for j in range(i + 1, len(before)):
+            interval_before = np.abs(before[i] - before[j]) % 12
+            interval_after = np.abs(after[i] - after[j]) % 12
+            perfect = (interval_before == 0) | (interval_before == 7)
+            parallel = perfect[:, None] & (interval_before[:, None] == interval_after[None, :])
+            if not parallel.any():
+                continue
+            move_i = np.sign(after[i][None, :] - before[i][:, None])
+            move_j = np.sign(after[j][None, :] - before[j][:, None])
+            cost += w.parallel * (parallel & (move_i == move_j) & (move_i != 0))
+    return cost
+
+
+def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
+    """The cheapest state per beat (None where the voices rest), by dynamic programming over beats."""
+    choice: list = [None] * len(beats)
+    run: list[int] = []  # indexes of consecutive singing beats, searched together
+
+    def solve(indexes: list[int]) -> None:
+        total = beats[indexes[0]].cost.copy()
+        back = []
+        for k in range(1, len(indexes)):
+            prev, beat = beats[indexes[k - 1]], beats[indexes[k]]
+            step = total[:, None] + _transition(prev, beat, w)
+            best = np.argmin(step, axis=0)
+            back.append(best)
+            total = step[best, np.arange(step.shape[1])] + beat.cost
+        state = int(np.argmin(total))
+        for k in range(len(indexes) - 1, -1, -1):
+            choice[indexes[k]] = beats[indexes[k]].states[state]
+            if k:
+                state = int(back[k - 1][state])
+
+    for i, beat in enumerate(beats):
+        if beat.sings and len(beat.states):
+            run.append(i)
+        elif run:
+            solve(run)
+            run = []
+    if run:
+        solve(run)
+    return choice
