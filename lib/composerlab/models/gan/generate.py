@@ -202,7 +202,7 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     if decoding == "chords":
         from composerlab.models.gan.voicing import harmonize
 
-        voices = harmonize((output[:, :steps] + 1.0) / 2.0, window[:steps], cfg.lowest_pitch,
+        voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
                            time_signature_of(music))
     elif decoding == "raw":
         voices = decode(output[None], allowed=allowed)[0][:, :steps]

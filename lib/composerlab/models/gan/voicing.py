@@ -62,6 +62,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from composerlab.music.harmony import DISSONANT_INTERVAL_CLASSES
+
 CHORD_SHAPES = {
     "major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6),
     "dominant seventh": (0, 4, 7, 10), "minor seventh": (0, 3, 7, 10),
@@ -128,6 +130,16 @@ class VoicingWeights:
     """A new chord (the same chord held costs nothing)."""
     epsilon: float = 1e-3
     """Floor on a probability before its log."""
+    dissonance: float | None = 0.25
+    """Share of beats with a dissonance (a second, seventh or tritone among the sounding pitch classes)
+    the decoder aims at in each tune: about a quarter in Bach's chorales (consonant beats 0.749, see
+    :data:`composerlab.music.harmony.CHORALE_REFERENCE`). None: no aim, the costs alone decide."""
+    dissonance_tolerance: float = 0.05
+    """How far from :attr:`dissonance` a tune may stay without a search for the price."""
+    max_price: float = 6.0
+    """The largest price (or reward) put on a dissonant beat in that search."""
+    price_steps: int = 5
+    """Bisection steps of that search at most."""
 
 
 def _chord_table():
@@ -164,6 +176,14 @@ def beat_segments(n_steps: int, time_signature=(4, 4)) -> list[tuple[int, int]]:
     return [(s, e) for s, e in zip(starts, starts[1:] + [n_steps]) if e > s]
 
 
+_INTERVAL_CLASS = np.minimum(np.arange(12), 12 - np.arange(12))
+_CLASH = np.isin(_INTERVAL_CLASS[(np.arange(12)[None, :] - np.arange(12)[:, None]) % 12], DISSONANT_INTERVAL_CLASSES)
+"""(12, 12) whether two pitch classes form a second, seventh or tritone (harmony.DISSONANT_INTERVAL_CLASSES)."""
+
+_SILENT = -1000
+"""The melody's pitch index where it is silent (the melody may lie below model pitch 0)."""
+
+
 def _top(line: np.ndarray) -> np.ndarray:
     """(steps,) the highest sounding pitch index of a (steps, pitches) roll, -1 where silent."""
     top = line.shape[1] - 1 - np.argmax(line[:, ::-1], axis=1)
@@ -177,8 +197,17 @@ class _Beat:
     sings: bool
     states: np.ndarray  # (n, 4): chord index, alto, tenor, bass pitch index
     cost: np.ndarray    # (n,)
-    first: int          # the melody's pitch index at the beat's first step (-1: silent)
+    first: int          # the melody's pitch index at the beat's first step (_SILENT: silent)
     last: int           # at its last step
+    dissonant: np.ndarray = None  # (n,) whether the state's pitch classes, the melody's included, are dissonant
+    all_states: np.ndarray = None  # every state considered, before the beam ...
+    all_cost: np.ndarray = None    # ... and its cost
+
+    def prune(self, price: float, size: int) -> None:
+        """Keep the ``size`` cheapest states with ``price`` added to each dissonant one."""
+        cost = self.all_cost + price * self.all_dissonant
+        best = np.argsort(cost, kind="stable")[:size]
+        self.states, self.cost, self.dissonant = self.all_states[best], cost[best], self.all_dissonant[best]
 
 
 def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
@@ -192,7 +221,9 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
         (3, steps, pitches) probability of each voice singing each model pitch
         (what is left to 1 is resting); voices ordered high to low.
     melody : ndarray
-        (steps, pitches) booleans, the melody on the same model pitches.
+        (steps, 128) booleans, the melody in MIDI pitches, in the octave where
+        the model learned its sopranos (notes above or below the model's
+        pitches count too: their pitch classes are the harmony's).
     lowest : int
         MIDI pitch of model pitch 0.
     time_signature : (int, int)
@@ -218,24 +249,24 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     if n_voices != 3:
         raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
     if key is None:
-        full = np.zeros((steps, 128), bool)
-        full[:, lowest: lowest + n_pitches] = melody[:steps]
-        key = estimate_key(full)
+        key = estimate_key(melody[:steps])
     in_key = scale_mask(key)
     pitch_class = (lowest + np.arange(n_pitches)) % 12
     chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + w.chromatic * (CHORD_MASKS & ~in_key).sum(axis=1)
     tops = _top(melody[:steps])
+    tops = np.where(tops >= 0, tops - lowest, _SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
 
     beats = []
     for start, end in beat_segments(steps, time_signature):
         line = tops[start:end]
-        sings = bool((line >= 0).any())
-        beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))
+        sings = bool((line > _SILENT).any())
+        beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))  # first, last
         if sings:
-            beat.states, beat.cost = _beat_states(probabilities[:, start:end], line, pitch_class, chord_prior, w)
+            beat.all_states, beat.all_cost, beat.all_dissonant = _beat_states(
+                probabilities[:, start:end], line, melody[start], pitch_class, chord_prior, w)
         beats.append(beat)
 
-    choice = _viterbi(beats, w)
+    choice = _search(beats, w)
     out = np.zeros((3, steps, n_pitches), bool)
     for beat, state in zip(beats, choice):
         if state is None:
@@ -247,20 +278,24 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     return out
 
 
-def _beat_states(probs: np.ndarray, line: np.ndarray, pitch_class: np.ndarray, chord_prior: np.ndarray,
-                 w: VoicingWeights) -> tuple[np.ndarray, np.ndarray]:
-    """Every (chord, voicing) considered for one beat and its cost, the transition from the beat before aside."""
+def _beat_states(probs: np.ndarray, line: np.ndarray, struck: np.ndarray, pitch_class: np.ndarray,
+                 chord_prior: np.ndarray, w: VoicingWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (chord, voicing) considered for one beat: states, costs (the transition from the beat before
+    aside) and whether each is dissonant. ``line`` is the melody's top pitch index per step, ``struck``
+    the (128,) MIDI pitches it sounds on the beat's first step (a tune may have double stops)."""
     sing = probs.sum(axis=2, keepdims=True)
     mean = (probs / np.maximum(sing, w.epsilon)).mean(axis=1)  # (3, pitches): given that the voice sings
     log_p = np.log(mean + w.epsilon)
-    melody_pcs = np.where(line >= 0, pitch_class[np.maximum(line, 0)], -1)
-    on_beat = melody_pcs[0]
-    # The melody: its beat note in the chord (or a non-chord tone over a triad), the rest mostly in it.
+    melody_pcs = np.where(line > _SILENT, (line + pitch_class[0]) % 12, -1)
+    on_beat = np.zeros(12, bool)  # the melody's pitch classes on the beat
+    on_beat[np.flatnonzero(struck) % 12] = True
+    # The melody: its notes on the beat in the chord (or one non-chord tone over a triad), the rest mostly in it.
     rest = melody_pcs[1:][melody_pcs[1:] >= 0]
     offbeat = (~CHORD_MASKS[:, rest]).mean(axis=1) if rest.size else np.zeros(len(CHORD_MASKS))
-    fits = CHORD_MASKS[:, on_beat] if on_beat >= 0 else np.ones(len(CHORD_MASKS), bool)
+    foreign = (on_beat[None, :] & ~CHORD_MASKS).sum(axis=1)
+    fits = foreign == 0
     triad = CHORD_TONES[:, 3] < 0
-    allowed = fits | triad
+    allowed = fits | (triad & (foreign == 1))
     cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
     # The model's mass on each chord's tones, to keep the promising chords.
     mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
@@ -268,7 +303,7 @@ def _beat_states(probs: np.ndarray, line: np.ndarray, pitch_class: np.ndarray, c
     score[~allowed] = np.inf
     keep = np.argsort(score, kind="stable")[: w.chords]
     keep = keep[np.isfinite(score[keep])]
-    melody_top = line[0] if line[0] >= 0 else line.max()
+    melody_top = line[0] if line[0] > _SILENT else line.max()
 
     # Every voicing of every kept chord at once: (chords, M, M, M) for alto x tenor x bass candidates.
     m = w.candidates
@@ -290,7 +325,7 @@ def _beat_states(probs: np.ndarray, line: np.ndarray, pitch_class: np.ndarray, c
         return (pa == tones[..., i]) | (pt == tones[..., i]) | (pb == tones[..., i])
 
     def present(i):  # ... or in the melody on the beat
-        return sung(i) | (on_beat == tones[..., i])
+        return sung(i) | on_beat[np.maximum(tones[..., i], 0)] & (tones[..., i] >= 0)
 
     c_cost = cost[keep][:, None, None, None] - w.model * (log_p[0, a] + log_p[1, t] + log_p[2, b])
     c_cost = c_cost + np.where(present(1), 0.0, w.no_third) + np.where(present(2), 0.0, w.no_fifth)
@@ -309,8 +344,15 @@ def _beat_states(probs: np.ndarray, line: np.ndarray, pitch_class: np.ndarray, c
     chord = np.broadcast_to(keep[:, None, None, None], ok.shape)
     states = np.stack([chord[ok], a[ok], t[ok], b[ok]], axis=1)
     costs = c_cost[ok]
-    best = np.argsort(costs, kind="stable")[: w.states]
-    return states[best], costs[best]
+    voices = [pa[ok], pt[ok], pb[ok]]
+    melody_clash = _CLASH[:, on_beat].any(axis=1)  # (12,): a pitch class against the melody's on the beat
+    dissonant = np.full(len(costs), bool(_CLASH[on_beat][:, on_beat].any()))
+    for i in range(3):
+        dissonant |= melody_clash[voices[i]]
+        for j in range(i + 1, 3):
+            dissonant |= _CLASH[voices[i], voices[j]]
+    best = np.argsort(costs, kind="stable")[: BEAM_RESERVE * w.states]
+    return states[best], costs[best], dissonant[best]
 
 
 def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
@@ -323,7 +365,7 @@ def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
         cost += np.where(motion > 12, w.big_leap, 0.0)
     # Each voice's pitch before and after the beat line; the soprano only where it sounds on both sides.
     before, after = [p[:, 1], p[:, 2], p[:, 3]], [q[:, 1], q[:, 2], q[:, 3]]
-    if prev.last >= 0 and beat.first >= 0:
+    if prev.last > _SILENT and beat.first > _SILENT:
         before.insert(0, np.full(len(p), prev.last))
         after.insert(0, np.full(len(q), beat.first))
     for i in range(len(before)):
@@ -338,6 +380,46 @@ def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
             move_j = np.sign(after[j][None, :] - before[j][:, None])
             cost += w.parallel * (parallel & (move_i == move_j) & (move_i != 0))
     return cost
+
+
+BEAM_RESERVE = 4
+"""States kept per beat before the dissonance price is known, as a multiple of :attr:`VoicingWeights.states`."""
+
+
+def _search(beats: list[_Beat], w: VoicingWeights) -> list:
+    """The best states at the price of dissonance that brings the tune's share of dissonant beats near the target.
+
+    One search at no price; if the share of singing beats whose pitch classes
+    hold a second, seventh or tritone (:func:`composerlab.music.harmony.is_consonant`)
+    lies further than :attr:`VoicingWeights.dissonance_tolerance` from
+    :attr:`VoicingWeights.dissonance`, the price is found by bisection.
+    """
+    singing = [b for b in beats if b.sings and b.all_states is not None and len(b.all_states)]
+
+    def attempt(price: float):
+        for b in singing:
+            b.prune(price, w.states)
+        choice = _viterbi(beats, w)
+        picked = [int(np.flatnonzero((b.states == c).all(axis=1))[0]) for b, c in zip(beats, choice) if c is not None]
+        flags = [bool(b.dissonant[i]) for b, i in zip([b for b, c in zip(beats, choice) if c is not None], picked)]
+        return choice, (float(np.mean(flags)) if flags else 0.0)
+
+    choice, share = attempt(0.0)
+    if w.dissonance is None or not singing:
+        return choice
+    low, high = (-w.max_price, 0.0) if share < w.dissonance else (0.0, w.max_price)
+    best = (abs(share - w.dissonance), choice)
+    for _ in range(w.price_steps):
+        if best[0] <= w.dissonance_tolerance:
+            break
+        price = (low + high) / 2
+        choice, share = attempt(price)
+        best = min(best, (abs(share - w.dissonance), choice), key=lambda x: x[0])
+        if share > w.dissonance:
+            low = price
+        else:
+            high = price
+    return best[1]
 
 
 def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
