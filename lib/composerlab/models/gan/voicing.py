@@ -112,7 +112,7 @@ class VoicingWeights:
     bass_third: float = 0.8
     bass_fifth: float = 2.5
     bass_seventh: float = 2.0
-    crossing: float = 4.0
+    crossing: float = 8.0
     """A voice above the one over it (the alto above the melody's note, the tenor above the alto...)."""
     unison: float = 1.0
     """Two accompanying voices on one pitch."""
@@ -130,6 +130,8 @@ class VoicingWeights:
     """A new chord (the same chord held costs nothing)."""
     epsilon: float = 1e-3
     """Floor on a probability before its log."""
+    register: float = 0.5
+    """Weight, in steps, of a voice's pitches over the whole tune beside a beat's own probabilities."""
     dissonance: float | None = 0.25
     """Share of beats with a dissonance (a second, seventh or tritone among the sounding pitch classes)
     the decoder aims at in each tune: about a quarter in Bach's chorales (consonant beats 0.749, see
@@ -254,6 +256,9 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     pitch_class = (lowest + np.arange(n_pitches)) % 12
     chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + w.chromatic * (CHORD_MASKS & ~in_key).sum(axis=1)
     tops = _top(melody[:steps])
+    # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
+    register = probabilities[:, :steps].sum(axis=1)
+    register /= np.maximum(register.sum(axis=1, keepdims=True), w.epsilon)
     tops = np.where(tops >= 0, tops - lowest, _SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
 
     beats = []
@@ -263,7 +268,7 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
         beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))  # first, last
         if sings:
             beat.all_states, beat.all_cost, beat.all_dissonant = _beat_states(
-                probabilities[:, start:end], line, melody[start], pitch_class, chord_prior, w)
+                probabilities[:, start:end], register, line, melody[start], pitch_class, chord_prior, w)
         beats.append(beat)
 
     choice = _search(beats, w)
@@ -278,13 +283,15 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     return out
 
 
-def _beat_states(probs: np.ndarray, line: np.ndarray, struck: np.ndarray, pitch_class: np.ndarray,
+def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, struck: np.ndarray, pitch_class: np.ndarray,
                  chord_prior: np.ndarray, w: VoicingWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (chord, voicing) considered for one beat: states, costs (the transition from the beat before
     aside) and whether each is dissonant. ``line`` is the melody's top pitch index per step, ``struck``
     the (128,) MIDI pitches it sounds on the beat's first step (a tune may have double stops)."""
-    sing = probs.sum(axis=2, keepdims=True)
-    mean = (probs / np.maximum(sing, w.epsilon)).mean(axis=1)  # (3, pitches): given that the voice sings
+    # (3, pitches) each voice's pitch given that it sings: the beat's probabilities, plus the voice's
+    # register over the tune worth ``w.register`` steps, so that a beat the model would rest is still sung in range.
+    mass = probs.sum(axis=1) + w.register * register
+    mean = mass / mass.sum(axis=1, keepdims=True)
     log_p = np.log(mean + w.epsilon)
     melody_pcs = np.where(line > _SILENT, (line + pitch_class[0]) % 12, -1)
     on_beat = np.zeros(12, bool)  # the melody's pitch classes on the beat
@@ -298,8 +305,8 @@ def _beat_states(probs: np.ndarray, line: np.ndarray, struck: np.ndarray, pitch_
     allowed = fits | (triad & (foreign == 1))
     cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
     # The model's mass on each chord's tones, to keep the promising chords.
-    mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
-    score = cost - w.model * np.log(mass + w.epsilon).sum(axis=0)
+    chord_mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
+    score = cost - w.model * np.log(chord_mass + w.epsilon).sum(axis=0)
     score[~allowed] = np.inf
     keep = np.argsort(score, kind="stable")[: w.chords]
     keep = keep[np.isfinite(score[keep])]
@@ -451,3 +458,58 @@ def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
     if run:
         solve(run)
     return choice
+
+
+def add_passing_notes(voices: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
+                      key: tuple[int, str] | None = None, probabilities: np.ndarray | None = None,
+                      threshold: float = 0.0) -> np.ndarray:
+    """Fill a voice's leap of a third between two beats with the scale note between, in the beat's second half.
+
+    The eighth-note passing motion of chorale inner voices and bass. A passing
+    note is added only where it makes no parallel fifth or octave with another
+    voice (the melody included) and, if ``probabilities`` are given, where the
+    model gives its pitch at least ``threshold`` (mean over the half beat).
+    ``voices`` (3, steps, pitches) as :func:`harmonize` returns them; a new array.
+    """
+    from composerlab.music.harmony import parallel_motions
+    from composerlab.music.metrics import estimate_key, scale_mask
+
+    voices = np.array(voices, dtype=bool)
+    melody = np.asarray(melody) > 0
+    steps, n_pitches = voices.shape[1], voices.shape[2]
+    in_key = scale_mask(key or estimate_key(melody[:steps]))
+    tops = _top(melody[:steps])
+    lines = np.stack([np.where(tops >= 0, tops - lowest, -1)] + [_top(v) for v in voices])  # model pitch indexes
+
+    def parallels(lo: int, hi: int) -> int:
+        lo, hi = max(lo, 0), min(hi, steps)
+        part = np.zeros((4, hi - lo, n_pitches + 128), bool)
+        for i in range(4):
+            t = np.flatnonzero(lines[i, lo:hi] > -1)
+            part[i, t, lines[i, lo:hi][t] + 64] = True  # shifted so the melody's notes below the model's fit
+        return parallel_motions(part)
+
+    segments = beat_segments(steps, time_signature)
+    for v in (1, 2, 3):
+        for (start, end), (nxt, _) in zip(segments, segments[1:]):
+            if end - start < 4:
+                continue
+            here, there = lines[v, end - 1], lines[v, nxt]
+            if here < 0 or there < 0 or abs(there - here) not in (3, 4) or lines[v, start] != here:
+                continue
+            mid = start + (end - start) // 2
+            between = [p for p in range(min(here, there) + 1, max(here, there)) if in_key[(p + lowest) % 12]]
+            if len(between) != 1:
+                continue
+            passing = between[0]
+            if probabilities is not None and probabilities[v - 1, mid:end, passing].mean() < threshold:
+                continue
+            before = parallels(start - 1, nxt + 2)
+            lines[v, mid:end] = passing
+            if parallels(start - 1, nxt + 2) > before:
+                lines[v, mid:end] = here
+    out = np.zeros_like(voices)
+    for v in range(3):
+        t = np.flatnonzero(lines[v + 1] >= 0)
+        out[v, t, lines[v + 1, t]] = True
+    return out
