@@ -130,6 +130,8 @@ class VoicingWeights:
     """A new chord (the same chord held costs nothing)."""
     epsilon: float = 1e-3
     """Floor on a probability before its log."""
+    passing_notes: bool = True
+    """Fill a voice's leap of a third between beats with a passing note (:func:`add_passing_notes`)."""
     register: float = 0.5
     """Weight, in steps, of a voice's pitches over the whole tune beside a beat's own probabilities."""
     dissonance: float | None = 0.25
@@ -204,12 +206,14 @@ class _Beat:
     dissonant: np.ndarray = None  # (n,) whether the state's pitch classes, the melody's included, are dissonant
     all_states: np.ndarray = None  # every state considered, before the beam ...
     all_cost: np.ndarray = None    # ... and its cost
+    kept: np.ndarray = None        # the indexes of ``states`` in ``all_states``
+    link: np.ndarray = None        # transition costs from the beat before, between all states of both
 
     def prune(self, price: float, size: int) -> None:
         """Keep the ``size`` cheapest states with ``price`` added to each dissonant one."""
         cost = self.all_cost + price * self.all_dissonant
-        best = np.argsort(cost, kind="stable")[:size]
-        self.states, self.cost, self.dissonant = self.all_states[best], cost[best], self.all_dissonant[best]
+        self.kept = np.argsort(cost, kind="stable")[:size]
+        self.states, self.cost, self.dissonant = self.all_states[self.kept], cost[self.kept], self.all_dissonant[self.kept]
 
 
 def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
@@ -280,6 +284,8 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
             out[v, beat.start: beat.end, state[v + 1]] = True
         if chords_out is not None:
             chords_out.append((beat.start, beat.end, int(state[0])))
+    if w.passing_notes:
+        out = add_passing_notes(out, melody, lowest, time_signature, key)
     return out
 
 
@@ -362,9 +368,9 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     return states[best], costs[best], dissonant[best]
 
 
-def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
-    """(n_prev, n) cost of moving from each state of ``prev`` to each of ``beat``: motion, parallels, a new chord."""
-    p, q = prev.states, beat.states
+def _transition(p: np.ndarray, q: np.ndarray, last: int, first: int, w: VoicingWeights) -> np.ndarray:
+    """(n_prev, n) cost of moving from each state ``p`` of a beat to each state ``q`` of the next: motion,
+    parallels, a new chord. ``last`` and ``first``: the melody's pitch index either side of the bar line."""
     cost = np.where(p[:, None, 0] != q[None, :, 0], w.change, 0.0)
     for v, scale in ((1, 1.0), (2, 1.0), (3, 0.5)):
         motion = np.abs(q[None, :, v] - p[:, None, v])
@@ -372,9 +378,9 @@ def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
         cost += np.where(motion > 12, w.big_leap, 0.0)
     # Each voice's pitch before and after the beat line; the soprano only where it sounds on both sides.
     before, after = [p[:, 1], p[:, 2], p[:, 3]], [q[:, 1], q[:, 2], q[:, 3]]
-    if prev.last > _SILENT and beat.first > _SILENT:
-        before.insert(0, np.full(len(p), prev.last))
-        after.insert(0, np.full(len(q), beat.first))
+    if last > _SILENT and first > _SILENT:
+        before.insert(0, np.full(len(p), last))
+        after.insert(0, np.full(len(q), first))
     for i in range(len(before)):
         for j in range(i + 1, len(before)):
             interval_before = np.abs(before[i] - before[j]) % 12
@@ -389,7 +395,7 @@ def _transition(prev: _Beat, beat: _Beat, w: VoicingWeights) -> np.ndarray:
     return cost
 
 
-BEAM_RESERVE = 4
+BEAM_RESERVE = 2
 """States kept per beat before the dissonance price is known, as a multiple of :attr:`VoicingWeights.states`."""
 
 
@@ -406,9 +412,9 @@ def _search(beats: list[_Beat], w: VoicingWeights) -> list:
     def attempt(price: float):
         for b in singing:
             b.prune(price, w.states)
-        choice = _viterbi(beats, w)
-        picked = [int(np.flatnonzero((b.states == c).all(axis=1))[0]) for b, c in zip(beats, choice) if c is not None]
-        flags = [bool(b.dissonant[i]) for b, i in zip([b for b, c in zip(beats, choice) if c is not None], picked)]
+        picked = _viterbi(beats, w)
+        flags = [bool(b.dissonant[i]) for b, i in zip(beats, picked) if i is not None]
+        choice = [None if i is None else b.states[i] for b, i in zip(beats, picked)]
         return choice, (float(np.mean(flags)) if flags else 0.0)
 
     choice, share = attempt(0.0)
@@ -430,7 +436,9 @@ def _search(beats: list[_Beat], w: VoicingWeights) -> list:
 
 
 def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
-    """The cheapest state per beat (None where the voices rest), by dynamic programming over beats."""
+    """The index of the cheapest state per beat in its ``states`` (None where the voices rest), by dynamic
+    programming over beats. Transition costs are computed once between all the states two beats consider,
+    and reused whatever the price of dissonance keeps."""
     choice: list = [None] * len(beats)
     run: list[int] = []  # indexes of consecutive singing beats, searched together
 
@@ -439,13 +447,15 @@ def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
         back = []
         for k in range(1, len(indexes)):
             prev, beat = beats[indexes[k - 1]], beats[indexes[k]]
-            step = total[:, None] + _transition(prev, beat, w)
+            if beat.link is None:
+                beat.link = _transition(prev.all_states, beat.all_states, prev.last, beat.first, w)
+            step = total[:, None] + beat.link[np.ix_(prev.kept, beat.kept)]
             best = np.argmin(step, axis=0)
             back.append(best)
             total = step[best, np.arange(step.shape[1])] + beat.cost
         state = int(np.argmin(total))
         for k in range(len(indexes) - 1, -1, -1):
-            choice[indexes[k]] = beats[indexes[k]].states[state]
+            choice[indexes[k]] = state
             if k:
                 state = int(back[k - 1][state])
 
