@@ -26,6 +26,16 @@ the result cut back to the tune's own bars. Nothing moves in time: a pickup
 (read as the end of an otherwise empty first bar) stays a pickup, and the
 output has the tune's time signature and bar lines.
 
+From probabilities to notes. The generator gives each voice a probability
+for every pitch at every step. The shipped Bach model reads them with chord
+decoding (``decoding="chords"``, :mod:`composerlab.models.gan.voicing`): one
+chord and voicing per beat, the model's probabilities weighed against rules
+of four-part writing by a search over the whole tune; on folk tunes this is
+what makes the four parts consonant and chordal (``bench/bench_harmony.py``).
+``decoding="raw"`` keeps each voice's likeliest pitch at each step, the model
+alone, as wave 1 did; models you train decode raw unless their json says
+``"decoding": "chords"`` (or you pass it).
+
 Introduced in lab 04.
 """
 from __future__ import annotations
@@ -152,12 +162,12 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         Accompany at most this many bars (a longer melody is clipped with a
         notice). By default the whole melody, in any meter (see the module notes).
     in_key : bool
-        Apply the key rule: a pitch the model chose outside the melody's key
-        (estimated from the melody; a minor key includes its raised leading
-        note) moves a semitone to the likelier in-key neighbour. Off by
-        default: the shipped model learned the key itself (about 90% of its
-        notes in key, like Bach's), and its chromatic notes are its own.
-        With ``decoding="raw"`` only.
+        Keep to the melody's key (estimated from the melody; a minor key
+        includes its raised leading note). With ``decoding="chords"``: only
+        chords whose tones are all in the key. With ``"raw"``: a pitch the
+        model chose outside the key moves a semitone to the likelier in-key
+        neighbour. Off by default: the chords' costs already prefer the key,
+        and the model's chromatic notes are its own.
     decoding : {"chords", "raw"}, optional
         How the generator's pitch probabilities become notes. ``"chords"``: one
         chord and one voicing per beat, found by a search over the whole tune
@@ -178,6 +188,9 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     if len(programs) != 4:
         raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
     gan = load_model(model)
+    decoding = decoding or default_decoding(model, gan)
+    if decoding not in ("chords", "raw"):
+        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
     roll = melody_roll(music, bars)
     cfg = gan.config
     # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole
@@ -198,16 +211,14 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
     timeline[:steps] = window
     output = gan.generate(timeline[None], seed=seed)[0]
-    decoding = decoding or default_decoding(model, gan)
     if decoding == "chords":
-        from composerlab.models.gan.voicing import harmonize
+        from composerlab.models.gan.voicing import VoicingWeights, harmonize
 
+        weights = VoicingWeights(chromatic=np.inf) if in_key else None
         voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
-                           time_signature_of(music))
-    elif decoding == "raw":
-        voices = decode(output[None], allowed=allowed)[0][:, :steps]
+                           time_signature_of(music), weights=weights)
     else:
-        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
+        voices = decode(output[None], allowed=allowed)[0][:, :steps]
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
     sounding = np.flatnonzero(roll.any(axis=1))
     voices[:, : sounding[0]] = False

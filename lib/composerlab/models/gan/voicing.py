@@ -103,7 +103,7 @@ class VoicingWeights:
     melody_offbeat: float = 1.5
     """Times the share of the beat's melody (after its first step) outside the chord."""
     chromatic: float = 2.0
-    """Per chord tone outside the melody's key."""
+    """Per chord tone outside the melody's key (``inf``: chords in the key only, ``compose(in_key=True)``)."""
     seventh: float = 2.0
     """Added to every seventh chord's :data:`SHAPE_COSTS`."""
     no_third: float = 4.0
@@ -258,7 +258,8 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
         key = estimate_key(melody[:steps])
     in_key = scale_mask(key)
     pitch_class = (lowest + np.arange(n_pitches)) % 12
-    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + w.chromatic * (CHORD_MASKS & ~in_key).sum(axis=1)
+    outside = (CHORD_MASKS & ~in_key).sum(axis=1)
+    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)
     tops = _top(melody[:steps])
     # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
     register = probabilities[:, :steps].sum(axis=1)
