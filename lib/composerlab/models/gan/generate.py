@@ -302,14 +302,15 @@ def _snap_to_allowed(voices: np.ndarray, best: np.ndarray, allowed: np.ndarray) 
 
 
 def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0,
-                      in_key: bool = False) -> dict:
+                      in_key: bool = False, decoding: str = "raw") -> dict:
     """Accompany the soprano of every validation chorale and measure data against generated.
 
     Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
     replace Bach's. Returns ``{"data": means, "generated": means,
     "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
     where in-key melodies are sopranos with every note in their own key.
-    ``in_key`` applies the key rule of :func:`compose` (off: the raw model).
+    ``in_key`` applies the key rule of :func:`compose` (off: the raw model). ``decoding``: ``"raw"``
+    (default: the model alone, each voice's likeliest pitch) or ``"chords"`` (:func:`compose`'s chord decoding).
     """
     from composerlab.models.gan import data as chorales
     from composerlab.music import metrics
@@ -322,7 +323,14 @@ def validation_report(model: str = "bach", limit: int | None = None, bars: int =
         real = piece.roll[:, : bars * STEPS_PER_BAR]
         melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
         allowed = key_pitches(real[0], cfg.lowest_pitch, cfg.n_pitches) if in_key else None
-        voices = decode(gan.generate(melody[None], seed=seed), allowed=allowed)[0]
+        output = gan.generate(melody[None], seed=seed)
+        if decoding == "chords":
+            from composerlab.models.gan.voicing import VoicingWeights, harmonize
+
+            voices = harmonize((output[0] + 1.0) / 2.0, real[0] > 0, cfg.lowest_pitch,
+                               weights=VoicingWeights(chromatic=np.inf) if in_key else None)
+        else:
+            voices = decode(output, allowed=allowed)[0]
         fake = np.zeros_like(real)
         fake[0] = real[0]
         fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)
