@@ -209,3 +209,10 @@ def test_a_model_you_trained_decodes_raw_unless_its_settings_say_chords():
     assert default_decoding("mine", Trained()) == "chords"
     Trained.info = {}
     assert default_decoding("bach", Trained()) == "chords"
+
+
+def test_a_melody_cluster_no_chord_holds_is_still_accompanied():
+    melody = melody_roll(C_MAJOR_TUNE[:4])
+    melody[4:8, [72, 73, 74]] = True  # C, C# and D struck together on beat 2
+    voices = harmonize(voice_registers(16), melody, LOWEST, (4, 4))
+    assert voices.any(axis=(0, 2)).all()

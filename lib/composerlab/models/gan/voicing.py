@@ -310,6 +310,9 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     fits = foreign == 0
     triad = CHORD_TONES[:, 3] < 0
     allowed = fits | (triad & (foreign == 1))
+    if not allowed.any():  # a cluster in the melody no chord holds: harmonise the beat as if it were silent
+        on_beat[:] = False
+        fits = allowed = np.ones(len(CHORD_MASKS), bool)
     cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
     # The model's mass on each chord's tones, to keep the promising chords.
     chord_mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
