@@ -17,10 +17,11 @@ chords) and a *voicing* (one pitch for each of alto, tenor and bass, held
 through the beat).
 
 * The model scores every voicing: the log of each voice's probability of its
-  pitch, averaged over the beat's steps (given that it sings). This is what
-  chooses between the chords that fit the melody, which chord tone each voice
-  sings and in which octave: the candidate pitches for a voice are the
-  chord tones it finds likeliest (:attr:`VoicingWeights.candidates` of them).
+  pitch over the beat's steps (given that it sings; where the model would
+  rest the voice, the voice's register over the whole tune stands in). This
+  is what chooses between the chords that fit the melody, which chord tone
+  each voice sings and in which octave: the candidate pitches for a voice are
+  the chord tones it finds likeliest (:attr:`VoicingWeights.candidates` of them).
 * The rules bound the choice and add costs, each a weight of
   :class:`VoicingWeights`:
 
@@ -45,9 +46,23 @@ through the beat).
 * Whether the voices sing is the melody's: they sing through every beat in
   which the melody sounds and rest through a beat where it is silent, so
   every bar of the tune is accompanied and the voices stop with it.
+* How much dissonance: Bach puts a second, seventh or tritone on about a
+  quarter of his beats (:data:`composerlab.music.harmony.CHORALE_REFERENCE`,
+  consonant beats 0.749), from seventh chords and non-chord tones. The rules
+  alone give a tune of chord tones almost none and a tune full of
+  appoggiaturas too many, so the search puts a price (or a reward) on every
+  dissonant beat and finds, by bisection, the one that brings the tune's
+  share near :attr:`VoicingWeights.dissonance` (see :func:`_search`). This
+  aims the consonant-beats measure at the chorales' mean by construction;
+  which beats carry the dissonance is still the model's and the rules' choice.
+* Passing notes: a voice that leaps a third from one beat to the next gets
+  the scale note between in the second half of the beat, where that makes
+  no parallel (:func:`add_passing_notes`), the eighth-note motion of chorale
+  inner voices.
 
 The search minimises the sum of these costs over the whole tune (dynamic
-programming over beats, the best few chords of each beat kept), so a beat's
+programming over beats; the best few chords of each beat, and the
+:attr:`VoicingWeights.states` cheapest voicings of those, kept), so a beat's
 chord is chosen knowing what comes before and after. Nothing is random: the
 randomness is the generator's noise, so the same seed gives the same music,
 and another seed other probabilities and so, often, other chords.
@@ -86,8 +101,10 @@ class VoicingWeights:
     """The costs of :mod:`composerlab.models.gan.voicing`'s rules, in units of the model's log probability.
 
     A cost of 1 is worth a factor of e in one voice's probability of its pitch.
-    The defaults were set on training chorales (not the validation ones, not the
-    benchmark's folk tunes): see ``bench/bench_harmony.py``.
+    The defaults were set by hand while watching 40 training chorales, the
+    validation chorales and ``bench/bench_harmony.py``'s ``TUNES``; its
+    ``EXTRA_TUNES`` were measured only once they were final (the held-out check).
+    The model card (``data/models/bach_gan.md``) has the figures.
     """
 
     model: float = 1.0
@@ -107,9 +124,11 @@ class VoicingWeights:
     seventh: float = 2.0
     """Added to every seventh chord's :data:`SHAPE_COSTS`."""
     no_third: float = 4.0
+    """A chord without its third (in the voices or the melody's notes on the beat)."""
     no_root: float = 3.0
     no_fifth: float = 0.4
     bass_third: float = 0.8
+    """The bass on the chord's third (first inversion); on the root costs nothing."""
     bass_fifth: float = 2.5
     bass_seventh: float = 2.0
     crossing: float = 8.0
