@@ -215,6 +215,8 @@ def _top(line: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Beat:
+    """One beat of the search: where it lies, whether the voices sing, the states it considers."""
+
     start: int
     end: int
     sings: bool
@@ -224,7 +226,8 @@ class _Beat:
     last: int           # at its last step
     dissonant: np.ndarray = None  # (n,) whether the state's pitch classes, the melody's included, are dissonant
     all_states: np.ndarray = None  # every state considered, before the beam ...
-    all_cost: np.ndarray = None    # ... and its cost
+    all_cost: np.ndarray = None    # ... its cost ...
+    all_dissonant: np.ndarray = None  # ... and whether it is dissonant
     kept: np.ndarray = None        # the indexes of ``states`` in ``all_states``
     link: np.ndarray = None        # transition costs from the beat before, between all states of both
 
@@ -232,7 +235,8 @@ class _Beat:
         """Keep the ``size`` cheapest states with ``price`` added to each dissonant one."""
         cost = self.all_cost + price * self.all_dissonant
         self.kept = np.argsort(cost, kind="stable")[:size]
-        self.states, self.cost, self.dissonant = self.all_states[self.kept], cost[self.kept], self.all_dissonant[self.kept]
+        self.states, self.cost = self.all_states[self.kept], cost[self.kept]
+        self.dissonant = self.all_dissonant[self.kept]
 
 
 def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
@@ -278,7 +282,8 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     in_key = scale_mask(key)
     pitch_class = (lowest + np.arange(n_pitches)) % 12
     outside = (CHORD_MASKS & ~in_key).sum(axis=1)
-    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)
+    chromatic = np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)  # inf * 0 would be NaN
+    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
     tops = _top(melody[:steps])
     # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
     register = probabilities[:, :steps].sum(axis=1)
