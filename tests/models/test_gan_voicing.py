@@ -216,3 +216,19 @@ def test_a_melody_cluster_no_chord_holds_is_still_accompanied():
     melody[4:8, [72, 73, 74]] = True  # C, C# and D struck together on beat 2
     voices = harmonize(voice_registers(16), melody, LOWEST, (4, 4))
     assert voices.any(axis=(0, 2)).all()
+
+
+def test_any_model_of_the_kit_composes_with_chords_an_untrained_one_too(tmp_path):
+    """Nothing in the decoder knows the Bach model: a fresh generator's near-uniform probabilities
+    still become chords that hold the melody, in the tune's meter; its default stays raw."""
+    from composerlab.models.gan.network import ChoraleGAN, GANConfig
+
+    ChoraleGAN(GANConfig(channels=8, critic_channels=8, seed=1), jit_compile=False).save(tmp_path / "fresh")
+    notes = [Note(s, 67 + [0, 2, 4, 5, 7, 4][i % 6], 4) for i, s in enumerate(range(0, 12 * 8, 4))]
+    melody = from_notes(notes, time_signature=(3, 4))
+    result = compose(melody, model=str(tmp_path / "fresh"), seed=0, decoding="chords")
+    rolls = stack_rolls(result) > 0
+    assert harmony.chord_fit(rolls, (3, 4)) == 1.0
+    assert rolls[1:].any(axis=(0, 2))[rolls[0].any(axis=1)].all()
+    raw = stack_rolls(compose(melody, model=str(tmp_path / "fresh"), seed=0)) > 0
+    assert not np.array_equal(raw, rolls)
