@@ -232,3 +232,16 @@ def test_any_model_of_the_kit_composes_with_chords_an_untrained_one_too(tmp_path
     assert rolls[1:].any(axis=(0, 2))[rolls[0].any(axis=1)].all()
     raw = stack_rolls(compose(melody, model=str(tmp_path / "fresh"), seed=0)) > 0
     assert not np.array_equal(raw, rolls)
+
+
+@needs_bach
+def test_compose_command_raw_flag_gives_the_raw_decoding(tmp_path):
+    from composerlab.cli import main
+    from composerlab.music.midi import read_midi
+
+    for flags, decoding in (([], "chords"), (["--raw"], "raw")):
+        out = tmp_path / f"{decoding}.mid"
+        assert main(["compose", "twinkle", "--model", "bach", "-o", str(out), *flags]) == 0
+        expected = stack_rolls(compose(load_sample("twinkle"), seed=0, decoding=decoding)) > 0
+        written = stack_rolls(read_midi(out)) > 0
+        assert np.array_equal(written[:, : expected.shape[1]], expected)
