@@ -188,9 +188,6 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     if len(programs) != 4:
         raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
     gan = load_model(model)
-    decoding = decoding or default_decoding(model, gan)
-    if decoding not in ("chords", "raw"):
-        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
     roll = melody_roll(music, bars)
     cfg = gan.config
     # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole
@@ -206,6 +203,9 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
                       stacklevel=2)
     allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+    decoding = decoding or default_decoding(model, gan)
+    if decoding not in ("chords", "raw"):
+        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
     steps = roll.shape[0]
     # The whole timeline in one pass, padded with silence to whole 16-step blocks (see the module notes).
     timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
