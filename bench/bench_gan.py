@@ -6,11 +6,13 @@ Run: ``python bench/bench_gan.py`` (about 3 minutes on a 2-core CPU).
 Prints
 - seconds per training iteration and windows per second at the original
   lab's settings (batch 64, 5 critic updates per generator update) and at ours;
-- load time of the shipped model and latency of an 8-bar and a 32-bar (whole song) accompaniment;
+- load time of the shipped model and latency of an 8-bar and a 32-bar (whole song) accompaniment
+  (chord decoding, the default; the raw decoding's 32 bars beside);
 - for every validation chorale's soprano, each metric for Bach's own voices
   and for ours, with the ratio and the acceptance bounds; the harmony
   measures (consonant beats, chord fit, parallels per bar) against the range
-  of whole chorales (``composerlab.music.harmony.CHORALE_REFERENCE``).
+  of whole chorales (``composerlab.music.harmony.CHORALE_REFERENCE``); with chord
+  decoding (the default), the raw model, and the raw model with the key rule.
 """
 from __future__ import annotations
 
@@ -74,12 +76,12 @@ def bench_inference(repeats: int = 20) -> dict:
     melody = from_notes([Note(4 * i, tune[i % 8], 4) for i in range(32)])  # 8 bars of quarter notes
     song = from_notes([Note(4 * i, tune[i % 8], 4) for i in range(128)])  # 32 bars: a whole song
     figures = {"fresh_s": fresh_seconds, "import_tensorflow_s": import_seconds, "load_s": load_seconds}
-    for label, music in (("8_bars", melody), ("32_bars", song)):
-        compose(music, seed=0)
+    for label, music, decoding in (("8_bars", melody, None), ("32_bars", song, None), ("32_bars_raw", song, "raw")):
+        compose(music, seed=0, decoding=decoding)
         times = []
         for seed in range(repeats):
             started = time.perf_counter()
-            compose(music, seed=seed)
+            compose(music, seed=seed, decoding=decoding)
             times.append(time.perf_counter() - started)
         figures[f"median_{label}_s"], figures[f"max_{label}_s"] = float(np.median(times)), float(np.max(times))
     return figures
@@ -142,10 +144,14 @@ def main(argv=None) -> int:
     print(f"  32-bar accompaniment median {inference['median_32_bars_s'] * 1000:.0f} ms (max "
           f"{inference['max_32_bars_s'] * 1000:.0f} ms; target < 500 ms, ratio "
           f"{inference['median_32_bars_s'] / 0.5:.2f})")
+    print(f"  32 bars, raw decoding       {inference['median_32_bars_raw_s'] * 1000:.0f} ms (max "
+          f"{inference['max_32_bars_raw_s'] * 1000:.0f} ms; the generator alone, as in wave 1)")
     print()
 
-    for in_key, label in ((False, "the raw model (compose() default)"), (True, "with the key rule (in_key=True)")):
-        report_quality(validation_report("bach", in_key=in_key), label)
+    for decoding, in_key, label in (("chords", False, "chord decoding (compose() default)"),
+                                    ("raw", False, "the raw model (decoding='raw')"),
+                                    ("raw", True, "the raw model with the key rule (in_key=True)")):
+        report_quality(validation_report("bach", in_key=in_key, decoding=decoding), label)
     return 0
 
 

@@ -4,7 +4,10 @@ Run: ``python bench/bench_harmony.py`` (about 5 minutes on a 2-core CPU the
 first time, while music21 parses the tune books; the tunes are then kept in
 ``.cache/harmony_tunes/``). ``--model`` names another model or chain,
 ``--json`` saves every figure, ``--reference`` measures the chorales'
-reference ranges again.
+reference ranges again, ``--extra`` measures :data:`EXTRA_TUNES` too (other
+books' tunes, to check that nothing was fitted to :data:`TUNES`), and
+``--compare-raw`` judges the model's raw decoding beside its default one
+(``decoding="raw"``, the output of wave 1's Bach model).
 
 For each of the :data:`TUNES` (folk tunes from music21's corpus: 4/4, 3/4 and
 2/4, with and without pickups) it composes with the model at its defaults
@@ -74,6 +77,37 @@ TUNES = (
 )
 """The tunes measured: 24 tonal melodies (key correlation 0.8 or more), 8 per meter, 12 with pickups."""
 
+EXTRA_TUNES = (
+    # Other books than TUNES': a check that the decoder's settings are not fitted to TUNES. Picked by
+    # rule, not by ear: in each book's order, the tunes with a music21 key correlation of 0.8 or more,
+    # 8 to 40 bars of 4/4, 3/4 or 2/4 as our reader reads them, at most 4 per (meter, pickup) and 2 per
+    # book and (meter, pickup); books tried in this order until every group had 4 (3/4 without pickup got 3).
+    ("essenFolksong/erk5.abc#3", "4/4", True),     # Ic sie die morgensterre
+    ("essenFolksong/erk5.abc#6", "4/4", True),     # Es waren drei Schelmen
+    ("essenFolksong/erk5.abc#7", "4/4", False),    # Da zu Mitterfasten es geschah
+    ("essenFolksong/erk5.abc#12", "2/4", True),    # Es stand eine Lind im tiefen Thal
+    ("essenFolksong/erk5.abc#13", "3/4", True),    # Es haett ein Maidlein ein Reiter hold
+    ("essenFolksong/erk5.abc#15", "3/4", True),    # Es waren zwei Gespielen
+    ("essenFolksong/erk5.abc#23", "2/4", True),    # Ach Mutter liebe Mutter
+    ("essenFolksong/altdeu10.abc#8", "4/4", True),    # Der Brautmoerder
+    ("essenFolksong/altdeu10.abc#20", "3/4", True),   # Tanhuser
+    ("essenFolksong/altdeu10.abc#27", "3/4", True),   # Zwei Koenigskinder
+    ("essenFolksong/altdeu10.abc#32", "4/4", True),   # Herr von Falkenstein
+    ("essenFolksong/altdeu10.abc#81", "2/4", True),   # Wassermanns Braut
+    ("essenFolksong/altdeu10.abc#185", "4/4", False),  # Liebeslied
+    ("essenFolksong/altdeu10.abc#197", "4/4", False),  # Die alte Schwieger und die Schnur
+    ("essenFolksong/altdeu10.abc#257", "3/4", False),  # Volksmelodie des 14. Jahrhunderts
+    ("oneills1850/0051-0100.abc#6", "4/4", False),     # Sailing Back of Whiddy
+    ("oneills1850/0051-0100.abc#17", "2/4", False),    # My Love Has Gone
+    ("oneills1850/0051-0100.abc#29", "2/4", True),     # The Bold Soldier Boy
+    ("airdsAirs/book1.abc#2", "2/4", False),           # Quick Step, 25th Regt.
+    ("airdsAirs/book1.abc#8", "2/4", False),           # Quick Step, 21st Regt.
+    ("miscFolk/northumbrianminstrelsyopus.abc#4", "3/4", False),   # The Bewick and the Graeme
+    ("miscFolk/northumbrianminstrelsyopus.abc#25", "3/4", False),  # Sair Fyel'd, Hinny
+    ("miscFolk/northumbrianminstrelsyopus.abc#39", "2/4", False),  # Bobby Shaftoe
+)
+"""23 more tonal tunes from five other books (``--extra`` measures them too)."""
+
 COLUMNS = ("consonant_beats", "chord_fit", "parallels_per_bar", "bars_accompanied", "judge")
 
 
@@ -129,13 +163,16 @@ def judge_score(composition: np.ndarray, time_signature, name: str, judge) -> fl
     return float(judge_music(_as_multitrack(composition, time_signature, name), judge).score)
 
 
-def bench_tunes(model: str, judge, seed: int = 0, bars: int | None = BARS) -> list[dict]:
+def bench_tunes(model: str, judge, seed: int = 0, bars: int | None = BARS, tunes=TUNES,
+                compare_raw: bool = False) -> list[dict]:
+    """One row per tune. ``compare_raw``: also judge the model's raw decoding (``decoding="raw"``,
+    what wave 1's model played) of each tune, as ``judge_raw``."""
     from composerlab.models.catalog import compose_chain
     from composerlab.music.melody import count_bars
     from composerlab.music.pianoroll import steps_per_bar, time_signature_of
 
     rows = []
-    for name, meter, has_pickup in TUNES:
+    for name, meter, has_pickup in tunes:
         music = load_tune(name)
         time_signature = time_signature_of(music)
         steps = (bars or count_bars(music)) * steps_per_bar(time_signature)
@@ -151,11 +188,16 @@ def bench_tunes(model: str, judge, seed: int = 0, bars: int | None = BARS) -> li
                "listed_meter": meter, "listed_pickup": has_pickup, "compose_s": seconds, "bars": steps // steps_per_bar(time_signature),
                **measure(composition, time_signature, found_pickup)}
         row["judge"] = judge_score(composition, time_signature, name, judge)
+        if compare_raw:
+            raw = _cut(compose_chain(music, model, seed=seed, params={model: {"decoding": "raw"}}), steps)
+            raw[0] = melody
+            row["judge_raw"] = judge_score(raw, time_signature, name, judge)
         rows.append(row)
     return rows
 
 
-def bench_chorales(model: str, judge, seed: int = 0, bars: int | None = BARS) -> tuple[list[dict], list[dict]]:
+def bench_chorales(model: str, judge, seed: int = 0, bars: int | None = BARS,
+                   compare_raw: bool = False) -> tuple[list[dict], list[dict]]:
     """(Bach's own, the model's) rows for every validation chorale, whole or its first ``bars`` bars."""
     from composerlab.models.catalog import compose_chain
     from composerlab.models.gan import data as chorales
@@ -173,6 +215,12 @@ def bench_chorales(model: str, judge, seed: int = 0, bars: int | None = BARS) ->
             row = {"tune": piece.name, "meter": "4/4", "pickup": False, **measure(roll, (4, 4), False)}
             row["judge"] = judge_score(roll, (4, 4), piece.name, judge)
             rows.append(row)
+        if compare_raw:
+            raw = np.zeros_like(real)
+            cut = _cut(compose_chain(soprano, model, seed=seed, params={model: {"decoding": "raw"}}), real.shape[1])
+            raw[: len(cut)] = cut[: len(raw)]
+            raw[0] = real[0]
+            ours[-1]["judge_raw"] = judge_score(raw, (4, 4), piece.name, judge)
     return bach, ours
 
 
@@ -185,7 +233,7 @@ def inside(row: dict, reference: dict | None = None) -> bool:
 
 def summary(rows: list[dict]) -> dict:
     return {
-        **{k: float(np.nanmean([r[k] for r in rows])) for k in COLUMNS},
+        **{k: float(np.nanmean([r[k] for r in rows])) for k in COLUMNS + ("judge_raw",) if k in rows[0]},
         "in_both_ranges": sum(inside(r) for r in rows), "tunes": len(rows),
         "in_both_excerpt_ranges": sum(inside(r, EXCERPT_RANGES) for r in rows),
         "parallels_ok": sum(r["parallels_per_bar"] <= MAX_PARALLELS_PER_BAR for r in rows),
@@ -202,6 +250,8 @@ def print_rows(title: str, rows: list[dict]) -> None:
               f"{r['chord_fit']:>10.3f}{r['parallels_per_bar']:>8.3f}{r['bars_accompanied']:>8.2f}"
               f"{r['judge']:>7.1f}  {'yes' if inside(r) else 'no'}")
     s = summary(rows)
+    if "judge_raw" in rows[0]:
+        print(f"(AI judge of the same model's raw decoding, wave 1's output: mean {s['judge_raw']:.1f})")
     print(f"{'mean':<65}{s['consonant_beats']:>10.3f}{s['chord_fit']:>10.3f}{s['parallels_per_bar']:>8.3f}"
           f"{s['bars_accompanied']:>8.2f}{s['judge']:>7.1f}")
     print()
@@ -223,7 +273,8 @@ def print_verdict(s: dict) -> None:
           f"(mean {s['parallels_per_bar']:.3f}) {'ok' if s['parallels_ok'] == s['tunes'] else 'MISSED'}")
     print(f"every bar accompanied: {s['fully_accompanied']} of {s['tunes']} tunes "
           f"{'ok' if s['fully_accompanied'] == s['tunes'] else 'MISSED'}")
-    print(f"AI judge mean score: {s['judge']:.1f}")
+    print(f"AI judge mean score: {s['judge']:.1f}"
+          + (f" (raw decoding: {s['judge_raw']:.1f})" if "judge_raw" in s else ""))
 
 
 def print_reference() -> dict:
@@ -253,6 +304,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also save every figure to this file (e.g. out/bench_harmony.json)")
     parser.add_argument("--reference", action="store_true", help="measure the chorales' reference ranges first")
+    parser.add_argument("--extra", action="store_true",
+                        help="also measure EXTRA_TUNES, other books' tunes (a check against fitting TUNES)")
+    parser.add_argument("--compare-raw", action="store_true",
+                        help="also judge the model's raw decoding of each tune (decoding='raw': wave 1's output)")
     parser.add_argument("--bars", type=int, default=BARS,
                         help="measure only the first N bars of each tune and chorale (default: the whole of it)")
     args = parser.parse_args(argv)
@@ -265,25 +320,32 @@ def main(argv=None) -> int:
         results["reference"] = print_reference()
     judge = load_judge()
     started = time.perf_counter()
-    tunes = bench_tunes(args.model, judge, args.seed, args.bars)
+    tunes = bench_tunes(args.model, judge, args.seed, args.bars, compare_raw=args.compare_raw)
     print_rows(f"{len(tunes)} folk tunes composed with '{args.model}' ({span}, "
                f"{sum(r['bars'] for r in tunes)} bars in all)", tunes)
     listed = [r for r in tunes if (r["meter"], r["pickup"]) != (r["listed_meter"], r["listed_pickup"])]
     for r in listed:
         print(f"note: {r['tune']} reads as {r['meter']}, pickup {r['pickup']}; TUNES lists "
               f"{r['listed_meter']}, pickup {r['listed_pickup']}")
-    bach, ours = bench_chorales(args.model, judge, args.seed, args.bars)
+    extra = []
+    if args.extra:
+        extra = bench_tunes(args.model, judge, args.seed, args.bars, EXTRA_TUNES, compare_raw=args.compare_raw)
+        print_rows(f"{len(extra)} more folk tunes from other books (EXTRA_TUNES) composed with '{args.model}' "
+                   f"({span}, {sum(r['bars'] for r in extra)} bars in all)", extra)
+    bach, ours = bench_chorales(args.model, judge, args.seed, args.bars, args.compare_raw)
     print_rows(f"{len(ours)} validation chorales ({span}): sopranos composed with '{args.model}'", ours)
     print_rows(f"the same {len(bach)} validation chorales: Bach's own voices", bach)
-    for title, rows in (("Folk tunes", tunes), ("Validation chorales (ours)", ours),
-                        ("Validation chorales (Bach)", bach)):
+    for title, rows in (("Folk tunes", tunes), ("More folk tunes (EXTRA_TUNES)", extra),
+                        ("Validation chorales (ours)", ours), ("Validation chorales (Bach)", bach)):
+        if not rows:
+            continue
         print(f"== {title}")
         print_verdict(summary(rows))
     print(f"\n({time.perf_counter() - started:.0f} s; compose median "
           f"{np.median([r['compose_s'] for r in tunes]) * 1000:.0f} ms per tune)")
-    results.update({"tunes": tunes, "chorales_ours": ours, "chorales_bach": bach,
+    results.update({"tunes": tunes, "extra_tunes": extra, "chorales_ours": ours, "chorales_bach": bach,
                     "summary": {"tunes": summary(tunes), "chorales_ours": summary(ours),
-                                "chorales_bach": summary(bach)}})
+                                "chorales_bach": summary(bach), **({"extra_tunes": summary(extra)} if extra else {})}})
     if args.json:
         from pathlib import Path
 

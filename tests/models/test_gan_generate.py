@@ -34,21 +34,25 @@ def test_twinkle_gets_four_in_key_parts(twinkle):
 
 
 @pytest.mark.parametrize("name", ["twinkle", "ode_to_joy", "mary"])
-def test_raw_model_keeps_in_key_melodies_in_key(name):
-    """The model's own note choice, without the key rule, stays in the melody's key."""
+@pytest.mark.parametrize("decoding", ["raw", "chords"])
+def test_in_key_melodies_stay_in_key(name, decoding):
+    """The model's own note choice (raw), and the chords decoded from it, without the key rule,
+    stay in the melody's key."""
     melody = load_sample(name)
     ratios = []
     for seed in range(3):
-        rolls = stack_rolls(compose(melody, seed=seed, in_key=False)) > 0
+        rolls = stack_rolls(compose(melody, seed=seed, in_key=False, decoding=decoding)) > 0
         key = metrics.estimate_key(rolls[0])
         assert metrics.in_scale_ratio(rolls[0], key) == 1.0  # the tune itself is in key
         ratios.append(metrics.in_scale_ratio(rolls[1:], key))
     assert np.mean(ratios) >= 0.85
 
 
-def test_key_rule_puts_every_note_in_key():
-    rolls = stack_rolls(compose(load_sample("ode_to_joy"), seed=0, in_key=True)) > 0
-    assert metrics.in_scale_ratio(rolls[1:], metrics.estimate_key(rolls[0])) == 1.0
+@pytest.mark.parametrize("decoding", ["raw", "chords"])
+def test_key_rule_puts_every_note_in_key(decoding):
+    for name in ("ode_to_joy", "twinkle"):
+        rolls = stack_rolls(compose(load_sample(name), seed=0, in_key=True, decoding=decoding)) > 0
+        assert metrics.in_scale_ratio(rolls[1:], metrics.estimate_key(rolls[0])) == 1.0
 
 
 def test_same_seed_same_notes_other_seed_other_notes(twinkle):

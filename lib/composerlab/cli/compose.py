@@ -9,7 +9,8 @@ def _model_params(entry, args) -> dict:
     """The command-line options that belong to one model of the chain."""
     if entry.kind == "accompany":
         programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
-        return {"in_key": args.key_rule, **({"programs": programs} if programs else {})}
+        return {"in_key": args.key_rule, **({"programs": programs} if programs else {}),
+                **({"decoding": "raw"} if args.raw else {})}
     if entry.kind == "edit":
         given = {"iterations": args.iterations, "max_removed": args.max_removed, "max_added": args.max_added,
                  "temperature": args.temperature}
@@ -64,9 +65,11 @@ def add_command(subparsers) -> None:
     p.add_argument("--programs", default=None,
                    help="GAN: GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
     p.add_argument("--key-rule", action="store_true",
-                   help="GAN: move every note the model chose outside the melody's key a semitone into it")
+                   help="GAN: keep to the melody's key (chords inside it; with --raw, every note the model "
+                        "chose outside it moves a semitone into it)")
     p.add_argument("--raw", action="store_true",
-                   help="GAN: the model's own note choices (the default; kept for older scripts)")
+                   help="GAN: the model's own note choices, each voice's likeliest pitch (the Bach model's default "
+                        "is chord decoding: one chord and voicing per beat)")
     p.add_argument("--iterations", type=int, default=None,
                    help="AR-CNN: edit steps, one note cell toggled each (1-1000, default 100)")
     p.add_argument("--max-removed", type=float, default=None, metavar="PCT",

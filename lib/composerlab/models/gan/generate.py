@@ -26,6 +26,16 @@ the result cut back to the tune's own bars. Nothing moves in time: a pickup
 (read as the end of an otherwise empty first bar) stays a pickup, and the
 output has the tune's time signature and bar lines.
 
+From probabilities to notes. The generator gives each voice a probability
+for every pitch at every step. The shipped Bach model reads them with chord
+decoding (``decoding="chords"``, :mod:`composerlab.models.gan.voicing`): one
+chord and voicing per beat, the model's probabilities weighed against rules
+of four-part writing by a search over the whole tune; on folk tunes this is
+what makes the four parts consonant and chordal (``bench/bench_harmony.py``).
+``decoding="raw"`` keeps each voice's likeliest pitch at each step, the model
+alone, as wave 1 did; models you train decode raw unless their json says
+``"decoding": "chords"`` (or you pass it).
+
 Introduced in lab 04.
 """
 from __future__ import annotations
@@ -134,7 +144,7 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
-            bars: int | None = None, in_key: bool = False) -> pypianoroll.Multitrack:
+            bars: int | None = None, in_key: bool = False, decoding: str | None = None) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, from its first step to its last bar.
 
     Parameters
@@ -152,11 +162,20 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         Accompany at most this many bars (a longer melody is clipped with a
         notice). By default the whole melody, in any meter (see the module notes).
     in_key : bool
-        Apply the key rule: a pitch the model chose outside the melody's key
-        (estimated from the melody; a minor key includes its raised leading
-        note) moves a semitone to the likelier in-key neighbour. Off by
-        default: the shipped model learned the key itself (about 90% of its
-        notes in key, like Bach's), and its chromatic notes are its own.
+        Keep to the melody's key (estimated from the melody; a minor key
+        includes its raised leading note). With ``decoding="chords"``: only
+        chords whose tones are all in the key. With ``"raw"``: a pitch the
+        model chose outside the key moves a semitone to the likelier in-key
+        neighbour. Off by default: the chords' costs already prefer the key,
+        and the model's chromatic notes are its own.
+    decoding : {"chords", "raw"}, optional
+        How the generator's pitch probabilities become notes. ``"chords"``: one
+        chord and one voicing per beat, found by a search over the whole tune
+        that weighs the model's probabilities against rules of four-part
+        writing (:mod:`composerlab.models.gan.voicing`). ``"raw"``: each voice's
+        likeliest pitch at each step (:func:`decode`), the model alone. By
+        default the model's own choice (``"decoding"`` in its json), else
+        ``"chords"`` for the shipped Bach model and ``"raw"`` for others.
 
     Returns
     -------
@@ -184,11 +203,22 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
                       stacklevel=2)
     allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+    decoding = decoding or default_decoding(model, gan)
+    if decoding not in ("chords", "raw"):
+        raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
     steps = roll.shape[0]
     # The whole timeline in one pass, padded with silence to whole 16-step blocks (see the module notes).
     timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
     timeline[:steps] = window
-    voices = decode(gan.generate(timeline[None], seed=seed), allowed=allowed)[0][:, :steps]
+    output = gan.generate(timeline[None], seed=seed)[0]
+    if decoding == "chords":
+        from composerlab.models.gan.voicing import VoicingWeights, harmonize
+
+        weights = VoicingWeights(chromatic=np.inf) if in_key else None
+        voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
+                           time_signature_of(music), weights=weights)
+    else:
+        voices = decode(output[None], allowed=allowed)[0][:, :steps]
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
     sounding = np.flatnonzero(roll.any(axis=1))
     voices[:, : sounding[0]] = False
@@ -199,6 +229,12 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     composition[0] = roll > 0
     return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll,
                          time_signature=time_signature_of(music))
+
+
+def default_decoding(model: str, gan) -> str:
+    """How :func:`compose` decodes a model's output unless told: its json's ``"decoding"``, else
+    ``"chords"`` for the shipped Bach model and ``"raw"`` for any other (see :func:`compose`)."""
+    return getattr(gan, "info", {}).get("decoding") or ("chords" if model == "bach" else "raw")
 
 
 def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:
@@ -266,14 +302,15 @@ def _snap_to_allowed(voices: np.ndarray, best: np.ndarray, allowed: np.ndarray) 
 
 
 def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0,
-                      in_key: bool = False) -> dict:
+                      in_key: bool = False, decoding: str = "raw") -> dict:
     """Accompany the soprano of every validation chorale and measure data against generated.
 
     Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
     replace Bach's. Returns ``{"data": means, "generated": means,
     "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
     where in-key melodies are sopranos with every note in their own key.
-    ``in_key`` applies the key rule of :func:`compose` (off: the raw model).
+    ``in_key`` applies the key rule of :func:`compose` (off: the raw model). ``decoding``: ``"raw"``
+    (default: the model alone, each voice's likeliest pitch) or ``"chords"`` (:func:`compose`'s chord decoding).
     """
     from composerlab.models.gan import data as chorales
     from composerlab.music import metrics
@@ -286,7 +323,14 @@ def validation_report(model: str = "bach", limit: int | None = None, bars: int =
         real = piece.roll[:, : bars * STEPS_PER_BAR]
         melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
         allowed = key_pitches(real[0], cfg.lowest_pitch, cfg.n_pitches) if in_key else None
-        voices = decode(gan.generate(melody[None], seed=seed), allowed=allowed)[0]
+        output = gan.generate(melody[None], seed=seed)
+        if decoding == "chords":
+            from composerlab.models.gan.voicing import VoicingWeights, harmonize
+
+            voices = harmonize((output[0] + 1.0) / 2.0, real[0] > 0, cfg.lowest_pitch,
+                               weights=VoicingWeights(chromatic=np.inf) if in_key else None)
+        else:
+            voices = decode(output, allowed=allowed)[0]
         fake = np.zeros_like(real)
         fake[0] = real[0]
         fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)

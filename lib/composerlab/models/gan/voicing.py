@@ -1,0 +1,553 @@
+"""Chord-aware decoding: the generator's pitch probabilities read as a chord and a voicing per beat.
+
+The generator gives, for each voice and 16th-note step, a probability for
+every pitch (and for resting). Reading off each voice's most likely pitch
+(:func:`composerlab.models.gan.generate.decode`, ``decoding="raw"``) sounds
+right on chorale sopranos, but on a folk tune the three argmaxes seldom make
+one chord together. This module decodes the same probabilities under a few
+rules of four-part writing instead, with a Viterbi search over the whole tune.
+
+What the model decides and what the rules decide
+------------------------------------------------
+The harmony changes at most once per beat of the tune's meter (the beats of
+:func:`composerlab.music.harmony.beat_steps`: quarter notes in x/4, dotted
+quarters in 6/8). For each beat the search chooses one *state*: a chord (a
+root and one of the shapes in :data:`CHORD_SHAPES`, triads and seventh
+chords) and a *voicing* (one pitch for each of alto, tenor and bass, held
+through the beat).
+
+* The model scores every voicing: the log of each voice's probability of its
+  pitch over the beat's steps (given that it sings; where the model would
+  rest the voice, the voice's register over the whole tune stands in). This
+  is what chooses between the chords that fit the melody, which chord tone
+  each voice sings and in which octave: the candidate pitches for a voice are
+  the chord tones it finds likeliest (:attr:`VoicingWeights.candidates` of them).
+* The rules bound the choice and add costs, each a weight of
+  :class:`VoicingWeights`:
+
+  - the melody note sounding on the beat is a chord tone; or, over a triad
+    whose three tones all sound in the lower voices, a non-chord tone (an
+    accented passing note or appoggiatura: this is the one foreign note
+    :func:`composerlab.music.harmony.fits_chord` allows). Melody notes
+    between beats may be anything (passing notes), at a small cost for the
+    share of the beat they take up outside the chord;
+  - chords whose tones lie outside the melody's key
+    (:func:`composerlab.music.metrics.estimate_key`) cost more, and so do the
+    rarer shapes (see :data:`SHAPE_COSTS`);
+  - a complete chord: its third always, its seventh in a seventh chord, the
+    root unless it is a diminished seventh; the fifth may be left out;
+  - the bass on the root, less often on the third, seldom on the fifth;
+  - voices in order (soprano >= alto >= tenor >= bass), no more than an
+    octave between neighbouring upper voices;
+  - voice leading from one beat to the next: small steps are cheap, leaps
+    cost by their size, and parallel fifths and octaves between any two of
+    the four voices (the soprano included) cost a lot.
+
+* Whether the voices sing is the melody's: they sing through every beat in
+  which the melody sounds and rest through a beat where it is silent, so
+  every bar of the tune is accompanied and the voices stop with it.
+* How much dissonance: Bach puts a second, seventh or tritone on about a
+  quarter of his beats (:data:`composerlab.music.harmony.CHORALE_REFERENCE`,
+  consonant beats 0.749), from seventh chords and non-chord tones. The rules
+  alone give a tune of chord tones almost none and a tune full of
+  appoggiaturas too many, so the search puts a price (or a reward) on every
+  dissonant beat and finds, by bisection, the one that brings the tune's
+  share near :attr:`VoicingWeights.dissonance` (see :func:`_search`). This
+  aims the consonant-beats measure at the chorales' mean by construction;
+  which beats carry the dissonance is still the model's and the rules' choice.
+* Passing notes: a voice that leaps a third from one beat to the next gets
+  the scale note between in the second half of the beat, where that makes
+  no parallel (:func:`add_passing_notes`), the eighth-note motion of chorale
+  inner voices.
+
+The search minimises the sum of these costs over the whole tune (dynamic
+programming over beats; the best few chords of each beat, and the
+:attr:`VoicingWeights.states` cheapest voicings of those, kept), so a beat's
+chord is chosen knowing what comes before and after. Nothing is random: the
+randomness is the generator's noise, so the same seed gives the same music,
+and another seed other probabilities and so, often, other chords.
+
+It works for any model trained by this kit whose voices are ordered from high
+to low (the Bach GAN and ``composerlab train gan`` models); nothing in it
+knows which model wrote the probabilities. Introduced with issue 15.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from composerlab.music.harmony import DISSONANT_INTERVAL_CLASSES
+
+CHORD_SHAPES = {
+    "major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6),
+    "dominant seventh": (0, 4, 7, 10), "minor seventh": (0, 3, 7, 10),
+    "half-diminished seventh": (0, 3, 6, 10), "diminished seventh": (0, 3, 6, 9),
+}
+"""Chords the decoder may choose, as semitones above the root: root, third, fifth (and seventh).
+
+The shapes of :data:`composerlab.music.harmony.CHORDS` that four-part chorale
+writing uses; the augmented triad and the major seventh chord are left out."""
+
+SHAPE_COSTS = {
+    "major": 0.0, "minor": 0.0, "diminished": 1.5, "dominant seventh": 0.6, "minor seventh": 1.2,
+    "half-diminished seventh": 1.5, "diminished seventh": 1.5,
+}
+"""Extra cost of each shape: the plain triads are free, the rest are rarer in chorale writing."""
+
+
+@dataclass(frozen=True)
+class VoicingWeights:
+    """The costs of :mod:`composerlab.models.gan.voicing`'s rules, in units of the model's log probability.
+
+    A cost of 1 is worth a factor of e in one voice's probability of its pitch.
+    The defaults were set by hand while watching 40 training chorales, the
+    validation chorales and ``bench/bench_harmony.py``'s ``TUNES``; its
+    ``EXTRA_TUNES`` were measured only once they were final (the held-out check).
+    The model card (``data/models/bach_gan.md``) has the figures.
+    """
+
+    model: float = 1.0
+    """Weight of the model's log probability of each voice's pitch."""
+    candidates: int = 3
+    """Chord tones tried per voice and chord: the ones the model finds likeliest."""
+    chords: int = 8
+    """Chords kept per beat for the search (the best by melody, key, shape and the model's mass on their tones)."""
+    states: int = 48
+    """(Chord, voicing) pairs kept per beat for the search, the cheapest before voice leading (a beam)."""
+    melody_nonchord: float = 5.0
+    """The melody's note on the beat is not in the chord (allowed over a complete triad only)."""
+    melody_offbeat: float = 1.5
+    """Times the share of the beat's melody (after its first step) outside the chord."""
+    chromatic: float = 2.0
+    """Per chord tone outside the melody's key (``inf``: chords in the key only, ``compose(in_key=True)``)."""
+    seventh: float = 2.0
+    """Added to every seventh chord's :data:`SHAPE_COSTS`."""
+    no_third: float = 4.0
+    """A chord without its third (in the voices or the melody's notes on the beat)."""
+    no_root: float = 3.0
+    no_fifth: float = 0.4
+    bass_third: float = 0.8
+    """The bass on the chord's third (first inversion); on the root costs nothing."""
+    bass_fifth: float = 2.5
+    bass_seventh: float = 2.0
+    crossing: float = 8.0
+    """A voice above the one over it (the alto above the melody's note, the tenor above the alto...)."""
+    unison: float = 1.0
+    """Two accompanying voices on one pitch."""
+    spacing: float = 1.0
+    """More than an octave between soprano and alto or alto and tenor, or more than a twelfth between tenor and bass."""
+    step: float = 0.15
+    """A voice moving by a second."""
+    leap: float = 0.35
+    """Per semitone beyond a second (half of it for the bass, whose leaps are normal)."""
+    big_leap: float = 3.0
+    """A voice leaping more than an octave."""
+    parallel: float = 15.0
+    """Two voices a fifth or octave apart moving in the same direction to the same interval."""
+    change: float = 0.2
+    """A new chord (the same chord held costs nothing)."""
+    epsilon: float = 1e-3
+    """Floor on a probability before its log."""
+    passing_notes: bool = True
+    """Fill a voice's leap of a third between beats with a passing note (:func:`add_passing_notes`)."""
+    register: float = 0.5
+    """Weight, in steps, of a voice's pitches over the whole tune beside a beat's own probabilities."""
+    dissonance: float | None = 0.25
+    """Share of beats with a dissonance (a second, seventh or tritone among the sounding pitch classes)
+    the decoder aims at in each tune: about a quarter in Bach's chorales (consonant beats 0.749, see
+    :data:`composerlab.music.harmony.CHORALE_REFERENCE`). None: no aim, the costs alone decide."""
+    dissonance_tolerance: float = 0.05
+    """How far from :attr:`dissonance` a tune may stay without a search for the price."""
+    max_price: float = 6.0
+    """The largest price (or reward) put on a dissonant beat in that search."""
+    price_steps: int = 5
+    """Bisection steps of that search at most."""
+
+
+def _chord_table():
+    """(roots, shapes, tone pitch-class sets) of every chord: (n,), (n,), (n, 4) with -1 for no seventh."""
+    roots, shapes, tones = [], [], []
+    for shape, intervals in CHORD_SHAPES.items():
+        for root in range(12):
+            roots.append(root)
+            shapes.append(shape)
+            row = [(root + i) % 12 for i in intervals] + [-1] * (4 - len(intervals))
+            tones.append(row)
+    return np.array(roots), shapes, np.array(tones)
+
+
+CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_TONES = _chord_table()
+CHORD_MASKS = np.zeros((len(CHORD_ROOTS), 12), bool)
+for _i, _row in enumerate(CHORD_TONES):
+    CHORD_MASKS[_i, _row[_row >= 0]] = True
+_SHAPE_COST = np.array([SHAPE_COSTS[s] for s in CHORD_SHAPE_NAMES])
+
+
+def chord_name(index: int) -> str:
+    """A chord of the table by its index: "G dominant seventh"."""
+    from composerlab.music.metrics import PITCH_CLASS_NAMES
+
+    return f"{PITCH_CLASS_NAMES[CHORD_ROOTS[index]]} {CHORD_SHAPE_NAMES[index]}"
+
+
+def beat_segments(n_steps: int, time_signature=(4, 4)) -> list[tuple[int, int]]:
+    """The (start, end) steps of each beat in ``n_steps`` steps (see :func:`composerlab.music.harmony.beat_steps`)."""
+    from composerlab.music.harmony import beat_steps
+
+    starts = list(beat_steps(n_steps, tuple(time_signature)))
+    return [(s, e) for s, e in zip(starts, starts[1:] + [n_steps]) if e > s]
+
+
+_INTERVAL_CLASS = np.minimum(np.arange(12), 12 - np.arange(12))
+_CLASH = np.isin(_INTERVAL_CLASS[(np.arange(12)[None, :] - np.arange(12)[:, None]) % 12], DISSONANT_INTERVAL_CLASSES)
+"""(12, 12) whether two pitch classes form a second, seventh or tritone (harmony.DISSONANT_INTERVAL_CLASSES)."""
+
+_SILENT = -1000
+"""The melody's pitch index where it is silent (the melody may lie below model pitch 0)."""
+
+
+def _top(line: np.ndarray) -> np.ndarray:
+    """(steps,) the highest sounding pitch index of a (steps, pitches) roll, -1 where silent."""
+    top = line.shape[1] - 1 - np.argmax(line[:, ::-1], axis=1)
+    return np.where(line.any(axis=1), top, -1)
+
+
+@dataclass
+class _Beat:
+    """One beat of the search: where it lies, whether the voices sing, the states it considers."""
+
+    start: int
+    end: int
+    sings: bool
+    states: np.ndarray  # (n, 4): chord index, alto, tenor, bass pitch index
+    cost: np.ndarray    # (n,)
+    first: int          # the melody's pitch index at the beat's first step (_SILENT: silent)
+    last: int           # at its last step
+    dissonant: np.ndarray = None  # (n,) whether the state's pitch classes, the melody's included, are dissonant
+    all_states: np.ndarray = None  # every state considered, before the beam ...
+    all_cost: np.ndarray = None    # ... its cost ...
+    all_dissonant: np.ndarray = None  # ... and whether it is dissonant
+    kept: np.ndarray = None        # the indexes of ``states`` in ``all_states``
+    link: np.ndarray = None        # transition costs from the beat before, between all states of both
+
+    def prune(self, price: float, size: int) -> None:
+        """Keep the ``size`` cheapest states with ``price`` added to each dissonant one."""
+        cost = self.all_cost + price * self.all_dissonant
+        self.kept = np.argsort(cost, kind="stable")[:size]
+        self.states, self.cost = self.all_states[self.kept], cost[self.kept]
+        self.dissonant = self.all_dissonant[self.kept]
+
+
+def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
+              key: tuple[int, str] | None = None, weights: VoicingWeights | None = None,
+              chords_out: list | None = None) -> np.ndarray:
+    """Alto, tenor and bass for a melody from the generator's probabilities, one chord per beat.
+
+    Parameters
+    ----------
+    probabilities : ndarray
+        (3, steps, pitches) probability of each voice singing each model pitch
+        (what is left to 1 is resting); voices ordered high to low.
+    melody : ndarray
+        (steps, 128) booleans, the melody in MIDI pitches, in the octave where
+        the model learned its sopranos (notes above or below the model's
+        pitches count too: their pitch classes are the harmony's).
+    lowest : int
+        MIDI pitch of model pitch 0.
+    time_signature : (int, int)
+        The tune's meter; its beats are where the chord may change.
+    key : (int, str), optional
+        The key the chords are measured against; by default the melody's.
+    weights : VoicingWeights, optional
+        The rules' costs.
+    chords_out : list, optional
+        If given, filled with ``(start, end, chord index)`` for each beat the voices sing.
+
+    Returns
+    -------
+    ndarray
+        (3, steps, pitches) booleans: each voice's one pitch per step, or none.
+    """
+    from composerlab.music.metrics import estimate_key, scale_mask
+
+    w = weights or VoicingWeights()
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    melody = np.asarray(melody) > 0
+    n_voices, steps, n_pitches = probabilities.shape
+    if n_voices != 3:
+        raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
+    if key is None:
+        key = estimate_key(melody[:steps])
+    in_key = scale_mask(key)
+    pitch_class = (lowest + np.arange(n_pitches)) % 12
+    outside = (CHORD_MASKS & ~in_key).sum(axis=1)
+    chromatic = np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)  # inf * 0 would be NaN
+    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
+    tops = _top(melody[:steps])
+    # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
+    register = probabilities[:, :steps].sum(axis=1)
+    register /= np.maximum(register.sum(axis=1, keepdims=True), w.epsilon)
+    tops = np.where(tops >= 0, tops - lowest, _SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
+
+    beats = []
+    for start, end in beat_segments(steps, time_signature):
+        line = tops[start:end]
+        sings = bool((line > _SILENT).any())
+        beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))  # first, last
+        if sings:
+            beat.all_states, beat.all_cost, beat.all_dissonant = _beat_states(
+                probabilities[:, start:end], register, line, melody[start], pitch_class, chord_prior, w)
+        beats.append(beat)
+
+    choice = _search(beats, w)
+    out = np.zeros((3, steps, n_pitches), bool)
+    for beat, state in zip(beats, choice):
+        if state is None:
+            continue
+        for v in range(3):
+            out[v, beat.start: beat.end, state[v + 1]] = True
+        if chords_out is not None:
+            chords_out.append((beat.start, beat.end, int(state[0])))
+    if w.passing_notes:
+        out = add_passing_notes(out, melody, lowest, time_signature, key)
+    return out
+
+
+def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, struck: np.ndarray, pitch_class: np.ndarray,
+                 chord_prior: np.ndarray, w: VoicingWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (chord, voicing) considered for one beat: states, costs (the transition from the beat before
+    aside) and whether each is dissonant. ``line`` is the melody's top pitch index per step, ``struck``
+    the (128,) MIDI pitches it sounds on the beat's first step (a tune may have double stops)."""
+    # (3, pitches) each voice's pitch given that it sings: the beat's probabilities, plus the voice's
+    # register over the tune worth ``w.register`` steps, so that a beat the model would rest is still sung in range.
+    mass = probs.sum(axis=1) + w.register * register
+    mean = mass / mass.sum(axis=1, keepdims=True)
+    log_p = np.log(mean + w.epsilon)
+    melody_pcs = np.where(line > _SILENT, (line + pitch_class[0]) % 12, -1)
+    on_beat = np.zeros(12, bool)  # the melody's pitch classes on the beat
+    on_beat[np.flatnonzero(struck) % 12] = True
+    # The melody: its notes on the beat in the chord (or one non-chord tone over a triad), the rest mostly in it.
+    rest = melody_pcs[1:][melody_pcs[1:] >= 0]
+    offbeat = (~CHORD_MASKS[:, rest]).mean(axis=1) if rest.size else np.zeros(len(CHORD_MASKS))
+    foreign = (on_beat[None, :] & ~CHORD_MASKS).sum(axis=1)
+    fits = foreign == 0
+    triad = CHORD_TONES[:, 3] < 0
+    allowed = fits | (triad & (foreign == 1))
+    if not allowed.any():  # a cluster in the melody no chord holds: harmonise the beat as if it were silent
+        on_beat[:] = False
+        fits = allowed = np.ones(len(CHORD_MASKS), bool)
+    cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
+    # The model's mass on each chord's tones, to keep the promising chords.
+    chord_mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
+    score = cost - w.model * np.log(chord_mass + w.epsilon).sum(axis=0)
+    score[~allowed] = np.inf
+    keep = np.argsort(score, kind="stable")[: w.chords]
+    keep = keep[np.isfinite(score[keep])]
+    melody_top = line[0] if line[0] > _SILENT else line.max()
+
+    # Every voicing of every kept chord at once: (chords, M, M, M) for alto x tenor x bass candidates.
+    m = w.candidates
+    member = CHORD_MASKS[keep][:, pitch_class]  # (K, pitches)
+    picks, valid = [], []
+    for v in range(3):
+        ranked = np.argsort(-np.where(member, mean[v][None, :], -1.0), axis=1, kind="stable")[:, :m]
+        picks.append(ranked)
+        valid.append(np.take_along_axis(member, ranked, axis=1))
+    k = len(keep)
+    a = np.broadcast_to(picks[0][:, :, None, None], (k, m, m, m))
+    t = np.broadcast_to(picks[1][:, None, :, None], (k, m, m, m))
+    b = np.broadcast_to(picks[2][:, None, None, :], (k, m, m, m))
+    ok = valid[0][:, :, None, None] & valid[1][:, None, :, None] & valid[2][:, None, None, :]
+    tones = CHORD_TONES[keep][:, None, None, None, :]  # (K, 1, 1, 1, 4)
+    pa, pt, pb = pitch_class[a], pitch_class[t], pitch_class[b]
+
+    def sung(i):  # whether chord tone i sounds in the lower voices
+        return (pa == tones[..., i]) | (pt == tones[..., i]) | (pb == tones[..., i])
+
+    def present(i):  # ... or in the melody on the beat
+        return sung(i) | on_beat[np.maximum(tones[..., i], 0)] & (tones[..., i] >= 0)
+
+    c_cost = cost[keep][:, None, None, None] - w.model * (log_p[0, a] + log_p[1, t] + log_p[2, b])
+    c_cost = c_cost + np.where(present(1), 0.0, w.no_third) + np.where(present(2), 0.0, w.no_fifth)
+    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep])[:, None, None, None]
+    c_cost = c_cost + np.where(present(0) | ~needs_root, 0.0, w.no_root)
+    has_seventh = tones[..., 3] >= 0
+    ok = ok & (~has_seventh | present(3))  # without its seventh it is the triad, another state
+    # A non-chord tone in the melody needs the whole triad below it (harmony.fits_chord's one foreign note).
+    ok = ok & (fits[keep][:, None, None, None] | (sung(0) & sung(1) & sung(2)))
+    c_cost = c_cost + np.select([pb == tones[..., 1], pb == tones[..., 2], has_seventh & (pb == tones[..., 3])],
+                                [w.bass_third, w.bass_fifth, w.bass_seventh], 0.0)
+    c_cost = c_cost + w.crossing * ((a > melody_top).astype(float) + (t > a) + (b > t))
+    c_cost = c_cost + w.unison * ((a == t).astype(float) + (t == b))
+    c_cost = c_cost + w.spacing * ((melody_top - a > 12).astype(float) + (a - t > 12) + (t - b > 19))
+    ok = ok & np.isfinite(c_cost)
+    chord = np.broadcast_to(keep[:, None, None, None], ok.shape)
+    states = np.stack([chord[ok], a[ok], t[ok], b[ok]], axis=1)
+    costs = c_cost[ok]
+    voices = [pa[ok], pt[ok], pb[ok]]
+    melody_clash = _CLASH[:, on_beat].any(axis=1)  # (12,): a pitch class against the melody's on the beat
+    dissonant = np.full(len(costs), bool(_CLASH[on_beat][:, on_beat].any()))
+    for i in range(3):
+        dissonant |= melody_clash[voices[i]]
+        for j in range(i + 1, 3):
+            dissonant |= _CLASH[voices[i], voices[j]]
+    best = np.argsort(costs, kind="stable")[: BEAM_RESERVE * w.states]
+    return states[best], costs[best], dissonant[best]
+
+
+def _transition(p: np.ndarray, q: np.ndarray, last: int, first: int, w: VoicingWeights) -> np.ndarray:
+    """(n_prev, n) cost of moving from each state ``p`` of a beat to each state ``q`` of the next: motion,
+    parallels, a new chord. ``last`` and ``first``: the melody's pitch index either side of the bar line."""
+    cost = np.where(p[:, None, 0] != q[None, :, 0], w.change, 0.0)
+    for v, scale in ((1, 1.0), (2, 1.0), (3, 0.5)):
+        motion = np.abs(q[None, :, v] - p[:, None, v])
+        cost += np.where(motion == 0, 0.0, w.step) + (w.leap * scale) * np.maximum(motion - 2, 0)
+        cost += np.where(motion > 12, w.big_leap, 0.0)
+    # Each voice's pitch before and after the beat line; the soprano only where it sounds on both sides.
+    before, after = [p[:, 1], p[:, 2], p[:, 3]], [q[:, 1], q[:, 2], q[:, 3]]
+    if last > _SILENT and first > _SILENT:
+        before.insert(0, np.full(len(p), last))
+        after.insert(0, np.full(len(q), first))
+    for i in range(len(before)):
+        for j in range(i + 1, len(before)):
+            interval_before = np.abs(before[i] - before[j]) % 12
+            interval_after = np.abs(after[i] - after[j]) % 12
+            perfect = (interval_before == 0) | (interval_before == 7)
+            parallel = perfect[:, None] & (interval_before[:, None] == interval_after[None, :])
+            if not parallel.any():
+                continue
+            move_i = np.sign(after[i][None, :] - before[i][:, None])
+            move_j = np.sign(after[j][None, :] - before[j][:, None])
+            cost += w.parallel * (parallel & (move_i == move_j) & (move_i != 0))
+    return cost
+
+
+BEAM_RESERVE = 2
+"""States kept per beat before the dissonance price is known, as a multiple of :attr:`VoicingWeights.states`."""
+
+
+def _search(beats: list[_Beat], w: VoicingWeights) -> list:
+    """The best states at the price of dissonance that brings the tune's share of dissonant beats near the target.
+
+    One search at no price; if the share of singing beats whose pitch classes
+    hold a second, seventh or tritone (:func:`composerlab.music.harmony.is_consonant`)
+    lies further than :attr:`VoicingWeights.dissonance_tolerance` from
+    :attr:`VoicingWeights.dissonance`, the price is found by bisection.
+    """
+    singing = [b for b in beats if b.sings and b.all_states is not None and len(b.all_states)]
+
+    def attempt(price: float):
+        for b in singing:
+            b.prune(price, w.states)
+        picked = _viterbi(beats, w)
+        flags = [bool(b.dissonant[i]) for b, i in zip(beats, picked) if i is not None]
+        choice = [None if i is None else b.states[i] for b, i in zip(beats, picked)]
+        return choice, (float(np.mean(flags)) if flags else 0.0)
+
+    choice, share = attempt(0.0)
+    if w.dissonance is None or not singing:
+        return choice
+    low, high = (-w.max_price, 0.0) if share < w.dissonance else (0.0, w.max_price)
+    best = (abs(share - w.dissonance), choice)
+    for _ in range(w.price_steps):
+        if best[0] <= w.dissonance_tolerance:
+            break
+        price = (low + high) / 2
+        choice, share = attempt(price)
+        best = min(best, (abs(share - w.dissonance), choice), key=lambda x: x[0])
+        if share > w.dissonance:
+            low = price
+        else:
+            high = price
+    return best[1]
+
+
+def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
+    """The index of the cheapest state per beat in its ``states`` (None where the voices rest), by dynamic
+    programming over beats. Transition costs are computed once between all the states two beats consider,
+    and reused whatever the price of dissonance keeps."""
+    choice: list = [None] * len(beats)
+    run: list[int] = []  # indexes of consecutive singing beats, searched together
+
+    def solve(indexes: list[int]) -> None:
+        total = beats[indexes[0]].cost.copy()
+        back = []
+        for k in range(1, len(indexes)):
+            prev, beat = beats[indexes[k - 1]], beats[indexes[k]]
+            if beat.link is None:
+                beat.link = _transition(prev.all_states, beat.all_states, prev.last, beat.first, w)
+            step = total[:, None] + beat.link[np.ix_(prev.kept, beat.kept)]
+            best = np.argmin(step, axis=0)
+            back.append(best)
+            total = step[best, np.arange(step.shape[1])] + beat.cost
+        state = int(np.argmin(total))
+        for k in range(len(indexes) - 1, -1, -1):
+            choice[indexes[k]] = state
+            if k:
+                state = int(back[k - 1][state])
+
+    for i, beat in enumerate(beats):
+        if beat.sings and len(beat.states):
+            run.append(i)
+        elif run:
+            solve(run)
+            run = []
+    if run:
+        solve(run)
+    return choice
+
+
+def add_passing_notes(voices: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
+                      key: tuple[int, str] | None = None, probabilities: np.ndarray | None = None,
+                      threshold: float = 0.0) -> np.ndarray:
+    """Fill a voice's leap of a third between two beats with the scale note between, in the beat's second half.
+
+    The eighth-note passing motion of chorale inner voices and bass. A passing
+    note is added only where it makes no parallel fifth or octave with another
+    voice (the melody included) and, if ``probabilities`` are given, where the
+    model gives its pitch at least ``threshold`` (mean over the half beat).
+    ``voices`` (3, steps, pitches) as :func:`harmonize` returns them; a new array.
+    """
+    from composerlab.music.harmony import parallel_motions
+    from composerlab.music.metrics import estimate_key, scale_mask
+
+    voices = np.array(voices, dtype=bool)
+    melody = np.asarray(melody) > 0
+    steps, n_pitches = voices.shape[1], voices.shape[2]
+    in_key = scale_mask(key or estimate_key(melody[:steps]))
+    tops = _top(melody[:steps])
+    lines = np.stack([np.where(tops >= 0, tops - lowest, -1)] + [_top(v) for v in voices])  # model pitch indexes
+
+    def parallels(lo: int, hi: int) -> int:
+        lo, hi = max(lo, 0), min(hi, steps)
+        part = np.zeros((4, hi - lo, n_pitches + 128), bool)
+        for i in range(4):
+            t = np.flatnonzero(lines[i, lo:hi] > -1)
+            part[i, t, lines[i, lo:hi][t] + 64] = True  # shifted so the melody's notes below the model's fit
+        return parallel_motions(part)
+
+    segments = beat_segments(steps, time_signature)
+    for v in (1, 2, 3):
+        for (start, end), (nxt, _) in zip(segments, segments[1:]):
+            if end - start < 4:
+                continue
+            here, there = lines[v, end - 1], lines[v, nxt]
+            if here < 0 or there < 0 or abs(there - here) not in (3, 4) or lines[v, start] != here:
+                continue
+            mid = start + (end - start) // 2
+            between = [p for p in range(min(here, there) + 1, max(here, there)) if in_key[(p + lowest) % 12]]
+            if len(between) != 1:
+                continue
+            passing = between[0]
+            if probabilities is not None and probabilities[v - 1, mid:end, passing].mean() < threshold:
+                continue
+            before = parallels(start - 1, nxt + 2)
+            lines[v, mid:end] = passing
+            if parallels(start - 1, nxt + 2) > before:
+                lines[v, mid:end] = here
+    out = np.zeros_like(voices)
+    for v in range(3):
+        t = np.flatnonzero(lines[v + 1] >= 0)
+        out[v, t, lines[v + 1, t]] = True
+    return out
