@@ -51,7 +51,7 @@ class Parameter:
 
 PARAMETERS: dict[str, list[Parameter]] = {
     "accompany": [Parameter("in_key", "key rule", False,
-                            help="move every note outside the melody's key a semitone into it")],
+                            help="only chords inside the melody's key (raw decoding: every note outside it moves a semitone in)")],
     # The defaults are the models' own (a default run in the studio is a default run of the model).
     "edit": [Parameter("iterations", "iterations", EDIT_DEFAULTS["iterations"], 1, 1000, 10,
                        "edit steps, one cell toggled each"),

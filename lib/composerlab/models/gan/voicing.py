@@ -77,141 +77,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composerlab.music.harmony import DISSONANT_INTERVAL_CLASSES
-
-CHORD_SHAPES = {
-    "major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6),
-    "dominant seventh": (0, 4, 7, 10), "minor seventh": (0, 3, 7, 10),
-    "half-diminished seventh": (0, 3, 6, 10), "diminished seventh": (0, 3, 6, 9),
-}
-"""Chords the decoder may choose, as semitones above the root: root, third, fifth (and seventh).
-
-The shapes of :data:`composerlab.music.harmony.CHORDS` that four-part chorale
-writing uses; the augmented triad and the major seventh chord are left out."""
-
-SHAPE_COSTS = {
-    "major": 0.0, "minor": 0.0, "diminished": 1.5, "dominant seventh": 0.6, "minor seventh": 1.2,
-    "half-diminished seventh": 1.5, "diminished seventh": 1.5,
-}
-"""Extra cost of each shape: the plain triads are free, the rest are rarer in chorale writing."""
-
-
-@dataclass(frozen=True)
-class VoicingWeights:
-    """The costs of :mod:`composerlab.models.gan.voicing`'s rules, in units of the model's log probability.
-
-    A cost of 1 is worth a factor of e in one voice's probability of its pitch.
-    The defaults were set by hand while watching 40 training chorales, the
-    validation chorales and ``bench/bench_harmony.py``'s ``TUNES``; its
-    ``EXTRA_TUNES`` were measured only once they were final (the held-out check).
-    The model card (``data/models/bach_gan.md``) has the figures.
-    """
-
-    model: float = 1.0
-    """Weight of the model's log probability of each voice's pitch."""
-    candidates: int = 3
-    """Chord tones tried per voice and chord: the ones the model finds likeliest."""
-    chords: int = 8
-    """Chords kept per beat for the search (the best by melody, key, shape and the model's mass on their tones)."""
-    states: int = 48
-    """(Chord, voicing) pairs kept per beat for the search, the cheapest before voice leading (a beam)."""
-    melody_nonchord: float = 5.0
-    """The melody's note on the beat is not in the chord (allowed over a complete triad only)."""
-    melody_offbeat: float = 1.5
-    """Times the share of the beat's melody (after its first step) outside the chord."""
-    chromatic: float = 2.0
-    """Per chord tone outside the melody's key (``inf``: chords in the key only, ``compose(in_key=True)``)."""
-    seventh: float = 2.0
-    """Added to every seventh chord's :data:`SHAPE_COSTS`."""
-    no_third: float = 4.0
-    """A chord without its third (in the voices or the melody's notes on the beat)."""
-    no_root: float = 3.0
-    no_fifth: float = 0.4
-    bass_third: float = 0.8
-    """The bass on the chord's third (first inversion); on the root costs nothing."""
-    bass_fifth: float = 2.5
-    bass_seventh: float = 2.0
-    crossing: float = 8.0
-    """A voice above the one over it (the alto above the melody's note, the tenor above the alto...)."""
-    unison: float = 1.0
-    """Two accompanying voices on one pitch."""
-    spacing: float = 1.0
-    """More than an octave between soprano and alto or alto and tenor, or more than a twelfth between tenor and bass."""
-    step: float = 0.15
-    """A voice moving by a second."""
-    leap: float = 0.35
-    """Per semitone beyond a second (half of it for the bass, whose leaps are normal)."""
-    big_leap: float = 3.0
-    """A voice leaping more than an octave."""
-    parallel: float = 15.0
-    """Two voices a fifth or octave apart moving in the same direction to the same interval."""
-    change: float = 0.2
-    """A new chord (the same chord held costs nothing)."""
-    epsilon: float = 1e-3
-    """Floor on a probability before its log."""
-    passing_notes: bool = True
-    """Fill a voice's leap of a third between beats with a passing note (:func:`add_passing_notes`)."""
-    register: float = 0.5
-    """Weight, in steps, of a voice's pitches over the whole tune beside a beat's own probabilities."""
-    dissonance: float | None = 0.25
-    """Share of beats with a dissonance (a second, seventh or tritone among the sounding pitch classes)
-    the decoder aims at in each tune: about a quarter in Bach's chorales (consonant beats 0.749, see
-    :data:`composerlab.music.harmony.CHORALE_REFERENCE`). None: no aim, the costs alone decide."""
-    dissonance_tolerance: float = 0.05
-    """How far from :attr:`dissonance` a tune may stay without a search for the price."""
-    max_price: float = 6.0
-    """The largest price (or reward) put on a dissonant beat in that search."""
-    price_steps: int = 5
-    """Bisection steps of that search at most."""
-
-
-def _chord_table():
-    """(roots, shapes, tone pitch-class sets) of every chord: (n,), (n,), (n, 4) with -1 for no seventh."""
-    roots, shapes, tones = [], [], []
-    for shape, intervals in CHORD_SHAPES.items():
-        for root in range(12):
-            roots.append(root)
-            shapes.append(shape)
-            row = [(root + i) % 12 for i in intervals] + [-1] * (4 - len(intervals))
-            tones.append(row)
-    return np.array(roots), shapes, np.array(tones)
-
-
-CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_TONES = _chord_table()
-CHORD_MASKS = np.zeros((len(CHORD_ROOTS), 12), bool)
-for _i, _row in enumerate(CHORD_TONES):
-    CHORD_MASKS[_i, _row[_row >= 0]] = True
-_SHAPE_COST = np.array([SHAPE_COSTS[s] for s in CHORD_SHAPE_NAMES])
-
-
-def chord_name(index: int) -> str:
-    """A chord of the table by its index: "G dominant seventh"."""
-    from composerlab.music.metrics import PITCH_CLASS_NAMES
-
-    return f"{PITCH_CLASS_NAMES[CHORD_ROOTS[index]]} {CHORD_SHAPE_NAMES[index]}"
-
-
-def beat_segments(n_steps: int, time_signature=(4, 4)) -> list[tuple[int, int]]:
-    """The (start, end) steps of each beat in ``n_steps`` steps (see :func:`composerlab.music.harmony.beat_steps`)."""
-    from composerlab.music.harmony import beat_steps
-
-    starts = list(beat_steps(n_steps, tuple(time_signature)))
-    return [(s, e) for s, e in zip(starts, starts[1:] + [n_steps]) if e > s]
-
-
-_INTERVAL_CLASS = np.minimum(np.arange(12), 12 - np.arange(12))
-_CLASH = np.isin(_INTERVAL_CLASS[(np.arange(12)[None, :] - np.arange(12)[:, None]) % 12], DISSONANT_INTERVAL_CLASSES)
-"""(12, 12) whether two pitch classes form a second, seventh or tritone (harmony.DISSONANT_INTERVAL_CLASSES)."""
-
-_SILENT = -1000
-"""The melody's pitch index where it is silent (the melody may lie below model pitch 0)."""
-
-
-def _top(line: np.ndarray) -> np.ndarray:
-    """(steps,) the highest sounding pitch index of a (steps, pitches) roll, -1 where silent."""
-    top = line.shape[1] - 1 - np.argmax(line[:, ::-1], axis=1)
-    return np.where(line.any(axis=1), top, -1)
-
+from composerlab.models.gan.chords import (  # noqa: F401 (re-exported: the decoder's rules and tables)
+    CHORD_MASKS, CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_SHAPES, CHORD_TONES, CLASH, SHAPE_COST, SHAPE_COSTS, SILENT,
+    VoicingWeights, add_passing_notes, beat_segments, chord_name, top_pitch,
+)
 
 @dataclass
 class _Beat:
@@ -222,7 +91,7 @@ class _Beat:
     sings: bool
     states: np.ndarray  # (n, 4): chord index, alto, tenor, bass pitch index
     cost: np.ndarray    # (n,)
-    first: int          # the melody's pitch index at the beat's first step (_SILENT: silent)
+    first: int          # the melody's pitch index at the beat's first step (SILENT: silent)
     last: int           # at its last step
     dissonant: np.ndarray = None  # (n,) whether the state's pitch classes, the melody's included, are dissonant
     all_states: np.ndarray = None  # every state considered, before the beam ...
@@ -283,17 +152,17 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     pitch_class = (lowest + np.arange(n_pitches)) % 12
     outside = (CHORD_MASKS & ~in_key).sum(axis=1)
     chromatic = np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)  # inf * 0 would be NaN
-    chord_prior = _SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
-    tops = _top(melody[:steps])
+    chord_prior = SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
+    tops = top_pitch(melody[:steps])
     # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
     register = probabilities[:, :steps].sum(axis=1)
     register /= np.maximum(register.sum(axis=1, keepdims=True), w.epsilon)
-    tops = np.where(tops >= 0, tops - lowest, _SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
+    tops = np.where(tops >= 0, tops - lowest, SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
 
     beats = []
     for start, end in beat_segments(steps, time_signature):
         line = tops[start:end]
-        sings = bool((line > _SILENT).any())
+        sings = bool((line > SILENT).any())
         beat = _Beat(start, end, sings, np.zeros((0, 4), int), np.zeros(0), int(line[0]), int(line[-1]))  # first, last
         if sings:
             beat.all_states, beat.all_cost, beat.all_dissonant = _beat_states(
@@ -324,7 +193,7 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     mass = probs.sum(axis=1) + w.register * register
     mean = mass / mass.sum(axis=1, keepdims=True)
     log_p = np.log(mean + w.epsilon)
-    melody_pcs = np.where(line > _SILENT, (line + pitch_class[0]) % 12, -1)
+    melody_pcs = np.where(line > SILENT, (line + pitch_class[0]) % 12, -1)
     on_beat = np.zeros(12, bool)  # the melody's pitch classes on the beat
     on_beat[np.flatnonzero(struck) % 12] = True
     # The melody: its notes on the beat in the chord (or one non-chord tone over a triad), the rest mostly in it.
@@ -344,7 +213,7 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     score[~allowed] = np.inf
     keep = np.argsort(score, kind="stable")[: w.chords]
     keep = keep[np.isfinite(score[keep])]
-    melody_top = line[0] if line[0] > _SILENT else line.max()
+    melody_top = line[0] if line[0] > SILENT else line.max()
 
     # Every voicing of every kept chord at once: (chords, M, M, M) for alto x tenor x bass candidates.
     m = w.candidates
@@ -386,12 +255,12 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     states = np.stack([chord[ok], a[ok], t[ok], b[ok]], axis=1)
     costs = c_cost[ok]
     voices = [pa[ok], pt[ok], pb[ok]]
-    melody_clash = _CLASH[:, on_beat].any(axis=1)  # (12,): a pitch class against the melody's on the beat
-    dissonant = np.full(len(costs), bool(_CLASH[on_beat][:, on_beat].any()))
+    melody_clash = CLASH[:, on_beat].any(axis=1)  # (12,): a pitch class against the melody's on the beat
+    dissonant = np.full(len(costs), bool(CLASH[on_beat][:, on_beat].any()))
     for i in range(3):
         dissonant |= melody_clash[voices[i]]
         for j in range(i + 1, 3):
-            dissonant |= _CLASH[voices[i], voices[j]]
+            dissonant |= CLASH[voices[i], voices[j]]
     best = np.argsort(costs, kind="stable")[: BEAM_RESERVE * w.states]
     return states[best], costs[best], dissonant[best]
 
@@ -406,7 +275,7 @@ def _transition(p: np.ndarray, q: np.ndarray, last: int, first: int, w: VoicingW
         cost += np.where(motion > 12, w.big_leap, 0.0)
     # Each voice's pitch before and after the beat line; the soprano only where it sounds on both sides.
     before, after = [p[:, 1], p[:, 2], p[:, 3]], [q[:, 1], q[:, 2], q[:, 3]]
-    if last > _SILENT and first > _SILENT:
+    if last > SILENT and first > SILENT:
         before.insert(0, np.full(len(p), last))
         after.insert(0, np.full(len(q), first))
     for i in range(len(before)):
@@ -496,58 +365,3 @@ def _viterbi(beats: list[_Beat], w: VoicingWeights) -> list:
     if run:
         solve(run)
     return choice
-
-
-def add_passing_notes(voices: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
-                      key: tuple[int, str] | None = None, probabilities: np.ndarray | None = None,
-                      threshold: float = 0.0) -> np.ndarray:
-    """Fill a voice's leap of a third between two beats with the scale note between, in the beat's second half.
-
-    The eighth-note passing motion of chorale inner voices and bass. A passing
-    note is added only where it makes no parallel fifth or octave with another
-    voice (the melody included) and, if ``probabilities`` are given, where the
-    model gives its pitch at least ``threshold`` (mean over the half beat).
-    ``voices`` (3, steps, pitches) as :func:`harmonize` returns them; a new array.
-    """
-    from composerlab.music.harmony import parallel_motions
-    from composerlab.music.metrics import estimate_key, scale_mask
-
-    voices = np.array(voices, dtype=bool)
-    melody = np.asarray(melody) > 0
-    steps, n_pitches = voices.shape[1], voices.shape[2]
-    in_key = scale_mask(key or estimate_key(melody[:steps]))
-    tops = _top(melody[:steps])
-    lines = np.stack([np.where(tops >= 0, tops - lowest, -1)] + [_top(v) for v in voices])  # model pitch indexes
-
-    def parallels(lo: int, hi: int) -> int:
-        lo, hi = max(lo, 0), min(hi, steps)
-        part = np.zeros((4, hi - lo, n_pitches + 128), bool)
-        for i in range(4):
-            t = np.flatnonzero(lines[i, lo:hi] > -1)
-            part[i, t, lines[i, lo:hi][t] + 64] = True  # shifted so the melody's notes below the model's fit
-        return parallel_motions(part)
-
-    segments = beat_segments(steps, time_signature)
-    for v in (1, 2, 3):
-        for (start, end), (nxt, _) in zip(segments, segments[1:]):
-            if end - start < 4:
-                continue
-            here, there = lines[v, end - 1], lines[v, nxt]
-            if here < 0 or there < 0 or abs(there - here) not in (3, 4) or lines[v, start] != here:
-                continue
-            mid = start + (end - start) // 2
-            between = [p for p in range(min(here, there) + 1, max(here, there)) if in_key[(p + lowest) % 12]]
-            if len(between) != 1:
-                continue
-            passing = between[0]
-            if probabilities is not None and probabilities[v - 1, mid:end, passing].mean() < threshold:
-                continue
-            before = parallels(start - 1, nxt + 2)
-            lines[v, mid:end] = passing
-            if parallels(start - 1, nxt + 2) > before:
-                lines[v, mid:end] = here
-    out = np.zeros_like(voices)
-    for v in range(3):
-        t = np.flatnonzero(lines[v + 1] >= 0)
-        out[v, t, lines[v + 1, t]] = True
-    return out
