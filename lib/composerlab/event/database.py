@@ -61,11 +61,12 @@ class Database:
         self._remember(written)  # this process sees its own write at once
 
     @contextlib.contextmanager
-    def write(self):
-        """One write transaction: the revision bump takes the write lock first, then the caller's changes."""
+    def write(self, bump: bool = True):
+        """One write transaction: the revision bump (or, with ``bump=False``, an update that changes
+        nothing) takes the write lock first, then the caller's changes."""
         # Writers of this process queue on a Python lock: SQLite's own busy wait sleeps in growing steps
         # (up to 100 ms), which under a burst of uploads costs far more than the writes themselves.
-        with self._write_lock, self._transaction() as session:
+        with self._write_lock, self._transaction(bump) as session:
             yield session
 
     def write_grouped(self, change, bump: bool = True, sync_folder=None):
