@@ -217,23 +217,62 @@ def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float 
     return voices.any(axis=1)
 
 
+def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05, 0.3), gap_share=(0.0, 0.25),
+                 lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """One voice of a (4, steps, pitches) window, detuned the way the quality measure detunes a tune.
+
+    The voice is the soprano three times in four (a tune), else another
+    voice. A share of its notes, uniform in ``shift_share``, moves a semitone
+    out of the voice's own key (as :func:`composerlab.models.arcnn.quality.detune`
+    does, the key estimated from the clean voice); then a share of its notes,
+    uniform in ``gap_share``, is taken out whole, as the edit loop leaves a
+    wrong note it has just removed. Returns the (steps, pitches) input.
+    """
+    voice = 0 if rng.random() < 0.75 else int(rng.integers(1, voices.shape[0]))
+    line = voices[voice]
+    out = shift_notes(line, rng.uniform(*shift_share), rng, window_scale(line, lowest), lowest)
+    runs = note_runs(out)
+    n_gaps = int(round(rng.uniform(*gap_share) * len(runs)))
+    for i in (rng.choice(len(runs), n_gaps, replace=False) if n_gaps else []):
+        pitch, start, end = runs[i]
+        out[start:end, pitch] = False
+    return out
+
+
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
                    voice_subset_share: float = 0.0, solo_share: float = 0.0, out_of_key: bool = False,
+                   tune_share: float = 0.0, remove_weight: float = 1.0,
                    **corruption) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
 
     ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices`
     and :func:`corrupt`. With ``out_of_key`` the wrong notes move out of the
     key of the whole window (all four voices), estimated as the quality measure does.
+
+    In ``tune_share`` of the windows the input is instead one voice alone,
+    detuned as the quality measure detunes a tune (:func:`detuned_tune`), and
+    the original is the whole window: the network learns to find a bare
+    tune's wrong notes, to put notes in its gaps, and to harmonise it.
+
+    A target cell is 1 where a note is missing and ``remove_weight`` where a
+    note should go: the loss's target distribution is uniform over the cells
+    that differ, each weighted so (1: the paper's). A weight above 1 makes the
+    network rank taking out a wrong note above writing one of the many
+    missing harmony notes, so the edit loop cleans a tune before it adds to it.
     """
     voices = transposed(windows, index, rng, max_shift)
     scales = np.stack([window_scale(v.any(axis=0)) for v in voices]) if out_of_key else None
+    tunes = rng.random(len(voices)) < tune_share if tune_share > 0 else np.zeros(len(voices), bool)
     originals = keep_some_voices(voices, rng, voice_subset_share, solo_share)
     inputs = corrupt(originals, rng, scales=scales, **corruption)
-    targets = inputs != originals
+    for i in np.flatnonzero(tunes):
+        originals[i] = voices[i].any(axis=0)
+        inputs[i] = detuned_tune(voices[i], rng)
+    differ = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.
-    for i in np.flatnonzero(~targets.any(axis=(1, 2))):
-        cell = rng.integers(targets[i].size)
+    for i in np.flatnonzero(~differ.any(axis=(1, 2))):
+        cell = rng.integers(differ[i].size)
         inputs[i].flat[cell] = ~inputs[i].flat[cell]
-        targets[i].flat[cell] = True
+        differ[i].flat[cell] = True
+    targets = np.where(differ & inputs, np.float32(remove_weight), differ.astype(np.float32))
     return inputs.astype(np.float32), targets.astype(np.float32)

@@ -55,6 +55,8 @@ DEFAULTS = {"iterations": 100, "max_removed": 20.0, "max_added": 100, "temperatu
 """The parameters a default run uses (lab 05 explains each)."""
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
+REPLACE_SEMITONES = 2
+"""How far from a just-removed note a drawn cell may lie to put the note back at its own pitch (see ``replace``)."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
 
@@ -103,8 +105,9 @@ class EditResult:
     input_roll, output_roll : ndarray
         Boolean (steps, 128) rolls before and after, in the input's own register.
     steps : list of tuple
-        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``; an addition
-        is one cell, a removal the ``length`` cells of a note from ``step`` on.
+        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``: the ``length``
+        cells from ``step`` on. An addition is one cell, or a whole note put back right after a
+        removal (see ``replace`` in :func:`edit`); a removal is a whole note.
     parameters : dict
         The four parameters and the seed used.
     music : pypianoroll.Multitrack
@@ -206,7 +209,7 @@ def octave_shift(roll: np.ndarray, lowest: int, n_pitches: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
-         bars: int = DEFAULT_BARS, whole_notes: bool = True) -> EditResult:
+         bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -226,6 +229,12 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         run of cells), so notes are not cut into fragments; False toggles
         the single cell, as the original AR-CNN. Either way a note is added
         one cell per iteration, each seeing the ones before.
+    replace : bool
+        Let a removal be followed by its replacement: when the cell drawn right
+        after removing a note is silent, inside that note's span and within a
+        whole tone of its pitch, the note comes back over its whole span at the
+        drawn pitch (a wrong note put in tune in two draws, the network choosing
+        the pitch). False adds the single drawn cell, as the original AR-CNN.
 
     Returns
     -------
@@ -256,6 +265,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removed = added = 0
     rng = np.random.default_rng(seed)
     toggles = []
+    just_removed = None  # (first, last, pitch) of the note the previous iteration removed
     for iteration in range(params["iterations"]):
         run_of, run_input_cells, run_new_cells = _runs(x, start)
         allowed = editable.copy()
@@ -276,9 +286,16 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
                    cumulative.size - 1)
         step, pitch = divmod(cell, n)
         if not x[step, pitch]:
-            removed, added = (removed - 1, added) if start[step, pitch] else (removed, added + 1)
-            x[step, pitch] = True
-            toggles.append((iteration, int(step), int(low + pitch - shift), "add", 1))
+            first = last = step
+            if replace and just_removed is not None:
+                first, last = _replaced_span(x, start, just_removed, step, pitch,
+                                             params["max_added"] - added)
+            span = slice(first, last + 1)
+            removed -= int((~x[span, pitch] & start[span, pitch]).sum())
+            added += int((~x[span, pitch] & ~start[span, pitch]).sum())
+            x[span, pitch] = True
+            toggles.append((iteration, int(first), int(low + pitch - shift), "add", int(last + 1 - first)))
+            just_removed = None
             continue
         first = last = step
         if whole_notes:
@@ -288,6 +305,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         added -= int((~start[first: last + 1, pitch]).sum())
         x[first: last + 1, pitch] = False
         toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
+        just_removed = (first, last, pitch)
     out = np.roll(original, shift, axis=1)
     out[:, low: low + n] = x[:length]
     out = np.roll(out, -shift, axis=1)
@@ -316,6 +334,32 @@ def _runs(x: np.ndarray, start: np.ndarray):
     new_cells = np.bincount(labels.ravel(), weights=(x & ~start).ravel(), minlength=size)
     input_cells[0] = new_cells[0] = 0
     return labels, input_cells.astype(int), new_cells.astype(int)
+
+
+def _replaced_span(x: np.ndarray, start: np.ndarray, just_removed: tuple, step: int, pitch: int,
+                   added_left: int) -> tuple[int, int]:
+    """Steps (first, last) an addition at ``(step, pitch)`` switches on, right after a removal.
+
+    When the drawn cell lies inside the span of the note the previous
+    iteration removed, at most :data:`REPLACE_SEMITONES` from its pitch, the
+    note is put back at the drawn pitch over the whole span (its silent
+    cells; those that would pass the added budget are left out, from the
+    end); otherwise just the drawn cell.
+    """
+    first, last, removed_pitch = just_removed
+    if not (first <= step <= last and abs(pitch - removed_pitch) <= REPLACE_SEMITONES):
+        return step, step
+    # a cell that was the input's costs no added budget; count the new cells from the drawn one outwards
+    new = ~x[:, pitch] & ~start[:, pitch]
+    lo = hi = step
+    budget = added_left - int(new[step])
+    while lo > first and budget - int(new[lo - 1]) >= 0 and not x[lo - 1, pitch]:
+        lo -= 1
+        budget -= int(new[lo])
+    while hi < last and budget - int(new[hi + 1]) >= 0 and not x[hi + 1, pitch]:
+        hi += 1
+        budget -= int(new[hi])
+    return lo, hi
 
 
 def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
