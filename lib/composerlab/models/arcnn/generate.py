@@ -56,7 +56,7 @@ DEFAULTS = {"iterations": 100, "max_removed": 20.0, "max_added": 100, "temperatu
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
 REPLACE_SEMITONES = 2
-"""How far from a just-removed note a drawn cell may lie to put the note back at its own pitch (see ``replace``)."""
+"""How far from a removed note's pitch a drawn cell may lie to put the note back at the drawn pitch (see ``replace``)."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
 
@@ -230,11 +230,12 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         the single cell, as the original AR-CNN. Either way a note is added
         one cell per iteration, each seeing the ones before.
     replace : bool
-        Let a removal be followed by its replacement: when the cell drawn right
-        after removing a note is silent, inside that note's span and within a
-        whole tone of its pitch, the note comes back over its whole span at the
-        drawn pitch (a wrong note put in tune in two draws, the network choosing
-        the pitch). False adds the single drawn cell, as the original AR-CNN.
+        Let a removed note be put back at another pitch: when a drawn silent
+        cell lies inside the span of a note removed earlier in the run (and
+        not yet put back), within a whole tone of its pitch, the note comes
+        back over its whole span at the drawn pitch, one iteration (a wrong
+        note put in tune in two draws, the network choosing the pitch). False
+        adds the single drawn cell, as the original AR-CNN.
 
     Returns
     -------
@@ -265,7 +266,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removed = added = 0
     rng = np.random.default_rng(seed)
     toggles = []
-    just_removed = None  # (first, last, pitch) of the note the previous iteration removed
+    gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
         run_of, run_input_cells, run_new_cells = _runs(x, start)
         allowed = editable.copy()
@@ -287,15 +288,15 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         step, pitch = divmod(cell, n)
         if not x[step, pitch]:
             first = last = step
-            if replace and just_removed is not None:
-                first, last = _replaced_span(x, start, just_removed, step, pitch,
-                                             params["max_added"] - added)
+            gap = _gap_at(gaps, step, pitch) if replace else None
+            if gap is not None:
+                gaps.remove(gap)
+                first, last = _replaced_span(x, start, gap, step, pitch, params["max_added"] - added)
             span = slice(first, last + 1)
             removed -= int((~x[span, pitch] & start[span, pitch]).sum())
             added += int((~x[span, pitch] & ~start[span, pitch]).sum())
             x[span, pitch] = True
             toggles.append((iteration, int(first), int(low + pitch - shift), "add", int(last + 1 - first)))
-            just_removed = None
             continue
         first = last = step
         if whole_notes:
@@ -305,7 +306,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         added -= int((~start[first: last + 1, pitch]).sum())
         x[first: last + 1, pitch] = False
         toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
-        just_removed = (first, last, pitch)
+        gaps.append((first, last, pitch))
     out = np.roll(original, shift, axis=1)
     out[:, low: low + n] = x[:length]
     out = np.roll(out, -shift, axis=1)
@@ -336,19 +337,24 @@ def _runs(x: np.ndarray, start: np.ndarray):
     return labels, input_cells.astype(int), new_cells.astype(int)
 
 
-def _replaced_span(x: np.ndarray, start: np.ndarray, just_removed: tuple, step: int, pitch: int,
-                   added_left: int) -> tuple[int, int]:
-    """Steps (first, last) an addition at ``(step, pitch)`` switches on, right after a removal.
+def _gap_at(gaps: list, step: int, pitch: int):
+    """The latest removed note ``(first, last, pitch)`` whose span holds ``step``, within
+    :data:`REPLACE_SEMITONES` of ``pitch``; None when there is none."""
+    for gap in reversed(gaps):
+        if gap[0] <= step <= gap[1] and abs(pitch - gap[2]) <= REPLACE_SEMITONES:
+            return gap
+    return None
 
-    When the drawn cell lies inside the span of the note the previous
-    iteration removed, at most :data:`REPLACE_SEMITONES` from its pitch, the
-    note is put back at the drawn pitch over the whole span (its silent
-    cells; those that would pass the added budget are left out, from the
-    end); otherwise just the drawn cell.
+
+def _replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitch: int,
+                   added_left: int) -> tuple[int, int]:
+    """Steps (first, last) that putting back the removed note ``gap`` at ``pitch`` switches on.
+
+    The silent cells of the gap's span around the drawn ``step``, at the drawn
+    pitch; cells that would pass the added budget (``added_left``) are left
+    out, from the ends.
     """
-    first, last, removed_pitch = just_removed
-    if not (first <= step <= last and abs(pitch - removed_pitch) <= REPLACE_SEMITONES):
-        return step, step
+    first, last, _ = gap
     # a cell that was the input's costs no added budget; count the new cells from the drawn one outwards
     new = ~x[:, pitch] & ~start[:, pitch]
     lo = hi = step
