@@ -226,7 +226,7 @@ def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05
     out of the voice's own key (as :func:`composerlab.models.arcnn.quality.detune`
     does, the key estimated from the clean voice); then a share of its notes,
     uniform in ``gap_share``, is taken out whole, as the edit loop leaves a
-    wrong note it has just removed. Returns the (steps, pitches) input.
+    wrong note it has just removed. Returns the (steps, pitches) input and the clean voice.
     """
     voice = 0 if rng.random() < 0.75 else int(rng.integers(1, voices.shape[0]))
     line = voices[voice]
@@ -236,12 +236,12 @@ def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05
     for i in (rng.choice(len(runs), n_gaps, replace=False) if n_gaps else []):
         pitch, start, end = runs[i]
         out[start:end, pitch] = False
-    return out
+    return out, line
 
 
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
                    voice_subset_share: float = 0.0, solo_share: float = 0.0, out_of_key: bool = False,
-                   tune_share: float = 0.0, remove_weight: float = 1.0,
+                   tune_share: float = 0.0, tune_weight: float = 1.0,
                    **corruption) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
 
@@ -254,25 +254,28 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
     the original is the whole window: the network learns to find a bare
     tune's wrong notes, to put notes in its gaps, and to harmonise it.
 
-    A target cell is 1 where a note is missing and ``remove_weight`` where a
-    note should go: the loss's target distribution is uniform over the cells
-    that differ, each weighted so (1: the paper's). A weight above 1 makes the
-    network rank taking out a wrong note above writing one of the many
-    missing harmony notes, so the edit loop cleans a tune before it adds to it.
+    A target cell weighs 1, except in a tune's own line: its wrong notes,
+    their right pitches and its gaps weigh ``tune_weight``. The loss's target
+    distribution is uniform over the cells that differ, each weighted so
+    (all 1: the paper's). A weight above 1 makes the network rank mending
+    the tune above writing one of the many missing harmony notes, so the
+    edit loop cleans a tune before it adds to it.
     """
     voices = transposed(windows, index, rng, max_shift)
     scales = np.stack([window_scale(v.any(axis=0)) for v in voices]) if out_of_key else None
     tunes = rng.random(len(voices)) < tune_share if tune_share > 0 else np.zeros(len(voices), bool)
     originals = keep_some_voices(voices, rng, voice_subset_share, solo_share)
     inputs = corrupt(originals, rng, scales=scales, **corruption)
+    own_line = np.zeros_like(inputs)
     for i in np.flatnonzero(tunes):
         originals[i] = voices[i].any(axis=0)
-        inputs[i] = detuned_tune(voices[i], rng)
+        inputs[i], line = detuned_tune(voices[i], rng)
+        own_line[i] = inputs[i] | line
     differ = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.
     for i in np.flatnonzero(~differ.any(axis=(1, 2))):
         cell = rng.integers(differ[i].size)
         inputs[i].flat[cell] = ~inputs[i].flat[cell]
         differ[i].flat[cell] = True
-    targets = np.where(differ & inputs, np.float32(remove_weight), differ.astype(np.float32))
+    targets = np.where(differ & own_line, np.float32(tune_weight), differ.astype(np.float32))
     return inputs.astype(np.float32), targets.astype(np.float32)

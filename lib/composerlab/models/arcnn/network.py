@@ -66,8 +66,9 @@ class ARCNNConfig:
     tune_share : float
         Share of training windows whose input is one voice alone with wrong notes and gaps, made as
         the quality measure detunes a tune (see :func:`composerlab.models.arcnn.data.detuned_tune`).
-    remove_weight : float
-        Weight of a cell to switch off against one to switch on in the loss's target (1: the paper's).
+    tune_weight : float
+        Weight in the loss's target of a detuned tune's own cells to fix (its wrong notes, their right
+        pitches, its gaps) against the missing voices' cells (1: the paper's uniform target).
     key_input : bool
         Give the network the input's pitch-class histogram (its key) beside the roll, see :func:`build_network`.
     seed : int
@@ -91,7 +92,7 @@ class ARCNNConfig:
     remove_low: float = 0.0
     remove_high: float = 1.0
     tune_share: float = 0.0
-    remove_weight: float = 1.0
+    tune_weight: float = 1.0
     key_input: bool = True
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
@@ -110,7 +111,7 @@ class ARCNNConfig:
                 "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share,
                 "solo_share": self.solo_share, "out_of_key": self.out_of_key,
                 "remove_share": (self.remove_low, self.remove_high), "tune_share": self.tune_share,
-                "remove_weight": self.remove_weight}
+                "tune_weight": self.tune_weight}
 
     @classmethod
     def from_dict(cls, values: dict) -> "ARCNNConfig":
@@ -171,7 +172,7 @@ def cell_loss(logits, targets):
     """Cross-entropy between the softmax over all cells and the uniform distribution over the target cells.
 
     ``targets`` marks the cells where the input differs from the original,
-    each with its weight (see ``remove_weight``); each window's loss is the
+    each with its weight (see ``tune_weight``); each window's loss is the
     weighted mean negative log-probability of its target cells.
     """
     tf = quiet_tensorflow()
