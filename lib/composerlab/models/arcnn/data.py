@@ -11,7 +11,12 @@ random cells (1 to 1.5% of the window's cells); the network is asked where
 the corrupted roll differs from the original. We add one corruption of our
 own, in half of the windows: some notes moved a semitone up or down (a
 sung or typed wrong note), so that the network also learns to put a wrong
-note back in tune. An option (``voice_subset_share``) lets the original
+note back in tune. And in a share of the windows (``tune_share``) the input
+is made the way the quality measure detunes a tune: one voice alone, some
+of its notes moved a semitone out of its key and some taken out, against
+the whole window as the original; the tune's own cells to fix weigh more in
+the target (``tune_weight``), so the network mends a tune before it
+harmonises it (:func:`detuned_tune`, :func:`training_pairs`). An option (``voice_subset_share``) lets the original
 keep only one to three of its voices in a share of the windows; the shipped
 model does not use it: a trial with half the windows so made repaired
 bare melodies worse (see the model card). A "note" of the AR-CNN is one cell of the piano roll:

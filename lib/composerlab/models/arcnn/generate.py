@@ -17,6 +17,12 @@ max_added        most cells added                        0-1000       100
 temperature      "creative risk": low sure, high wild    0.1-5        0.3
 ===============  ======================================  ===========  =======
 
+A removed note may come back at another pitch: when a later draw lands on a
+silent cell inside the removed note's span, within a whole tone of its
+pitch, the note is put back over its whole span at the drawn pitch (see
+``replace`` in :func:`edit`). A wrong note is put in tune in two draws, the
+network choosing the pitch each time.
+
 The budgets hold exactly: when ``max_removed`` is spent the loop may no
 longer switch off a cell of the input (it may still put back one it took
 away, or take back one it added), and likewise for ``max_added``. The
