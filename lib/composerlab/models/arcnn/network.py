@@ -91,8 +91,8 @@ class ARCNNConfig:
     out_of_key: bool = True
     remove_low: float = 0.0
     remove_high: float = 1.0
-    tune_share: float = 0.0
-    tune_weight: float = 1.0
+    tune_share: float = 0.7
+    tune_weight: float = 8.0
     key_input: bool = True
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
