@@ -70,7 +70,7 @@ def add_command(subparsers) -> None:
     p.add_argument("--iterations", type=int, default=None,
                    help="AR-CNN: edit steps, one note cell toggled each (1-1000, default 100)")
     p.add_argument("--max-removed", type=float, default=None, metavar="PCT",
-                   help="AR-CNN: most of the input's notes it may remove, in percent (0-100, default 30)")
+                   help="AR-CNN: most of the input's notes it may remove, in percent (0-100, default 40)")
     p.add_argument("--max-added", type=int, default=None, metavar="N",
                    help="AR-CNN: most notes (16th-note cells) it may add (0-1000, default 100)")
     p.add_argument("--bars", type=int, default=None, help="Transformer: new bars, 1-16 (default 8)")

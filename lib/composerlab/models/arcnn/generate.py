@@ -12,7 +12,7 @@ studio:
 parameter        meaning                                 range        default
 ===============  ======================================  ===========  =======
 iterations       edit steps (one cell toggled each)      1-1000       100
-max_removed      most of the input's cells removed, %    0-100        30
+max_removed      most of the input's cells removed, %    0-100        40
 max_added        most cells added                        0-1000       100
 temperature      "creative risk": low sure, high wild    0.1-5        0.3
 ===============  ======================================  ===========  =======
@@ -57,7 +57,7 @@ from composerlab.music.pianoroll import (
 
 MODELS = {"arcnn": "arcnn"}
 """Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
-DEFAULTS = {"iterations": 100, "max_removed": 30.0, "max_added": 100, "temperature": 0.3}
+DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 0.3}
 """The parameters a default run uses (lab 05 explains each)."""
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
