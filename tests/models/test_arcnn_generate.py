@@ -118,6 +118,19 @@ def test_edits_put_removed_notes_back_and_replay():
     assert all(length == 1 for *_, action, length in single.steps if action == "add")
 
 
+def test_default_edit_repairs_detuned_melodies():
+    from composerlab.models.arcnn import quality
+
+    reports = [quality.fix_report(name, stack_rolls(load_sample(name))[0] > 0, seed=seed)
+               for name in ("ode_to_joy", "mary") for seed in (0, 1)]
+    # a semitone out of key on 20% of the notes: most out-of-key notes go, most untouched notes stay
+    assert np.mean([r["fall"] for r in reports]) >= 0.8
+    assert np.mean([r["untouched_kept"] for r in reports]) >= 0.75
+    # and some wrong notes come back at their own pitch, over their whole length (the re-place move)
+    assert np.mean([r["moved_restored"] for r in reports]) > 0.2
+    assert all(r["removed_cells"] <= int(0.4 * r["detuned"].sum()) for r in reports)
+
+
 def test_same_seed_same_music_other_seed_other_music(twinkle_edit):
     again = edit(load_sample("twinkle"), seed=0)
     other = edit(load_sample("twinkle"), seed=1)
