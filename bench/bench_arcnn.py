@@ -1,6 +1,6 @@
 """Benchmark of the AR-CNN: sampling speed (ours and a reference-size network), training time, edit quality.
 
-Run: ``python bench/bench_arcnn.py`` (about 10 minutes on a 2-core CPU);
+Run: ``python bench/bench_arcnn.py`` (3-10 minutes on a 2-core CPU, by load);
 ``--quick`` measures quality on 6 tunes of each source only.
 
 Prints

@@ -99,3 +99,37 @@ def test_solo_windows_keep_one_voice_mostly_the_soprano(dataset):
     solo = [i for i in range(len(voices)) if kept[i].sum(axis=1).max() <= 1 and voices[i].any(axis=0).sum(axis=1).max() > 1]
     assert 0.35 < len(solo) / len(voices) < 0.65
     assert np.mean([np.array_equal(kept[i], soprano[i]) for i in solo]) > 0.6
+
+
+def test_tune_pairs_are_one_detuned_voice_against_the_whole_window(dataset):
+    rng = np.random.default_rng(4)
+    windows = dataset.train[:24]
+    inputs, targets = merged.training_pairs(windows, np.arange(24), rng, max_shift=0, out_of_key=True,
+                                            tune_share=1.0, tune_weight=8.0)
+    voices = windows[:, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    originals = voices.any(axis=1)
+    pcs = merged.pitch_classes()
+    soprano_based = 0
+    for x, t, original, window in zip(inputs.astype(bool), targets, originals, voices):
+        assert x.sum(axis=1).max() <= 1  # one line: never two pitches at a step
+        # the target is every cell where the input differs from the whole window; the tune's own
+        # cells to fix (wrong notes, their right pitches, its gaps) weigh 8, the missing voices' 1
+        assert np.array_equal(t > 0, x != original)
+        assert set(np.unique(t[x & ~original])) <= {8.0} and set(np.unique(t[~x & original])) == {1.0, 8.0}
+        assert (t == 1.0).sum() > (t == 8.0).sum()
+        wrong = x & ~original
+        if wrong.any():  # a wrong note lies out of the key of the voice it came from
+            voice = next(v for v in window if (v & ~wrong).sum() >= (x & ~wrong).sum() and
+                         not ((x & ~wrong) & ~v).any())
+            assert not merged.window_scale(voice)[pcs[np.flatnonzero(wrong.any(axis=0))]].any()
+            soprano_based += np.array_equal(voice, window[0])
+    assert (targets == 8.0).any(axis=(1, 2)).mean() > 0.8  # nearly every tune has wrong notes to find
+    assert soprano_based >= 10  # mostly the soprano, the tune
+
+
+def test_tune_weight_one_is_the_papers_target(dataset):
+    a = merged.training_pairs(dataset.train, np.arange(8), np.random.default_rng(5), out_of_key=True)
+    b = merged.training_pairs(dataset.train, np.arange(8), np.random.default_rng(5), out_of_key=True,
+                              tune_share=0.0, tune_weight=1.0)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert set(np.unique(a[1])) == {0.0, 1.0}

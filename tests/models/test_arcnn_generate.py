@@ -52,8 +52,8 @@ def test_budgets_hold_exactly(max_removed, max_added):
     if max_removed == 0 and max_added == 0:
         assert np.array_equal(r.output_roll, r.input_roll) and not r.steps
     if (max_removed, max_added) == (10, 5):
-        # 300 steps at high temperature use the whole (small) added budget
-        assert s["added_cells"] == max_added
+        # 300 steps at high temperature reach the whole (small) added budget
+        assert counts[:, 1].max() == max_added and s["added_cells"] <= max_added
 
 
 def _counts_along(r):
@@ -83,6 +83,52 @@ def test_removing_takes_whole_notes_within_budget():
             assert column[step + 1: step + 1 + length].all() and not column[step] and not column[step + 1 + length]
     counts = _counts_along(r)
     assert counts[:, 0].max() <= int(0.30 * r.input_roll.sum()) and counts[:, 1].max() <= 10
+
+
+def test_a_removed_note_is_put_back_whole_at_the_drawn_pitch():
+    from composerlab.models.arcnn.generate import _gap_at, _replaced_span
+
+    x = np.zeros((16, 8), bool)
+    start = np.zeros_like(x)
+    start[4:8, 3] = True  # the input's note at pitch 3, removed: a gap over steps 4-7
+    x[7, 5] = True  # something already sounds at pitch 5, step 7
+    gaps = [(4, 7, 3)]
+    assert _gap_at(gaps, 6, 4) == (4, 7, 3) and _gap_at(gaps, 6, 6) is None and _gap_at(gaps, 8, 3) is None
+    assert _replaced_span(x, start, gaps[0], 6, 4, added_left=100) == (4, 7)  # the whole span, one semitone up
+    assert _replaced_span(x, start, gaps[0], 5, 5, added_left=100) == (4, 6)  # stops at the sounding cell
+    assert _replaced_span(x, start, gaps[0], 6, 4, added_left=2) == (5, 6)  # never past the added budget
+    assert _replaced_span(x, start, gaps[0], 6, 3, added_left=0) == (4, 7)  # its own cells cost no budget
+
+
+def test_edits_put_removed_notes_back_and_replay():
+    r = edit(load_sample("ode_to_joy"), seed=1, iterations=300, max_removed=10, max_added=40, temperature=3.0)
+    rolls = list(r.rolls())
+    removed_spans = []
+    put_back = 0
+    for before, (_, step, pitch, action, length) in zip(rolls, r.steps):
+        if action == "remove":
+            removed_spans.append((step, step + length, pitch))
+        elif length > 1:  # an addition of several cells is a removed note put back within a whole tone
+            assert any(s <= step and step + length <= e and abs(pitch - p) <= 2 for s, e, p in removed_spans)
+            assert not before[step: step + length, pitch].any()
+            put_back += 1
+    assert put_back > 0
+    single = edit(load_sample("ode_to_joy"), seed=1, iterations=300, max_removed=10, max_added=40,
+                  temperature=3.0, replace=False)
+    assert all(length == 1 for *_, action, length in single.steps if action == "add")
+
+
+def test_default_edit_repairs_detuned_melodies():
+    from composerlab.models.arcnn import quality
+
+    reports = [quality.fix_report(name, stack_rolls(load_sample(name))[0] > 0, seed=seed)
+               for name in ("ode_to_joy", "mary") for seed in (0, 1)]
+    # a semitone out of key on 20% of the notes: most out-of-key notes go, most untouched notes stay
+    assert np.mean([r["fall"] for r in reports]) >= 0.8
+    assert np.mean([r["untouched_kept"] for r in reports]) >= 0.75
+    # and some wrong notes come back at their own pitch, over their whole length (the re-place move)
+    assert np.mean([r["moved_restored"] for r in reports]) > 0.2
+    assert all(r["removed_cells"] <= int(0.4 * r["detuned"].sum()) for r in reports)
 
 
 def test_same_seed_same_music_other_seed_other_music(twinkle_edit):

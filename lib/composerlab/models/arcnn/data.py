@@ -11,7 +11,12 @@ random cells (1 to 1.5% of the window's cells); the network is asked where
 the corrupted roll differs from the original. We add one corruption of our
 own, in half of the windows: some notes moved a semitone up or down (a
 sung or typed wrong note), so that the network also learns to put a wrong
-note back in tune. An option (``voice_subset_share``) lets the original
+note back in tune. And in a share of the windows (``tune_share``) the input
+is made the way the quality measure detunes a tune: one voice alone, some
+of its notes moved a semitone out of its key and some taken out, against
+the whole window as the original; the tune's own cells to fix weigh more in
+the target (``tune_weight``), so the network mends a tune before it
+harmonises it (:func:`detuned_tune`, :func:`training_pairs`). An option (``voice_subset_share``) lets the original
 keep only one to three of its voices in a share of the windows; the shipped
 model does not use it: a trial with half the windows so made repaired
 bare melodies worse (see the model card). A "note" of the AR-CNN is one cell of the piano roll:
@@ -217,23 +222,65 @@ def keep_some_voices(voices: np.ndarray, rng: np.random.Generator, share: float 
     return voices.any(axis=1)
 
 
+def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05, 0.3), gap_share=(0.0, 0.25),
+                 lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """One voice of a (4, steps, pitches) window, detuned the way the quality measure detunes a tune.
+
+    The voice is the soprano three times in four (a tune), else another
+    voice. A share of its notes, uniform in ``shift_share``, moves a semitone
+    out of the voice's own key (as :func:`composerlab.models.arcnn.quality.detune`
+    does, the key estimated from the clean voice); then a share of its notes,
+    uniform in ``gap_share``, is taken out whole, as the edit loop leaves a
+    wrong note it has just removed. Returns the (steps, pitches) input and the clean voice.
+    """
+    voice = 0 if rng.random() < 0.75 else int(rng.integers(1, voices.shape[0]))
+    line = voices[voice]
+    out = shift_notes(line, rng.uniform(*shift_share), rng, window_scale(line, lowest), lowest)
+    runs = note_runs(out)
+    n_gaps = int(round(rng.uniform(*gap_share) * len(runs)))
+    for i in (rng.choice(len(runs), n_gaps, replace=False) if n_gaps else []):
+        pitch, start, end = runs[i]
+        out[start:end, pitch] = False
+    return out, line
+
+
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
                    voice_subset_share: float = 0.0, solo_share: float = 0.0, out_of_key: bool = False,
+                   tune_share: float = 0.0, tune_weight: float = 1.0,
                    **corruption) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
 
     ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices`
     and :func:`corrupt`. With ``out_of_key`` the wrong notes move out of the
     key of the whole window (all four voices), estimated as the quality measure does.
+
+    In ``tune_share`` of the windows the input is instead one voice alone,
+    detuned as the quality measure detunes a tune (:func:`detuned_tune`), and
+    the original is the whole window: the network learns to find a bare
+    tune's wrong notes, to put notes in its gaps, and to harmonise it.
+
+    A target cell weighs 1, except in a tune's own line: its wrong notes,
+    their right pitches and its gaps weigh ``tune_weight``. The loss's target
+    distribution is uniform over the cells that differ, each weighted so
+    (all 1: the paper's). A weight above 1 makes the network rank mending
+    the tune above writing one of the many missing harmony notes, so the
+    edit loop cleans a tune before it adds to it.
     """
     voices = transposed(windows, index, rng, max_shift)
     scales = np.stack([window_scale(v.any(axis=0)) for v in voices]) if out_of_key else None
+    tunes = rng.random(len(voices)) < tune_share if tune_share > 0 else np.zeros(len(voices), bool)
     originals = keep_some_voices(voices, rng, voice_subset_share, solo_share)
     inputs = corrupt(originals, rng, scales=scales, **corruption)
-    targets = inputs != originals
+    own_line = np.zeros_like(inputs)
+    for i in np.flatnonzero(tunes):
+        originals[i] = voices[i].any(axis=0)
+        inputs[i], line = detuned_tune(voices[i], rng)
+        own_line[i] = inputs[i] | line
+    differ = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.
-    for i in np.flatnonzero(~targets.any(axis=(1, 2))):
-        cell = rng.integers(targets[i].size)
+    for i in np.flatnonzero(~differ.any(axis=(1, 2))):
+        cell = rng.integers(differ[i].size)
         inputs[i].flat[cell] = ~inputs[i].flat[cell]
-        targets[i].flat[cell] = True
+        differ[i].flat[cell] = True
+    targets = np.where(differ & own_line, np.float32(tune_weight), differ.astype(np.float32))
     return inputs.astype(np.float32), targets.astype(np.float32)

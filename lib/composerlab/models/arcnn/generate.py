@@ -12,10 +12,16 @@ studio:
 parameter        meaning                                 range        default
 ===============  ======================================  ===========  =======
 iterations       edit steps (one cell toggled each)      1-1000       100
-max_removed      most of the input's cells removed, %    0-100        20
+max_removed      most of the input's cells removed, %    0-100        40
 max_added        most cells added                        0-1000       100
 temperature      "creative risk": low sure, high wild    0.1-5        0.3
 ===============  ======================================  ===========  =======
+
+A removed note may come back at another pitch: when a later draw lands on a
+silent cell inside the removed note's span, within a whole tone of its
+pitch, the note is put back over its whole span at the drawn pitch (see
+``replace`` in :func:`edit`). A wrong note is put in tune in two draws, the
+network choosing the pitch each time.
 
 The budgets hold exactly: when ``max_removed`` is spent the loop may no
 longer switch off a cell of the input (it may still put back one it took
@@ -51,10 +57,12 @@ from composerlab.music.pianoroll import (
 
 MODELS = {"arcnn": "arcnn"}
 """Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
-DEFAULTS = {"iterations": 100, "max_removed": 20.0, "max_added": 100, "temperature": 0.3}
+DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 0.3}
 """The parameters a default run uses (lab 05 explains each)."""
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
+REPLACE_SEMITONES = 2
+"""How far from a removed note's pitch a drawn cell may lie to put the note back at the drawn pitch (see ``replace``)."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
 
@@ -103,8 +111,9 @@ class EditResult:
     input_roll, output_roll : ndarray
         Boolean (steps, 128) rolls before and after, in the input's own register.
     steps : list of tuple
-        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``; an addition
-        is one cell, a removal the ``length`` cells of a note from ``step`` on.
+        Every edit in order: ``(iteration, step, pitch, "add" | "remove", length)``: the ``length``
+        cells from ``step`` on. An addition is one cell, or a whole note put back right after a
+        removal (see ``replace`` in :func:`edit`); a removal is a whole note.
     parameters : dict
         The four parameters and the seed used.
     music : pypianoroll.Multitrack
@@ -206,7 +215,7 @@ def octave_shift(roll: np.ndarray, lowest: int, n_pitches: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
-         bars: int = DEFAULT_BARS, whole_notes: bool = True) -> EditResult:
+         bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -226,6 +235,13 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         run of cells), so notes are not cut into fragments; False toggles
         the single cell, as the original AR-CNN. Either way a note is added
         one cell per iteration, each seeing the ones before.
+    replace : bool
+        Let a removed note be put back at another pitch: when a drawn silent
+        cell lies inside the span of a note removed earlier in the run (and
+        not yet put back), within a whole tone of its pitch, the note comes
+        back over its whole span at the drawn pitch, one iteration (a wrong
+        note put in tune in two draws, the network choosing the pitch). False
+        adds the single drawn cell, as the original AR-CNN.
 
     Returns
     -------
@@ -256,6 +272,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removed = added = 0
     rng = np.random.default_rng(seed)
     toggles = []
+    gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
         run_of, run_input_cells, run_new_cells = _runs(x, start)
         allowed = editable.copy()
@@ -276,9 +293,16 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
                    cumulative.size - 1)
         step, pitch = divmod(cell, n)
         if not x[step, pitch]:
-            removed, added = (removed - 1, added) if start[step, pitch] else (removed, added + 1)
-            x[step, pitch] = True
-            toggles.append((iteration, int(step), int(low + pitch - shift), "add", 1))
+            first = last = step
+            gap = _gap_at(gaps, step, pitch) if replace else None
+            if gap is not None:
+                gaps.remove(gap)
+                first, last = _replaced_span(x, start, gap, step, pitch, params["max_added"] - added)
+            span = slice(first, last + 1)
+            removed -= int((~x[span, pitch] & start[span, pitch]).sum())
+            added += int((~x[span, pitch] & ~start[span, pitch]).sum())
+            x[span, pitch] = True
+            toggles.append((iteration, int(first), int(low + pitch - shift), "add", int(last + 1 - first)))
             continue
         first = last = step
         if whole_notes:
@@ -288,6 +312,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         added -= int((~start[first: last + 1, pitch]).sum())
         x[first: last + 1, pitch] = False
         toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
+        gaps.append((first, last, pitch))
     out = np.roll(original, shift, axis=1)
     out[:, low: low + n] = x[:length]
     out = np.roll(out, -shift, axis=1)
@@ -316,6 +341,37 @@ def _runs(x: np.ndarray, start: np.ndarray):
     new_cells = np.bincount(labels.ravel(), weights=(x & ~start).ravel(), minlength=size)
     input_cells[0] = new_cells[0] = 0
     return labels, input_cells.astype(int), new_cells.astype(int)
+
+
+def _gap_at(gaps: list, step: int, pitch: int):
+    """The latest removed note ``(first, last, pitch)`` whose span holds ``step``, within
+    :data:`REPLACE_SEMITONES` of ``pitch``; None when there is none."""
+    for gap in reversed(gaps):
+        if gap[0] <= step <= gap[1] and abs(pitch - gap[2]) <= REPLACE_SEMITONES:
+            return gap
+    return None
+
+
+def _replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitch: int,
+                   added_left: int) -> tuple[int, int]:
+    """Steps (first, last) that putting back the removed note ``gap`` at ``pitch`` switches on.
+
+    The silent cells of the gap's span around the drawn ``step``, at the drawn
+    pitch; cells that would pass the added budget (``added_left``) are left
+    out, from the ends.
+    """
+    first, last, _ = gap
+    # a cell that was the input's costs no added budget; count the new cells from the drawn one outwards
+    new = ~x[:, pitch] & ~start[:, pitch]
+    lo = hi = step
+    budget = added_left - int(new[step])
+    while lo > first and budget - int(new[lo - 1]) >= 0 and not x[lo - 1, pitch]:
+        lo -= 1
+        budget -= int(new[lo])
+    while hi < last and budget - int(new[hi + 1]) >= 0 and not x[hi + 1, pitch]:
+        hi += 1
+        budget -= int(new[hi])
+    return lo, hi
 
 
 def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:

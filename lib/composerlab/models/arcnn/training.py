@@ -189,7 +189,7 @@ def main(argv=None) -> int:
     for name in ("iterations", "batch_size", "bars", "channels", "depth", "max_shift", "seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share",
-                 "solo_share", "remove_low", "remove_high"):
+                 "solo_share", "remove_low", "remove_high", "tune_share", "tune_weight"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     for name in ("out_of_key", "key_input"):
         parser.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction,
