@@ -62,7 +62,7 @@ def add_command(subparsers) -> None:
                    help="a model name (see 'models'), a chain such as 'arcnn,bach', or the path of a GAN you trained")
     p.add_argument("--seed", type=int, default=0, help="another seed gives other music")
     p.add_argument("--programs", default=None,
-                   help="GAN: GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+                   help="GAN: GM programs for soprano,alto,tenor,bass (default: the model's own; bach 40,40,41,42: strings)")
     p.add_argument("--key-rule", action="store_true",
                    help="GAN: move every note the model chose outside the melody's key a semitone into it")
     p.add_argument("--raw", action="store_true",

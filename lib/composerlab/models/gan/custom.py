@@ -109,8 +109,13 @@ def _find(multitrack, wanted: str) -> int:
     raise MusicFileError(multitrack.name or "piece", f"has no part '{wanted}' (its parts: {shown})")
 
 
-def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | None = None) -> tuple[int, list]:
+def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | None = None,
+               keep_bass: bool = False) -> tuple[int, list]:
     """(melody index, accompaniment indices from high to low) by the rule in the module notes.
+
+    ``keep_bass`` (the genre models, :mod:`composerlab.models.gan.genres`): the lowest part (by mean
+    pitch) is always one of the three, beside the two busiest others, so a five- or six-voice piece
+    keeps its bass line rather than a third inner voice.
 
     Raises
     ------
@@ -126,6 +131,10 @@ def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | No
         chosen = [_find(multitrack, p) for p in parts][:3]
     else:
         chosen = sorted((i for i in notes if i != top), key=lambda i: -len(notes[i]))[:3]
+        others = [i for i in notes if i != top]
+        if keep_bass and len(others) > 3:
+            bass = min(others, key=lambda i: np.mean([n.pitch for n in notes[i]]))
+            chosen = [bass] + [i for i in chosen if i != bass][:2]
     chosen = [i for i in dict.fromkeys(chosen) if i != top and i in notes]
     if not chosen:
         raise MusicFileError(multitrack.name or "piece", "has one part only: nothing to learn an accompaniment from")
@@ -141,9 +150,10 @@ def _one_line(roll: np.ndarray, lowest: bool) -> np.ndarray:
     return out
 
 
-def piece_roll(multitrack, melody_part: str | None = None, parts: list[str] | None = None) -> Piece:
-    """A read file as a :class:`Piece`, parts picked and each reduced to one line."""
-    top, chosen = pick_parts(multitrack, melody_part, parts)
+def piece_roll(multitrack, melody_part: str | None = None, parts: list[str] | None = None,
+               keep_bass: bool = False) -> Piece:
+    """A read file as a :class:`Piece`, parts picked (:func:`pick_parts`) and each reduced to one line."""
+    top, chosen = pick_parts(multitrack, melody_part, parts, keep_bass)
     rolls = stack_rolls(multitrack) > 0
     slots = {3: (1, 2, 3), 2: (1, 3), 1: (3,)}[len(chosen)]
     steps = -(-rolls.shape[1] // STEPS_PER_BAR) * STEPS_PER_BAR
@@ -252,10 +262,12 @@ def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | Non
 def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WORKSHOP_ITERATIONS, learning_rate: float = 1e-3,
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
-                 live_plot: bool = False, folder: str | Path | None = None) -> dict:
+                 live_plot: bool = False, folder: str | Path | None = None, check: bool = True) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
 
     ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
+    ``check=False`` lets a genre run (:mod:`composerlab.models.gan.genres`) use its shipped model's
+    name; it still writes under ``out/``, and only its ``--install`` step replaces the shipped files.
 
     Returns
     -------
@@ -274,7 +286,8 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
     from composerlab.models.gan.training import train
     from composerlab.paths import user_models_dir
 
-    check_name(name)
+    if check:
+        check_name(name)
     wall_started = time.perf_counter()
     found = data if isinstance(data, FolderMusic) else read_folder(data, melody_part, parts, progress=progress)
     data = found.folder
