@@ -32,10 +32,10 @@ The model goes to :func:`composerlab.paths.user_models_dir` as ``NAME.weights.h5
 (its card), never to ``data/models``; ``--model NAME`` then finds it in
 ``compose``, ``composerlab models`` and the catalog.
 
-A genre model is this same run over a corpus that ships with music21, written
-to a folder with :func:`copy_corpus` (the corpus files as they are). E.g.
-``palestrina`` (masses, 4-6 voices), ``monteverdi`` (madrigals, 5 voices) or
-``quartet`` (``haydn``, ``mozart`` and ``beethoven`` together, four strings).
+The shipped genre models (``palestrina``, ``monteverdi``, ``quartet``) are this same run over a
+corpus that ships with music21, with the bass always kept (``keep_bass``):
+:mod:`composerlab.models.gan.genres`, ``composerlab train gan --genre NAME``. :func:`copy_corpus`
+writes a corpus collection to a folder (the files as they are) to train your own from it.
 """
 from __future__ import annotations
 

@@ -89,15 +89,15 @@ GENRES: dict[str, Genre] = {
     "palestrina": Genre(
         "palestrina",
         ("palestrina",), (52, 53, 53, 52), "choir aahs (melody, bass), voice oohs (inner voices)",
-        iterations=3000, every=6),
+        iterations=4000, every=6),
     "monteverdi": Genre(
         "monteverdi",
         ("monteverdi",), (53, 41, 41, 42), "voice oohs (melody) over a viol consort: viola, viola, cello",
-        iterations=3000),
+        iterations=4000),
     "quartet": Genre(
         "quartet",
         ("haydn", "mozart", "beethoven"), (40, 40, 41, 42), "violin, violin, viola, cello",
-        iterations=3000,
+        iterations=4000,
         # k545 is a piano sonata; Beethoven's op. 18 no. 1 is there twice (Humdrum and MusicXML)
         exclude=("mozart/k545/movement1_exposition.mxl", "opus18no1/movement1.krn", "opus18no1/movement2.krn",
                  "opus18no1/movement3.krn", "opus18no1/movement4.krn")),
