@@ -234,6 +234,21 @@ def melody_centre(found: FolderMusic) -> float:
     return float(pitches.mean())
 
 
+SELECTION_METRICS = ("empty_bar_rate", "pitches_used", "pitch_classes_used", "polyphonic_rate", "in_scale_ratio",
+                     "tonal_distance", "consonant_beats", "chord_fit")
+"""What ``select_best`` compares (parallels per bar and qualified notes are too rare or too near 1 to steer)."""
+
+
+def distance_to_data(model: dict, data: dict) -> float:
+    """How far a model's figures lie from the data's: mean of |log(model / data)| over :data:`SELECTION_METRICS`.
+
+    A rate is floored at 0.02 so a near-zero one (few empty bars) does not dominate.
+    """
+    gaps = [abs(np.log(max(model[k], 0.02) / max(data[k], 0.02))) for k in SELECTION_METRICS
+            if np.isfinite(model.get(k, np.nan)) and np.isfinite(data.get(k, np.nan))]
+    return float(np.mean(gaps)) if gaps else float("inf")
+
+
 def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | None = None) -> list[Path]:
     """Copy music21 corpus files (as they are: MusicXML, Humdrum, ABC) into ``folder`` to train on.
 
@@ -262,12 +277,16 @@ def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | Non
 def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WORKSHOP_ITERATIONS, learning_rate: float = 1e-3,
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
-                 live_plot: bool = False, folder: str | Path | None = None, check: bool = True) -> dict:
+                 live_plot: bool = False, folder: str | Path | None = None, check: bool = True,
+                 select_best: bool = False) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
 
     ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
     ``check=False`` lets a genre run (:mod:`composerlab.models.gan.genres`) use its shipped model's
     name; it still writes under ``out/``, and only its ``--install`` step replaces the shipped files.
+    ``select_best`` keeps the generator of the evaluation whose figures on the *training* windows lie
+    closest to the data's (:func:`distance_to_data`), not the last one: a WGAN's figures swing from
+    one evaluation to the next on sparse music (rests). Held-out windows never choose.
 
     Returns
     -------
@@ -300,13 +319,29 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
     config = GANConfig(iterations=iterations, learning_rate=learning_rate, update_ratio=update_ratio,
                        batch_size=batch_size, seed=seed)
     every = eval_every if eval_every is not None else max(1, iterations // 4)
-    gan, history = train(config, dataset, eval_every=every, progress=progress, live_plot=live_plot)
+    best = {"iteration": None, "distance": np.inf, "weights": None}
+
+    def keep_best(iteration, gan, history):
+        rows = {row["split"]: row for row in history.metrics if row["iteration"] in (0, iteration)}
+        if iteration == 0 or "train" not in rows or "data train" not in rows:
+            return
+        distance = distance_to_data(rows["train"], rows["data train"])
+        if distance < best["distance"]:
+            best.update(iteration=iteration, distance=distance, weights=gan.generator.get_weights())
+
+    gan, history = train(config, dataset, eval_every=every, progress=progress, live_plot=live_plot,
+                         callback=keep_best if select_best else None)
     last = {row["split"]: row for row in history.metrics}
+    if select_best and best["weights"] is not None:
+        gan.generator.set_weights(best["weights"])
+        last.update({row["split"]: row for row in history.metrics if row["iteration"] == best["iteration"]})
     stem = Path(folder or user_models_dir()) / name
     info = {"model_type": "gan", "name": name, "soprano_centre": melody_centre(found), "voices": list(VOICES),
             "data": {"folder": str(data), "files": [[p.name, p.parts, list(p.meter)] for p in found.pieces],
                      "skipped": found.skipped, **dataset.summary()},
             "training_seconds": history.seconds, "metrics": list(last.values()),
+            **({"selected_iteration": best["iteration"], "selection_distance": best["distance"]}
+               if select_best and best["weights"] is not None else {}),
             "summary": f"your GAN, trained on {Path(data).name}/ ({len(found.pieces)} pieces, {iterations} iterations)"}
     path = gan.save(stem, extra=info)
     from composerlab.models.gan.generate import load_model

@@ -40,6 +40,8 @@ from composerlab.paths import cache_dir, user_models_dir
 CACHE_VERSION = 1
 SUFFIXES = (".weights.h5", ".json", ".md")
 """The files a genre model ships as in ``data/models/`` (``<name>_gan`` + each)."""
+EVALUATIONS = 16
+"""Evaluations in a genre run; the generator of the one closest to the training data's figures is kept."""
 EVAL_STEPS = 2048
 """A held-out piece is measured on its first 2048 steps at most (128 bars of 4/4)."""
 
@@ -294,7 +296,7 @@ def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: 
     read_seconds = time.perf_counter() - started
     load_before = os.getloadavg()
     result = train_custom(found, name, iterations=iterations, seed=seed, progress=progress, folder=folder,
-                          check=False)
+                          check=False, select_best=True, eval_every=max(1, iterations // EVALUATIONS))
     load_after = os.getloadavg()
     stem = Path(str(result["path"]).removesuffix(".weights.h5"))
     report = genre_report(name, model=str(stem), found=found, seed=seed)
@@ -364,7 +366,12 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         f"| {config['iterations']} | {config['batch_size']} | {config['learning_rate']:g} | {config['update_ratio']} | "
         f"{config['gp_weight']:g} | {config['key_weight']:g} | {config['noise_dim']} | {config['channels']} | "
         f"{config['seed']} |", "",
-        f"{info['training_seconds']:.0f} s of updates, {info['wall_seconds']:.0f} s for the whole run "
+        (f"The generator kept is the one of iteration {info['selected_iteration']} (of {config['iterations']}; "
+         f"{config['iterations'] // max(1, config['iterations'] // EVALUATIONS)} evaluations): the one whose figures on 64 *training* windows lay closest to the "
+         f"data's (mean |log ratio| {info['selection_distance']:.2f}, `custom.distance_to_data`), since a "
+         "WGAN's figures swing between evaluations on music with many rests; held-out pieces never choose. "
+         if info.get("selected_iteration") else "")
+        + f"{info['training_seconds']:.0f} s of updates, {info['wall_seconds']:.0f} s for the whole run "
         f"(evaluations and saving included; reading the corpus {info['read_seconds']:.0f} s, once, then cached "
         f"in `.cache/genres/`), on this 2-core CPU shared with other jobs: load average "
         f"{load['before'][0]:.2f} before and {load['after'][0]:.2f} after (1 min), "
