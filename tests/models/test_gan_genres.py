@@ -71,7 +71,7 @@ def test_each_shipped_genre_composes_twinkle_with_its_instruments(name):
     assert tuple(t.program for t in first.tracks) == GENRES[name].programs
     rolls = stack_rolls(first) > 0
     assert np.array_equal(rolls[0], stack_rolls(twinkle)[0] > 0)  # the melody as given
-    assert all(rolls[v].sum() > 0.5 * rolls[0].sum() for v in (1, 2, 3))  # every part plays
+    assert all(rolls[v].any(axis=1).mean() >= 0.25 for v in (1, 2, 3))  # every part plays (rests allowed)
     assert np.array_equal(rolls, stack_rolls(compose_chain(twinkle, name, seed=0)) > 0)  # same seed, same notes
     assert not np.array_equal(rolls, stack_rolls(compose(twinkle, model=name, seed=1)) > 0)
     assert (stack_rolls(compose(twinkle, model=name, programs=(0, 0, 0, 0))) > 0).any()
