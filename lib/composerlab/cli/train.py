@@ -15,7 +15,8 @@ def _cmd_train_genre(args) -> int:
     if args.genre not in GENRES:
         print(f"composerlab: no genre '{args.genre}': the genres are {', '.join(GENRES)}", file=sys.stderr)
         return 2
-    result = train_genre(args.genre, iterations=args.iterations, seed=args.seed, progress=not args.quiet)
+    result = train_genre(args.genre, iterations=args.iterations, seed=args.seed, progress=not args.quiet,
+                         learning_rate=args.learning_rate)
     summary, report = result["dataset"], result["report"]
     print(f"{args.genre}: {summary['pieces']} pieces ({result['found'].report().splitlines()[0]}); "
           f"{summary['train_windows']} training windows, {summary['validation_windows']} held out; "
@@ -44,6 +45,7 @@ def _cmd_train_gan(args) -> int:
               "(--install replaces a shipped genre model)", file=sys.stderr)
         return 2
     args.iterations = args.iterations or WORKSHOP_ITERATIONS
+    args.learning_rate = args.learning_rate or 1e-3
     try:
         check_name(args.name)
     except ValueError as err:
@@ -92,7 +94,8 @@ def add_command(subparsers) -> None:
                    help="with --genre: then copy the run over the shipped data/models/GENRE_gan.* (on purpose only)")
     g.add_argument("--iterations", type=int, default=None,
                    help=f"generator updates (default {WORKSHOP_ITERATIONS}: a few minutes; a genre: its own)")
-    g.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default 0.001)")
+    g.add_argument("--learning-rate", type=float, default=None,
+                   help="Adam learning rate (default 0.001; a genre: its own)")
     g.add_argument("--update-ratio", type=int, default=2, help="critic updates per generator update (default 2)")
     g.add_argument("--batch-size", type=int, default=32, help="windows per update (default 32)")
     g.add_argument("--seed", type=int, default=0)

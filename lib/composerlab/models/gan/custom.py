@@ -234,19 +234,23 @@ def melody_centre(found: FolderMusic) -> float:
     return float(pitches.mean())
 
 
-SELECTION_METRICS = ("empty_bar_rate", "pitches_used", "pitch_classes_used", "polyphonic_rate", "in_scale_ratio",
-                     "tonal_distance", "consonant_beats", "chord_fit")
-"""What ``select_best`` compares (parallels per bar and qualified notes are too rare or too near 1 to steer)."""
+SELECTION_WEIGHTS = {"empty_bar_rate": 1, "pitches_used": 1, "pitch_classes_used": 1, "polyphonic_rate": 1,
+                     "in_scale_ratio": 1, "tonal_distance": 1, "consonant_beats": 2, "chord_fit": 2}
+"""What ``select_best`` compares, and how much each counts: the harmony measures twice, as they are what a
+listener hears first (parallels per bar and qualified notes are too rare or too near 1 to steer)."""
 
 
-def distance_to_data(model: dict, data: dict) -> float:
-    """How far a model's figures lie from the data's: mean of |log(model / data)| over :data:`SELECTION_METRICS`.
+def distance_to_data(model: dict, data: dict, weights: dict | None = None) -> float:
+    """How far a model's figures lie from the data's: weighted mean of |log(model / data)| over
+    :data:`SELECTION_WEIGHTS` (or ``weights``).
 
     A rate is floored at 0.02 so a near-zero one (few empty bars) does not dominate.
     """
-    gaps = [abs(np.log(max(model[k], 0.02) / max(data[k], 0.02))) for k in SELECTION_METRICS
-            if np.isfinite(model.get(k, np.nan)) and np.isfinite(data.get(k, np.nan))]
-    return float(np.mean(gaps)) if gaps else float("inf")
+    weights = SELECTION_WEIGHTS if weights is None else weights
+    gaps = {k: abs(np.log(max(model[k], 0.02) / max(data[k], 0.02))) for k in weights
+            if np.isfinite(model.get(k, np.nan)) and np.isfinite(data.get(k, np.nan))}
+    total = sum(weights[k] for k in gaps)
+    return float(sum(weights[k] * g for k, g in gaps.items()) / total) if total else float("inf")
 
 
 def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | None = None) -> list[Path]:

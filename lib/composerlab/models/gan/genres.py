@@ -66,6 +66,8 @@ class Genre:
         The programs in words, for the card.
     iterations : int
         Training length of the shipped model.
+    learning_rate : float
+        Its Adam learning rate.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Genre:
     programs: tuple
     instruments: str
     iterations: int
+    learning_rate: float = 1e-3
     every: int = 1
     exclude: tuple = ()
 
@@ -288,7 +291,7 @@ def within(ratio: float, tolerance: float = 0.25) -> bool:
 
 
 def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: int | None = None,
-                progress: bool = True, folder: str | Path | None = None) -> dict:
+                progress: bool = True, folder: str | Path | None = None, learning_rate: float | None = None) -> dict:
     """Train a genre model on its corpus, measure it against its corpus and write its card.
 
     The run goes to ``folder`` (default :func:`composerlab.paths.user_models_dir`) as
@@ -298,20 +301,24 @@ def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: 
     """
     genre = get_genre(name)
     iterations = iterations or genre.iterations
+    learning_rate = learning_rate or genre.learning_rate
     started = time.perf_counter()
     found = read_genre(name, limit=limit, progress=progress)
     read_seconds = time.perf_counter() - started
     load_before = os.getloadavg()
-    result = train_custom(found, name, iterations=iterations, seed=seed, progress=progress, folder=folder,
+    result = train_custom(found, name, iterations=iterations, learning_rate=learning_rate, seed=seed, progress=progress, folder=folder,
                           check=False, select_best=True, eval_every=max(1, iterations // EVALUATIONS))
     load_after = os.getloadavg()
     stem = Path(str(result["path"]).removesuffix(".weights.h5"))
     report = genre_report(name, model=str(stem), found=found, seed=seed)
-    command = f"composerlab train gan --genre {name}" + (f" --iterations {iterations}" if iterations != genre.iterations
-                                                         else "") + (f" --seed {seed}" if seed else "")
+    command = (f"composerlab train gan --genre {name}"
+               + (f" --iterations {iterations}" if iterations != genre.iterations else "")
+               + (f" --learning-rate {learning_rate:g}" if learning_rate != genre.learning_rate else "")
+               + (f" --seed {seed}" if seed else ""))
     meta_path = Path(f"{stem}.json")
     info = json.loads(meta_path.read_text())
-    info.update({"summary": genre.summary, "genre": name, "programs": list(genre.programs), "command": command,
+    info.update({"selection": "weighted mean |log ratio|, consonant beats and chord fit counted twice",
+                 "summary": genre.summary, "genre": name, "programs": list(genre.programs), "command": command,
                  "read_seconds": read_seconds, "parse_seconds": parse_seconds(name) if limit is None else read_seconds,
                  "wall_seconds": result["wall_seconds"],
                  "load_average": {"before": list(load_before), "after": list(load_after)},
@@ -375,8 +382,10 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         f"{config['gp_weight']:g} | {config['key_weight']:g} | {config['noise_dim']} | {config['channels']} | "
         f"{config['seed']} |", "",
         (f"The generator kept is the one of iteration {info['selected_iteration']} (of {config['iterations']}; "
-         f"{config['iterations'] // max(1, config['iterations'] // EVALUATIONS)} evaluations): the one whose figures on 64 *training* windows lay closest to the "
-         f"data's (mean |log ratio| {info['selection_distance']:.2f}, `custom.distance_to_data`), since a "
+         f"{config['iterations'] // max(1, config['iterations'] // EVALUATIONS)} evaluations): the one whose "
+         "figures on 64 *training* windows lay closest to the data's "
+         f"({info.get('selection', 'mean |log ratio|')}: {info['selection_distance']:.2f}; "
+         "`custom.distance_to_data`), since a "
          "WGAN's figures swing between evaluations on music with many rests; held-out pieces never choose. "
          if info.get("selected_iteration") else "")
         + f"{info['training_seconds']:.0f} s of updates, {info['wall_seconds']:.0f} s for the whole run "
