@@ -282,12 +282,14 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
                  live_plot: bool = False, folder: str | Path | None = None, check: bool = True,
-                 select_best: bool = False) -> dict:
+                 select_best: bool = False, settings: dict | None = None) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
 
     ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
     ``check=False`` lets a genre run (:mod:`composerlab.models.gan.genres`) use its shipped model's
     name; it still writes under ``out/``, and only its ``--install`` step replaces the shipped files.
+    ``settings`` are further :class:`~composerlab.models.gan.network.GANConfig` values (e.g. the pitch
+    range a genre needs: ``{"lowest_pitch": 36, "n_pitches": 64}``).
     ``select_best`` keeps the generator of the evaluation whose figures on the *training* windows lie
     closest to the data's (:func:`distance_to_data`), not the last one: a WGAN's figures swing from
     one evaluation to the next on sparse music (rests). Held-out windows never choose.
@@ -321,7 +323,7 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
         raise ValueError(f"{len(dataset.train)} training windows from {len(dataset.train_names)} pieces are fewer than "
                          f"one batch of {batch_size}: add music or lower --batch-size")
     config = GANConfig(iterations=iterations, learning_rate=learning_rate, update_ratio=update_ratio,
-                       batch_size=batch_size, seed=seed)
+                       batch_size=batch_size, seed=seed, **(settings or {}))
     every = eval_every if eval_every is not None else max(1, iterations // 4)
     best = {"iteration": None, "distance": np.inf, "weights": None}
 

@@ -29,7 +29,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,8 @@ class Genre:
         Training length of the shipped model.
     learning_rate : float
         Its Adam learning rate.
+    settings : dict
+        Other :class:`~composerlab.models.gan.network.GANConfig` values (the quartet's wider pitch range).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Genre:
     instruments: str
     iterations: int
     learning_rate: float = 1e-3
+    settings: dict = field(default_factory=dict)
     every: int = 1
     exclude: tuple = ()
 
@@ -102,7 +105,9 @@ GENRES: dict[str, Genre] = {
     "quartet": Genre(
         "quartet",
         ("haydn", "mozart", "beethoven"), (40, 40, 41, 42), "violin, violin, viola, cello",
-        iterations=4000,
+        iterations=6000, learning_rate=5e-4,
+        # the first violin climbs above the chorales' range (C#6): pitches C2 to D#7
+        settings={"lowest_pitch": 36, "n_pitches": 64},
         # k545 is a piano sonata; Beethoven's op. 18 no. 1 is there twice (Humdrum and MusicXML)
         exclude=("mozart/k545/movement1_exposition.mxl", "opus18no1/movement1.krn", "opus18no1/movement2.krn",
                  "opus18no1/movement3.krn", "opus18no1/movement4.krn")),
@@ -307,7 +312,8 @@ def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: 
     read_seconds = time.perf_counter() - started
     load_before = os.getloadavg()
     result = train_custom(found, name, iterations=iterations, learning_rate=learning_rate, seed=seed, progress=progress, folder=folder,
-                          check=False, select_best=True, eval_every=max(1, iterations // EVALUATIONS))
+                          check=False, select_best=True, settings=genre.settings,
+                          eval_every=max(1, iterations // EVALUATIONS))
     load_after = os.getloadavg()
     stem = Path(str(result["path"]).removesuffix(".weights.h5"))
     report = genre_report(name, model=str(stem), found=found, seed=seed)
