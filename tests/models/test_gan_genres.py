@@ -8,7 +8,7 @@ import pypianoroll
 import pytest
 from composerlab.cli import main
 from composerlab.models.catalog import MODELS, compose_chain, get_model
-from composerlab.models.gan.custom import pick_parts
+from composerlab.models.gan.custom import distance_to_data, pick_parts
 from composerlab.models.gan.generate import DEFAULT_PROGRAMS, compose
 from composerlab.models.gan.genres import GENRES, corpus_files, genre_report, install, read_genre, train_genre
 from composerlab.music.pianoroll import Note, new_multitrack, notes_to_roll, stack_rolls
@@ -24,6 +24,14 @@ def test_every_genre_is_a_model_name_with_its_card_and_instruments():
         assert len(genre.programs) == 4 and genre.programs != DEFAULT_PROGRAMS or name == "quartet"
     assert GENRES["palestrina"].programs[0] in (52, 53)  # voices
     assert GENRES["quartet"].programs == (40, 40, 41, 42)  # violin, violin, viola, cello
+
+
+def test_the_distance_to_the_data_counts_harmony_twice_and_floors_rates():
+    data = {"empty_bar_rate": 0.0, "consonant_beats": 0.8, "chord_fit": 0.9}
+    assert distance_to_data(data, data) == 0
+    worse_harmony = distance_to_data({**data, "consonant_beats": 0.4}, data)
+    emptier = distance_to_data({**data, "empty_bar_rate": 0.04}, data)  # 0.02 floor: log 2, not infinity
+    assert worse_harmony == pytest.approx(2 * np.log(2) / 5) and emptier == pytest.approx(np.log(2) / 5)
 
 
 def test_the_bass_is_kept_when_a_piece_has_more_than_four_parts():
@@ -107,6 +115,8 @@ def test_a_tiny_genre_run_writes_a_model_with_its_card_and_installs_only_on_purp
     assert result["dataset"]["pieces"] == 3 and result["dataset"]["validation_pieces"] == 1
     info = json.loads((stem.parent / "monteverdi.json").read_text())
     assert info["programs"] == list(GENRES["monteverdi"].programs) and len(info["corpus_files"]) == 3
+    assert info["selected_iteration"] in (1, 2) and "generator kept is the one of iteration" in \
+        (stem.parent / "monteverdi.md").read_text()
     assert set(info["report"]["ratio"]) >= {"consonant_beats", "chord_fit", "parallels_per_bar", "polyphonic_rate"}
     card = (stem.parent / "monteverdi.md").read_text()
     assert "3 files read, 3 pieces used" in card and "--genre monteverdi --iterations 2" in card

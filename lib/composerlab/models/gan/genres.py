@@ -311,8 +311,8 @@ def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: 
     found = read_genre(name, limit=limit, progress=progress)
     read_seconds = time.perf_counter() - started
     load_before = os.getloadavg()
-    result = train_custom(found, name, iterations=iterations, learning_rate=learning_rate, seed=seed, progress=progress, folder=folder,
-                          check=False, select_best=True, settings=genre.settings,
+    result = train_custom(found, name, iterations=iterations, learning_rate=learning_rate, seed=seed,
+                          progress=progress, folder=folder, check=False, select_best=True, settings=genre.settings,
                           eval_every=max(1, iterations // EVALUATIONS))
     load_after = os.getloadavg()
     stem = Path(str(result["path"]).removesuffix(".weights.h5"))
