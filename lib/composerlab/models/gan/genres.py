@@ -97,7 +97,7 @@ GENRES: dict[str, Genre] = {
     "palestrina": Genre(
         "palestrina",
         ("palestrina",), (52, 53, 53, 52), "choir aahs (melody, bass), voice oohs (inner voices)",
-        iterations=4000, every=6),
+        iterations=6000, learning_rate=5e-4, every=6),
     "monteverdi": Genre(
         "monteverdi",
         ("monteverdi",), (53, 41, 41, 42), "voice oohs (melody) over a viol consort: viola, viola, cello",
