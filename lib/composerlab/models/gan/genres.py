@@ -101,7 +101,7 @@ GENRES: dict[str, Genre] = {
     "monteverdi": Genre(
         "monteverdi",
         ("monteverdi",), (53, 41, 41, 42), "voice oohs (melody) over a viol consort: viola, viola, cello",
-        iterations=4000),
+        iterations=6000, learning_rate=5e-4),
     "quartet": Genre(
         "quartet",
         ("haydn", "mozart", "beethoven"), (40, 40, 41, 42), "violin, violin, viola, cello",
