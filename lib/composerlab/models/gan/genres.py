@@ -330,6 +330,9 @@ def train_genre(name: str, iterations: int | None = None, seed: int = 0, limit: 
                  "load_average": {"before": list(load_before), "after": list(load_after)},
                  "corpus_files": [corpus_name(p) for p in corpus_files(name)][:limit], "report": report})
     meta_path.write_text(json.dumps(info, indent=1))
+    from composerlab.models.gan.generate import load_model
+
+    load_model.cache_clear()  # the figures loaded the run before its settings named its instruments
     card = write_genre_card(stem, info)
     return {**result, "card": card, "report": report, "load": info["load_average"], "command": command}
 
