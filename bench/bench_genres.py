@@ -34,8 +34,9 @@ def report_genre(name: str, seed: int = 0) -> dict:
               f"{'yes' if within(ratio) else 'NO'}")
     inside = sum(within(r) for r in report["ratio"].values())
     print(f"{inside} of {len(report['ratio'])} metrics within 25% of the corpus's")
-    print(f"{name}'s corpus, whole pieces: " + "; ".join(
-        f"{k.replace('_', ' ')} {v['mean']:.3f} ({v['p10']:.3f}-{v['p90']:.3f})" for k, v in report["reference"].items()))
+    shown = [f"{k.replace('_', ' ')} {v['mean']:.3f} ({v['p10']:.3f}-{v['p90']:.3f})"
+             for k, v in report["reference"].items()]
+    print(f"{name}'s corpus, whole pieces: " + "; ".join(shown))
     return report
 
 

@@ -66,7 +66,8 @@ MODELS: dict[str, ModelEntry] = {
         "monteverdi", "accompany", "Monteverdi GAN: madrigals, three parts under your melody (a voice over viols)",
         "composerlab.models.gan.generate:compose", "monteverdi_gan.md", {"model": "monteverdi"}),
     "quartet": ModelEntry(
-        "quartet", "accompany", "String quartet GAN: Haydn, Mozart, Beethoven; violin II, viola, cello under your melody",
+        "quartet", "accompany",
+        "String quartet GAN: Haydn, Mozart, Beethoven; violin II, viola, cello under your melody",
         "composerlab.models.gan.generate:compose", "quartet_gan.md", {"model": "quartet"}),
     "arcnn": ModelEntry(
         "arcnn", "edit", "AR-CNN: edits your music one note at a time (adds and removes notes, fixes wrong ones)",

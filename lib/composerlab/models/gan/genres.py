@@ -400,7 +400,7 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         + f"{info['training_seconds']:.0f} s of updates, {info['wall_seconds']:.0f} s for the whole run "
         f"(evaluations and saving included), after reading the corpus: {info['read_seconds']:.0f} s"
         + (f" (parsing it with music21 took {info['parse_seconds']:.0f} s the first time, cached since in "
-           "`.cache/genres/`)" if info.get("parse_seconds") and info["parse_seconds"] > info["read_seconds"] + 1 else "")
+           "`.cache/genres/`)" if (info.get("parse_seconds") or 0) > info["read_seconds"] + 1 else "")
         + "; on this 2-core CPU shared with other jobs: load average "
         f"{load['before'][0]:.2f} before and {load['after'][0]:.2f} after (1 min), "
         f"{load['after'][1]:.2f} over the last 5 min.", "",
