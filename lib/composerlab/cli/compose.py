@@ -63,7 +63,7 @@ def add_command(subparsers) -> None:
                    help="a model name (see 'models'), a chain such as 'arcnn,bach', or the path of a GAN you trained")
     p.add_argument("--seed", type=int, default=0, help="another seed gives other music")
     p.add_argument("--programs", default=None,
-                   help="GAN: GM programs for soprano,alto,tenor,bass (default 40,40,41,42: strings)")
+                   help="GAN: GM programs for soprano,alto,tenor,bass (default: the model's own; bach 40,40,41,42: strings)")
     p.add_argument("--key-rule", action="store_true",
                    help="GAN: keep to the melody's key (chords inside it; with --raw, every note the model "
                         "chose outside it moves a semitone into it)")

@@ -1,12 +1,51 @@
-"""``composerlab train gan``: train the accompaniment GAN on a folder of your own music."""
+"""``composerlab train gan``: train the accompaniment GAN on a folder of your own music, or a genre model
+on its music21 corpus (``--genre``, :mod:`composerlab.models.gan.genres`)."""
 from __future__ import annotations
 
 import sys
 
 
-def _cmd_train_gan(args) -> int:
-    from composerlab.models.gan.custom import check_name, train_custom
+def _cmd_train_genre(args) -> int:
+    from composerlab.models.gan.genres import GENRES, install, train_genre, within
 
+    if args.data or (args.name and args.name != args.genre) or args.melody_part or args.parts:
+        print("composerlab: --genre trains on the genre's corpus under its own name and part rule; "
+              "leave out --data, --name, --melody-part and --parts", file=sys.stderr)
+        return 2
+    if args.genre not in GENRES:
+        print(f"composerlab: no genre '{args.genre}': the genres are {', '.join(GENRES)}", file=sys.stderr)
+        return 2
+    result = train_genre(args.genre, iterations=args.iterations, seed=args.seed, progress=not args.quiet,
+                         learning_rate=args.learning_rate)
+    summary, report = result["dataset"], result["report"]
+    print(f"{args.genre}: {summary['pieces']} pieces ({result['found'].report().splitlines()[0]}); "
+          f"{summary['train_windows']} training windows, {summary['validation_windows']} held out; "
+          f"trained in {result['seconds']:.0f} s ({result['wall_seconds']:.0f} s in all), "
+          f"load average {result['load']['before'][0]:.2f} -> {result['load']['after'][0]:.2f}")
+    print(f"{'metric':<22}{'corpus':>8}{'model':>8}{'ratio':>7}  within 25%")
+    for name, ratio in report["ratio"].items():
+        print(f"{name:<22}{report['data'][name]:>8.3f}{report['generated'][name]:>8.3f}{ratio:>7.2f}  "
+              f"{'yes' if within(ratio) else 'no'}")
+    print(f"saved {result['path']}\nwrote {result['card']}")
+    if args.install:
+        for path in install(args.genre):
+            print(f"installed {path}")
+    else:
+        print(f"replace the shipped model with it: {result['command']} --install (or copy the files)")
+    return 0
+
+
+def _cmd_train_gan(args) -> int:
+    from composerlab.models.gan.custom import WORKSHOP_ITERATIONS, check_name, train_custom
+
+    if args.genre:
+        return _cmd_train_genre(args)
+    if args.install or not args.data or not args.name:
+        print("composerlab: train gan needs --data DIR --name NAME (your own music), or --genre NAME "
+              "(--install replaces a shipped genre model)", file=sys.stderr)
+        return 2
+    args.iterations = args.iterations or WORKSHOP_ITERATIONS
+    args.learning_rate = args.learning_rate or 1e-3
     try:
         check_name(args.name)
     except ValueError as err:
@@ -37,6 +76,7 @@ def _cmd_train_gan(args) -> int:
 def add_command(subparsers) -> None:
     """Add ``composerlab train gan --data DIR --name NAME``."""
     from composerlab.models.gan.custom import WORKSHOP_ITERATIONS
+    from composerlab.models.gan.genres import GENRES
 
     p = subparsers.add_parser("train", help="train a model on your own music")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="MODEL")
@@ -46,11 +86,16 @@ def add_command(subparsers) -> None:
                                      "the three busiest other parts; files that cannot be used are listed "
                                      "and skipped. The model goes to the models folder under out/ "
                                      "(or COMPOSERLAB_OUT), never data/models.")
-    g.add_argument("--data", required=True, help="a folder of .mid, .musicxml/.mxl, .abc files (sub-folders too)")
-    g.add_argument("--name", required=True, help="the model's name for --model (lower-case letters, digits, - and _)")
-    g.add_argument("--iterations", type=int, default=WORKSHOP_ITERATIONS,
-                   help=f"generator updates (default {WORKSHOP_ITERATIONS}: a few minutes)")
-    g.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default 0.001)")
+    g.add_argument("--data", default=None, help="a folder of .mid, .musicxml/.mxl, .abc files (sub-folders too)")
+    g.add_argument("--name", default=None, help="the model's name for --model (lower-case letters, digits, - and _)")
+    g.add_argument("--genre", default=None, choices=list(GENRES),
+                   help="instead of --data and --name: a genre model from its music21 corpus (out/models/GENRE.*)")
+    g.add_argument("--install", action="store_true",
+                   help="with --genre: then copy the run over the shipped data/models/GENRE_gan.* (on purpose only)")
+    g.add_argument("--iterations", type=int, default=None,
+                   help=f"generator updates (default {WORKSHOP_ITERATIONS}: a few minutes; a genre: its own)")
+    g.add_argument("--learning-rate", type=float, default=None,
+                   help="Adam learning rate (default 0.001; a genre: its own)")
     g.add_argument("--update-ratio", type=int, default=2, help="critic updates per generator update (default 2)")
     g.add_argument("--batch-size", type=int, default=32, help="windows per update (default 32)")
     g.add_argument("--seed", type=int, default=0)

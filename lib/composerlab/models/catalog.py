@@ -59,6 +59,16 @@ MODELS: dict[str, ModelEntry] = {
     "bach": ModelEntry(
         "bach", "accompany", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
         "composerlab.models.gan.generate:compose", "bach_gan.md", {"model": "bach"}),
+    "palestrina": ModelEntry(
+        "palestrina", "accompany", "Palestrina GAN: Renaissance masses, three voices under your melody (choir)",
+        "composerlab.models.gan.generate:compose", "palestrina_gan.md", {"model": "palestrina"}),
+    "monteverdi": ModelEntry(
+        "monteverdi", "accompany", "Monteverdi GAN: madrigals, three parts under your melody (a voice over viols)",
+        "composerlab.models.gan.generate:compose", "monteverdi_gan.md", {"model": "monteverdi"}),
+    "quartet": ModelEntry(
+        "quartet", "accompany",
+        "String quartet GAN: Haydn, Mozart, Beethoven; violin II, viola, cello under your melody",
+        "composerlab.models.gan.generate:compose", "quartet_gan.md", {"model": "quartet"}),
     "arcnn": ModelEntry(
         "arcnn", "edit", "AR-CNN: edits your music one note at a time (adds and removes notes, fixes wrong ones)",
         "composerlab.models.arcnn.generate:generate", "arcnn.md", {"model": "arcnn"}),

@@ -14,15 +14,15 @@ from composerlab.music.metrics import METRIC_NAMES
 GENRE_RECIPES = """\
 ## Genre models are the same run
 
-A genre model is `composerlab train gan` over a corpus that ships with music21,
-copied to a folder first (`composerlab.models.gan.custom.copy_corpus`, the files as they are):
+The shipped genre models (`palestrina`, `monteverdi`, `quartet`) are this run over a corpus that ships
+with music21, with the bass part always kept (`composerlab.models.gan.genres`):
+
+    composerlab train gan --genre palestrina      # Renaissance masses; monteverdi: madrigals; quartet: strings
+
+Your own folder of a corpus works too (`composerlab.models.gan.custom.copy_corpus` copies the files as they are):
 
     python -c "from composerlab.models.gan.custom import copy_corpus; copy_corpus('palestrina', 'corpus/palestrina')"
-    composerlab train gan --data corpus/palestrina --name palestrina      # Renaissance polyphony
-    # monteverdi: copy_corpus('monteverdi', ...)                            madrigals, five voices
-    # quartet:    copy_corpus(['haydn', 'mozart', 'beethoven'], ...)        string quartets
-
-The melody is the top part by the rule above, the three busiest other parts the accompaniment.
+    composerlab train gan --data corpus/palestrina --name my_palestrina
 """
 
 

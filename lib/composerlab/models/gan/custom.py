@@ -32,10 +32,10 @@ The model goes to :func:`composerlab.paths.user_models_dir` as ``NAME.weights.h5
 (its card), never to ``data/models``; ``--model NAME`` then finds it in
 ``compose``, ``composerlab models`` and the catalog.
 
-A genre model is this same run over a corpus that ships with music21, written
-to a folder with :func:`copy_corpus` (the corpus files as they are). E.g.
-``palestrina`` (masses, 4-6 voices), ``monteverdi`` (madrigals, 5 voices) or
-``quartet`` (``haydn``, ``mozart`` and ``beethoven`` together, four strings).
+The shipped genre models (``palestrina``, ``monteverdi``, ``quartet``) are this same run over a
+corpus that ships with music21, with the bass always kept (``keep_bass``):
+:mod:`composerlab.models.gan.genres`, ``composerlab train gan --genre NAME``. :func:`copy_corpus`
+writes a corpus collection to a folder (the files as they are) to train your own from it.
 """
 from __future__ import annotations
 
@@ -109,8 +109,13 @@ def _find(multitrack, wanted: str) -> int:
     raise MusicFileError(multitrack.name or "piece", f"has no part '{wanted}' (its parts: {shown})")
 
 
-def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | None = None) -> tuple[int, list]:
+def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | None = None,
+               keep_bass: bool = False) -> tuple[int, list]:
     """(melody index, accompaniment indices from high to low) by the rule in the module notes.
+
+    ``keep_bass`` (the genre models, :mod:`composerlab.models.gan.genres`): the lowest part (by mean
+    pitch) is always one of the three, beside the two busiest others, so a five- or six-voice piece
+    keeps its bass line rather than a third inner voice.
 
     Raises
     ------
@@ -126,6 +131,10 @@ def pick_parts(multitrack, melody_part: str | None = None, parts: list[str] | No
         chosen = [_find(multitrack, p) for p in parts][:3]
     else:
         chosen = sorted((i for i in notes if i != top), key=lambda i: -len(notes[i]))[:3]
+        others = [i for i in notes if i != top]
+        if keep_bass and len(others) > 3:
+            bass = min(others, key=lambda i: np.mean([n.pitch for n in notes[i]]))
+            chosen = [bass] + [i for i in chosen if i != bass][:2]
     chosen = [i for i in dict.fromkeys(chosen) if i != top and i in notes]
     if not chosen:
         raise MusicFileError(multitrack.name or "piece", "has one part only: nothing to learn an accompaniment from")
@@ -141,9 +150,10 @@ def _one_line(roll: np.ndarray, lowest: bool) -> np.ndarray:
     return out
 
 
-def piece_roll(multitrack, melody_part: str | None = None, parts: list[str] | None = None) -> Piece:
-    """A read file as a :class:`Piece`, parts picked and each reduced to one line."""
-    top, chosen = pick_parts(multitrack, melody_part, parts)
+def piece_roll(multitrack, melody_part: str | None = None, parts: list[str] | None = None,
+               keep_bass: bool = False) -> Piece:
+    """A read file as a :class:`Piece`, parts picked (:func:`pick_parts`) and each reduced to one line."""
+    top, chosen = pick_parts(multitrack, melody_part, parts, keep_bass)
     rolls = stack_rolls(multitrack) > 0
     slots = {3: (1, 2, 3), 2: (1, 3), 1: (3,)}[len(chosen)]
     steps = -(-rolls.shape[1] // STEPS_PER_BAR) * STEPS_PER_BAR
@@ -224,6 +234,25 @@ def melody_centre(found: FolderMusic) -> float:
     return float(pitches.mean())
 
 
+SELECTION_WEIGHTS = {"empty_bar_rate": 1, "pitches_used": 1, "pitch_classes_used": 1, "polyphonic_rate": 1,
+                     "in_scale_ratio": 1, "tonal_distance": 1, "consonant_beats": 2, "chord_fit": 2}
+"""What ``select_best`` compares, and how much each counts: the harmony measures twice, as they are what a
+listener hears first (parallels per bar and qualified notes are too rare or too near 1 to steer)."""
+
+
+def distance_to_data(model: dict, data: dict, weights: dict | None = None) -> float:
+    """How far a model's figures lie from the data's: weighted mean of |log(model / data)| over
+    :data:`SELECTION_WEIGHTS` (or ``weights``).
+
+    A rate is floored at 0.02 so a near-zero one (few empty bars) does not dominate.
+    """
+    weights = SELECTION_WEIGHTS if weights is None else weights
+    gaps = {k: abs(np.log(max(model[k], 0.02) / max(data[k], 0.02))) for k in weights
+            if np.isfinite(model.get(k, np.nan)) and np.isfinite(data.get(k, np.nan))}
+    total = sum(weights[k] for k in gaps)
+    return float(sum(weights[k] * g for k, g in gaps.items()) / total) if total else float("inf")
+
+
 def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | None = None) -> list[Path]:
     """Copy music21 corpus files (as they are: MusicXML, Humdrum, ABC) into ``folder`` to train on.
 
@@ -252,10 +281,18 @@ def copy_corpus(composers: str | list[str], folder: str | Path, limit: int | Non
 def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WORKSHOP_ITERATIONS, learning_rate: float = 1e-3,
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
-                 live_plot: bool = False, folder: str | Path | None = None) -> dict:
+                 live_plot: bool = False, folder: str | Path | None = None, check: bool = True,
+                 select_best: bool = False, settings: dict | None = None) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
 
     ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
+    ``check=False`` lets a genre run (:mod:`composerlab.models.gan.genres`) use its shipped model's
+    name; it still writes under ``out/``, and only its ``--install`` step replaces the shipped files.
+    ``settings`` are further :class:`~composerlab.models.gan.network.GANConfig` values (e.g. the pitch
+    range a genre needs: ``{"lowest_pitch": 36, "n_pitches": 64}``).
+    ``select_best`` keeps the generator of the evaluation whose figures on the *training* windows lie
+    closest to the data's (:func:`distance_to_data`), not the last one: a WGAN's figures swing from
+    one evaluation to the next on sparse music (rests). Held-out windows never choose.
 
     Returns
     -------
@@ -274,7 +311,8 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
     from composerlab.models.gan.training import train
     from composerlab.paths import user_models_dir
 
-    check_name(name)
+    if check:
+        check_name(name)
     wall_started = time.perf_counter()
     found = data if isinstance(data, FolderMusic) else read_folder(data, melody_part, parts, progress=progress)
     data = found.folder
@@ -285,15 +323,31 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
         raise ValueError(f"{len(dataset.train)} training windows from {len(dataset.train_names)} pieces are fewer than "
                          f"one batch of {batch_size}: add music or lower --batch-size")
     config = GANConfig(iterations=iterations, learning_rate=learning_rate, update_ratio=update_ratio,
-                       batch_size=batch_size, seed=seed)
+                       batch_size=batch_size, seed=seed, **(settings or {}))
     every = eval_every if eval_every is not None else max(1, iterations // 4)
-    gan, history = train(config, dataset, eval_every=every, progress=progress, live_plot=live_plot)
+    best = {"iteration": None, "distance": np.inf, "weights": None}
+
+    def keep_best(iteration, gan, history):
+        rows = {row["split"]: row for row in history.metrics if row["iteration"] in (0, iteration)}
+        if iteration == 0 or "train" not in rows or "data train" not in rows:
+            return
+        distance = distance_to_data(rows["train"], rows["data train"])
+        if distance < best["distance"]:
+            best.update(iteration=iteration, distance=distance, weights=gan.generator.get_weights())
+
+    gan, history = train(config, dataset, eval_every=every, progress=progress, live_plot=live_plot,
+                         callback=keep_best if select_best else None)
     last = {row["split"]: row for row in history.metrics}
+    if select_best and best["weights"] is not None:
+        gan.generator.set_weights(best["weights"])
+        last.update({row["split"]: row for row in history.metrics if row["iteration"] == best["iteration"]})
     stem = Path(folder or user_models_dir()) / name
     info = {"model_type": "gan", "name": name, "soprano_centre": melody_centre(found), "voices": list(VOICES),
             "data": {"folder": str(data), "files": [[p.name, p.parts, list(p.meter)] for p in found.pieces],
                      "skipped": found.skipped, **dataset.summary()},
             "training_seconds": history.seconds, "metrics": list(last.values()),
+            **({"selected_iteration": best["iteration"], "selection_distance": best["distance"]}
+               if select_best and best["weights"] is not None else {}),
             "summary": f"your GAN, trained on {Path(data).name}/ ({len(found.pieces)} pieces, {iterations} iterations)"}
     path = gan.save(stem, extra=info)
     from composerlab.models.gan.generate import load_model

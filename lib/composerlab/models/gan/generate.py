@@ -59,9 +59,12 @@ from composerlab.music.pianoroll import (
 )
 
 DEFAULT_PROGRAMS = (40, 40, 41, 42)
-"""General MIDI programs for soprano (the melody), alto, tenor, bass: violin, violin, viola, cello."""
-MODELS = {"bach": "bach_gan"}
-"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+"""General MIDI programs for soprano (the melody), alto, tenor, bass: violin, violin, viola, cello.
+A model whose settings name its own (``"programs"`` in its ``.json``: the genre models) plays with those."""
+MODELS = {"bach": "bach_gan", "palestrina": "palestrina_gan", "monteverdi": "monteverdi_gan",
+          "quartet": "quartet_gan"}
+"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``); the genre
+models are :mod:`composerlab.models.gan.genres`'."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: melodies are moved by octaves to sit near it."""
 
@@ -143,7 +146,7 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
     return mask[(lowest + np.arange(n_pitches)) % 12]
 
 
-def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=DEFAULT_PROGRAMS,
+def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=None,
             bars: int | None = None, in_key: bool = False, decoding: str | None = None) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, from its first step to its last bar.
 
@@ -156,8 +159,9 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         or its path.
     seed : int
         Chooses the noise: same seed, same notes.
-    programs : sequence of 4 int
-        General MIDI programs for soprano, alto, tenor, bass.
+    programs : sequence of 4 int, optional
+        General MIDI programs for soprano, alto, tenor, bass; by default the model's own
+        (a genre's instruments, :data:`DEFAULT_PROGRAMS` for the others).
     bars : int, optional
         Accompany at most this many bars (a longer melody is clipped with a
         notice). By default the whole melody, in any meter (see the module notes).
@@ -185,9 +189,11 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     """
     from composerlab.music.melody import tempo_of
 
+    gan = load_model(model)
+    if programs is None:
+        programs = tuple(getattr(gan, "info", {}).get("programs", DEFAULT_PROGRAMS))
     if len(programs) != 4:
         raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
-    gan = load_model(model)
     roll = melody_roll(music, bars)
     cfg = gan.config
     # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole

@@ -1,0 +1,83 @@
+"""Benchmark of the genre models: each one's metrics beside its own corpus's, and the ratio.
+
+Run: ``python bench/bench_genres.py`` (about a minute per genre on a 2-core CPU once the corpora
+are cached in ``.cache/genres/``; the first run reads them: a few minutes each).
+``--genre NAME`` measures one; ``--seed N`` another accompaniment.
+
+Prints, for every shipped genre model (``palestrina``, ``monteverdi``, ``quartet``):
+
+- the melodies of its held-out pieces accompanied by ``compose()`` (the public API, at its
+  defaults), each metric of the composers' own parts and of the model's, the ratio model / corpus
+  and whether it is within 25% (the acceptance of issue 15);
+- the corpus's harmony over whole pieces (mean, 10th-90th percentile): the genre's reference,
+  as the chorales' is for ``bach``;
+- load time and the latency of accompanying Twinkle (32 bars: the tune four times) with it.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+
+def report_genre(name: str, seed: int = 0) -> dict:
+    from composerlab.models.gan.genres import genre_report, within
+
+    started = time.perf_counter()
+    report = genre_report(name, seed=seed)
+    seconds = time.perf_counter() - started
+    print(f"{name}: {len(report['pieces'])} held-out pieces ({seconds:.0f} s to accompany and measure)")
+    print(f"{'metric':<22}{'corpus':>8}{'model':>8}{'ratio':>8}  within 25%")
+    for metric, ratio in report["ratio"].items():
+        print(f"{metric:<22}{report['data'][metric]:>8.3f}{report['generated'][metric]:>8.3f}{ratio:>8.2f}  "
+              f"{'yes' if within(ratio) else 'NO'}")
+    inside = sum(within(r) for r in report["ratio"].values())
+    print(f"{inside} of {len(report['ratio'])} metrics within 25% of the corpus's")
+    shown = [f"{k.replace('_', ' ')} {v['mean']:.3f} ({v['p10']:.3f}-{v['p90']:.3f})"
+             for k, v in report["reference"].items()]
+    print(f"{name}'s corpus, whole pieces: " + "; ".join(shown))
+    return report
+
+
+def latency(name: str, repeats: int = 5) -> tuple[float, float]:
+    from composerlab.models.gan.generate import compose, load_model
+    from composerlab.music.melody import from_notes
+    from composerlab.music.pianoroll import Note
+    from composerlab.music.samples import load_sample
+
+    load_model.cache_clear()  # the figures above loaded it already
+    started = time.perf_counter()
+    load_model(name)
+    load = time.perf_counter() - started
+    from composerlab.music.pianoroll import track_notes
+
+    notes = track_notes(load_sample("twinkle").tracks[0])
+    length = -(-max(n.start + n.length for n in notes) // 16) * 16
+    song = from_notes([Note(n.start + k * length, n.pitch, n.length) for k in range(4) for n in notes])
+    compose(song, model=name)
+    times = []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        compose(song, model=name, seed=seed)
+        times.append(time.perf_counter() - started)
+    return load, float(np.median(times))
+
+
+def main(argv=None) -> int:
+    from composerlab.models.gan.genres import GENRES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--genre", choices=list(GENRES), action="append", help="one genre (repeatable; default all)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    for name in args.genre or list(GENRES):
+        report_genre(name, args.seed)
+        load, median = latency(name)
+        print(f"{name}: load {load:.2f} s, Twinkle x4 accompanied in {median * 1000:.0f} ms (median)")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""The genre models (``palestrina``, ``monteverdi``, ``quartet``): corpora, shipped models, a tiny run."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pypianoroll
+import pytest
+from composerlab.cli import main
+from composerlab.models.catalog import MODELS, compose_chain, get_model
+from composerlab.models.gan.custom import distance_to_data, pick_parts
+from composerlab.models.gan.generate import DEFAULT_PROGRAMS, compose
+from composerlab.models.gan.genres import GENRES, corpus_files, genre_report, install, read_genre, train_genre
+from composerlab.music.pianoroll import Note, new_multitrack, notes_to_roll, stack_rolls
+from composerlab.music.samples import load_sample
+from composerlab.paths import models_dir
+
+
+def test_every_genre_is_a_model_name_with_its_card_and_instruments():
+    for name, genre in GENRES.items():
+        entry = get_model(name)
+        assert entry.kind == "accompany" and entry.fixed == {"model": name}
+        assert (models_dir() / entry.card).name == f"{name}_gan.md"
+        assert len(genre.programs) == 4 and genre.programs != DEFAULT_PROGRAMS or name == "quartet"
+    assert GENRES["palestrina"].programs[0] in (52, 53)  # voices
+    assert GENRES["quartet"].programs == (40, 40, 41, 42)  # violin, violin, viola, cello
+
+
+def test_the_distance_to_the_data_counts_harmony_twice_and_floors_rates():
+    data = {"empty_bar_rate": 0.0, "consonant_beats": 0.8, "chord_fit": 0.9}
+    assert distance_to_data(data, data) == 0
+    worse_harmony = distance_to_data({**data, "consonant_beats": 0.4}, data)
+    emptier = distance_to_data({**data, "empty_bar_rate": 0.04}, data)  # 0.02 floor: log 2, not infinity
+    assert worse_harmony == pytest.approx(2 * np.log(2) / 5) and emptier == pytest.approx(np.log(2) / 5)
+
+
+def test_the_bass_is_kept_when_a_piece_has_more_than_four_parts():
+    steps = 64
+    lines = {"Cantus": (72, 2), "Altus": (67, 2), "Tenor": (60, 4), "Quintus": (64, 2), "Bassus": (48, 8)}
+    tracks = [pypianoroll.StandardTrack(name=name, program=52,
+                                        pianoroll=notes_to_roll([Note(s, pitch, every) for s in range(0, steps, every)],
+                                                                steps))
+              for name, (pitch, every) in lines.items()]
+    music = new_multitrack(tracks, steps, 100.0, (4, 4), "five voices")
+    names = list(lines)
+    top, parts = pick_parts(music)
+    assert names[top] == "Cantus" and "Bassus" not in [names[i] for i in parts]  # the three busiest
+    top, parts = pick_parts(music, keep_bass=True)
+    assert [names[i] for i in parts] == ["Altus", "Quintus", "Bassus"]  # bass, then the two busiest, high to low
+
+
+@pytest.mark.parametrize("name, collection", [("palestrina", "palestrina/"), ("monteverdi", "monteverdi/"),
+                                              ("quartet", "haydn/")])
+def test_each_genre_reads_pieces_from_its_corpus(name, collection):
+    files = corpus_files(name)
+    assert len(files) >= 40 and not any(f.suffix == ".rntxt" for f in files)
+    found = read_genre(name, limit=2, progress=False)
+    assert len(found.pieces) == 2 and not found.skipped
+    for piece in found.pieces:
+        assert piece.name.startswith(collection)
+        assert piece.roll.shape[0] == 4 and piece.roll[0].any() and piece.roll[3].any()
+        assert (piece.roll.sum(axis=2) <= 1).all()  # one line per part
+        melody, bass = (np.nonzero(piece.roll[v])[1].mean() for v in (0, 3))
+        assert melody > bass + 7
+
+
+def test_quartet_corpus_is_quartets_once_each():
+    names = [f.as_posix() for f in corpus_files("quartet")]
+    assert not any("k545" in n for n in names)  # a piano sonata
+    assert not any(n.endswith("opus18no1/movement1.krn") for n in names)  # its .mxl is there
+    assert {n.split("/corpus/")[1].split("/")[0] for n in names} == {"haydn", "mozart", "beethoven"}
+
+
+@pytest.mark.parametrize("name", list(GENRES))
+def test_each_shipped_genre_composes_twinkle_with_its_instruments(name):
+    twinkle = load_sample("twinkle")
+    first = compose_chain(twinkle, name, seed=0)
+    assert [t.name for t in first.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert tuple(t.program for t in first.tracks) == GENRES[name].programs
+    rolls = stack_rolls(first) > 0
+    assert np.array_equal(rolls[0], stack_rolls(twinkle)[0] > 0)  # the melody as given
+    assert all(rolls[v].any(axis=1).mean() >= 0.25 for v in (1, 2, 3))  # every part plays (rests allowed)
+    assert np.array_equal(rolls, stack_rolls(compose_chain(twinkle, name, seed=0)) > 0)  # same seed, same notes
+    assert not np.array_equal(rolls, stack_rolls(compose(twinkle, model=name, seed=1)) > 0)
+    assert (stack_rolls(compose(twinkle, model=name, programs=(0, 0, 0, 0))) > 0).any()
+    info = json.loads((models_dir() / f"{name}_gan.json").read_text())
+    assert info["genre"] == name and info["training_seconds"] < 15 * 60
+    card = (models_dir() / f"{name}_gan.md").read_text()
+    assert f"composerlab train gan --genre {name}" in card and "| consonant beats |" in card
+    assert (models_dir() / f"{name}_gan.weights.h5").stat().st_size < 4_000_000
+
+
+def test_models_lists_every_model_with_its_one_line_card(capsys):
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = {line.split()[0]: line for line in lines}
+    for name in ["bach", *GENRES]:
+        assert name in listed and MODELS[name].summary in listed[name]
+
+
+def test_compose_command_plays_a_genre(tmp_path, capsys):
+    out = tmp_path / "palestrina.mid"
+    assert main(["compose", "twinkle", "--model", "palestrina", "-o", str(out)]) == 0
+    assert "palestrina: 4 tracks" in capsys.readouterr().out
+    from composerlab.music.midi import read_midi
+
+    assert [t.program for t in read_midi(out).tracks] == list(GENRES["palestrina"].programs)
+
+
+def test_a_tiny_genre_run_writes_a_model_with_its_card_and_installs_only_on_purpose(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPOSERLAB_OUT", str(tmp_path / "out"))
+    shipped = {p.name: p.stat().st_mtime for p in models_dir().iterdir()}
+    result = train_genre("monteverdi", iterations=2, limit=3, progress=False)
+    stem = tmp_path / "out" / "models" / "monteverdi"
+    assert result["dataset"]["pieces"] == 3 and result["dataset"]["validation_pieces"] == 1
+    info = json.loads((stem.parent / "monteverdi.json").read_text())
+    assert info["programs"] == list(GENRES["monteverdi"].programs) and len(info["corpus_files"]) == 3
+    assert info["selected_iteration"] in (1, 2) and "generator kept is the one of iteration" in \
+        (stem.parent / "monteverdi.md").read_text()
+    assert set(info["report"]["ratio"]) >= {"consonant_beats", "chord_fit", "parallels_per_bar", "polyphonic_rate"}
+    card = (stem.parent / "monteverdi.md").read_text()
+    assert "3 files read, 3 pieces used" in card and "--genre monteverdi --iterations 2" in card
+    assert "load average" in card and "| chord fit |" in card
+    assert {p.name: p.stat().st_mtime for p in models_dir().iterdir()} == shipped  # data/models untouched
+    music = compose(load_sample("twinkle"), model=str(stem), seed=0)
+    assert [t.program for t in music.tracks] == list(GENRES["monteverdi"].programs)
+    report = genre_report("monteverdi", model=str(stem), found=read_genre("monteverdi", limit=3, progress=False))
+    assert report["pieces"] == result["report"]["pieces"]
+
+    data = tmp_path / "data"
+    (data / "models").mkdir(parents=True)
+    monkeypatch.setenv("COMPOSERLAB_DATA", str(data))
+    written = install("monteverdi")
+    assert sorted(p.name for p in written) == ["monteverdi_gan.json", "monteverdi_gan.md",
+                                               "monteverdi_gan.weights.h5"]
+
+
+def test_train_gan_genre_refuses_plainly(capsys):
+    assert main(["train", "gan", "--genre", "quartet", "--data", "x"]) == 2
+    assert "leave out --data" in capsys.readouterr().err
+    assert main(["train", "gan", "--install", "--data", "x", "--name", "y"]) == 2
+    assert "--genre" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "gan", "--genre", "jazz"])
+    assert "invalid choice: 'jazz'" in capsys.readouterr().err
