@@ -1,8 +1,11 @@
 """Benchmark of the genre models: each one's metrics beside its own corpus's, and the ratio.
 
-Run: ``python bench/bench_genres.py`` (about a minute per genre on a 2-core CPU once the corpora
-are cached in ``.cache/genres/``; the first run reads them: a few minutes each).
-``--genre NAME`` measures one; ``--seed N`` another accompaniment.
+Run: ``python bench/bench_genres.py`` (seconds per genre on a 2-core CPU). Only the held-out
+pieces are read (the files each shipped json names; cached in ``.cache/genres/<genre>_held_v1.*``:
+about 10-20 s per genre the first time), or the whole corpus where ``composerlab train gan --genre``
+cached it. ``--genre NAME`` measures one; ``--seed N`` another accompaniment; ``--decoding raw``
+the model alone for comparison; ``--write`` sets the shipped models to chord decoding at their
+corpus's dissonance and writes the figures into their json and card (:func:`composerlab.models.gan.genres.remeasure`).
 
 Prints, for every shipped genre model (``palestrina``, ``monteverdi``, ``quartet``):
 
@@ -21,13 +24,14 @@ import time
 import numpy as np
 
 
-def report_genre(name: str, seed: int = 0) -> dict:
-    from composerlab.models.gan.genres import genre_report, within
+def report_genre(name: str, seed: int = 0, decoding: str | None = None, write: bool = False) -> dict:
+    from composerlab.models.gan.genres import genre_report, remeasure, within
 
     started = time.perf_counter()
-    report = genre_report(name, seed=seed)
+    report = remeasure(name, seed=seed) if write else genre_report(name, seed=seed, decoding=decoding)
     seconds = time.perf_counter() - started
-    print(f"{name}: {len(report['pieces'])} held-out pieces ({seconds:.0f} s to accompany and measure)")
+    print(f"{name}: {len(report['pieces'])} held-out pieces ({seconds:.0f} s to accompany and measure), "
+          f"decoding {report['measured']['decoding']} {report['measured'].get('voicing', '')}")
     print(f"{'metric':<22}{'corpus':>8}{'model':>8}{'ratio':>8}  within 25%")
     for metric, ratio in report["ratio"].items():
         print(f"{metric:<22}{report['data'][metric]:>8.3f}{report['generated'][metric]:>8.3f}{ratio:>8.2f}  "
@@ -70,9 +74,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--genre", choices=list(GENRES), action="append", help="one genre (repeatable; default all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--decoding", choices=["chords", "raw"], help="default: each model's own (its json)")
+    parser.add_argument("--write", action="store_true", help="chord decoding at the corpus's dissonance, "
+                        "figures written into data/models/<genre>_gan.json and .md")
     args = parser.parse_args(argv)
+    if args.write and args.decoding:
+        parser.error("--write measures the chord decoding it sets; leave out --decoding")
     for name in args.genre or list(GENRES):
-        report_genre(name, args.seed)
+        report_genre(name, args.seed, args.decoding, args.write)
         load, median = latency(name)
         print(f"{name}: load {load:.2f} s, Twinkle x4 accompanied in {median * 1000:.0f} ms (median)")
         print()

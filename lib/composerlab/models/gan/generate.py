@@ -147,7 +147,8 @@ def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=None,
-            bars: int | None = None, in_key: bool = False, decoding: str | None = None) -> pypianoroll.Multitrack:
+            bars: int | None = None, in_key: bool = False, decoding: str | None = None,
+            voicing: dict | None = None) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, from its first step to its last bar.
 
     Parameters
@@ -180,6 +181,11 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         likeliest pitch at each step (:func:`decode`), the model alone. By
         default the model's own choice (``"decoding"`` in its json), else
         ``"chords"`` for the shipped Bach model and ``"raw"`` for others.
+    voicing : dict, optional
+        Weights of the chord decoding's rules
+        (:class:`composerlab.models.gan.chords.VoicingWeights` fields), over the
+        model's own (``"voicing"`` in its json: a genre's share of dissonant
+        beats, taken from its corpus) and the defaults (Bach's).
 
     Returns
     -------
@@ -218,9 +224,9 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     timeline[:steps] = window
     output = gan.generate(timeline[None], seed=seed)[0]
     if decoding == "chords":
-        from composerlab.models.gan.voicing import VoicingWeights, harmonize
+        from composerlab.models.gan.voicing import harmonize
 
-        weights = VoicingWeights(chromatic=np.inf) if in_key else None
+        weights = voicing_weights(gan, voicing, in_key)
         voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
                            time_signature_of(music), weights=weights)
     else:
@@ -241,6 +247,24 @@ def default_decoding(model: str, gan) -> str:
     """How :func:`compose` decodes a model's output unless told: its json's ``"decoding"``, else
     ``"chords"`` for the shipped Bach model and ``"raw"`` for any other (see :func:`compose`)."""
     return getattr(gan, "info", {}).get("decoding") or ("chords" if model == "bach" else "raw")
+
+
+def voicing_weights(gan, voicing: dict | None = None, in_key: bool = False):
+    """The chord decoding's :class:`~composerlab.models.gan.chords.VoicingWeights` for a model: the
+    defaults (set on the chorales), then its json's ``"voicing"``, then ``voicing``; ``in_key`` keeps
+    the chords in the key. An unknown weight's name is a ValueError naming the known ones."""
+    from dataclasses import fields, replace
+
+    from composerlab.models.gan.chords import VoicingWeights
+
+    settings = {**getattr(gan, "info", {}).get("voicing", {}), **(voicing or {})}
+    known = {f.name for f in fields(VoicingWeights)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ValueError(f"no voicing weight {', '.join(map(repr, unknown))}: the weights are {', '.join(sorted(known))}")
+    if in_key:
+        settings["chromatic"] = np.inf
+    return replace(VoicingWeights(), **settings)
 
 
 def decode(voices: np.ndarray, min_length: int = 2, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,349 @@
+"""A genre model's figures against its own corpus, and its card.
+
+:func:`genre_report` accompanies the melody of every held-out piece of a
+genre's corpus with :func:`composerlab.models.gan.generate.compose` and takes
+the same metrics of the composers' parts and of the model's;
+:func:`write_genre_card` writes them into the model's card. Split from
+:mod:`composerlab.models.gan.genres` (the corpora, the runs), which re-exports both.
+
+The held-out pieces are a few files of each corpus, so measuring a shipped
+model does not need the whole corpus parsed (the quartets take about half an
+hour with music21): :func:`held_out_pieces` reads only the files the shipped
+model's json names as held out, and the corpus's whole-piece reference comes
+from that json when the corpus is not cached.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from composerlab.models.gan.custom import FolderMusic, Piece, build_dataset
+
+EVAL_STEPS = 2048
+"""A held-out piece is measured on its first 2048 steps at most (128 bars of 4/4)."""
+
+
+def shipped_info(name: str) -> dict:
+    """The shipped genre model's json (``data/models/<name>_gan.json``)."""
+    from composerlab.models.gan.genres import get_genre
+    from composerlab.paths import models_dir
+
+    return json.loads((models_dir() / f"{get_genre(name).shipped_stem}.json").read_text())
+
+
+def held_out_pieces(name: str, progress: bool = False) -> list[Piece]:
+    """The held-out pieces of a genre: from its cached corpus, else only the files its shipped json holds out.
+
+    The split (:func:`composerlab.models.gan.custom.build_dataset`) is a hash of each name over the
+    whole corpus; where the corpus is not cached, the names the shipped model was measured on
+    (``report.pieces`` in its json) are parsed alone and cached as ``.cache/genres/<name>_held_v1.npz``.
+    """
+    from composerlab.models.gan import genres
+
+    if genres.cache_path(name).exists():
+        return build_dataset(genres.read_genre(name, progress=False)).validation_chorales
+    path = genres.cache_path(f"{name}_held")
+    if path.exists():
+        return genres._load_cache(name, path).pieces
+    wanted = shipped_info(name)["report"]["pieces"]
+    files = {genres.corpus_name(f): f for f in genres.corpus_files(name)}
+    missing = [w for w in wanted if w not in files]
+    if missing:
+        raise FileNotFoundError(f"held-out pieces of {name} not in music21's corpus: {', '.join(missing)}")
+    started = time.perf_counter()
+    found = genres.parse_files(name, [files[w] for w in wanted], progress=progress)
+    genres._save_cache(found, path, time.perf_counter() - started)
+    return found.pieces
+
+
+def reference(found: FolderMusic) -> dict:
+    """The corpus's own harmony figures, one value per whole piece: mean, 10th and 90th percentile.
+
+    What :data:`composerlab.music.harmony.CHORALE_REFERENCE` is for the chorales, for this genre.
+    """
+    from composerlab.music.harmony import HARMONY_NAMES, evaluate_harmony
+
+    rows = [evaluate_harmony(p.roll, p.meter) for p in found.pieces]
+    out = {}
+    for key in HARMONY_NAMES:
+        values = np.array([r[key] for r in rows], dtype=float)
+        values = values[~np.isnan(values)]
+        out[key] = {"mean": float(values.mean()), "p10": float(np.percentile(values, 10)),
+                    "p90": float(np.percentile(values, 90))}
+    return out
+
+
+def _melody_music(piece: Piece, steps: int):
+    """A held-out piece's melody as a one-track Multitrack in its own meter."""
+    import pypianoroll
+
+    from composerlab.music.pianoroll import DEFAULT_VELOCITY, new_multitrack
+
+    roll = piece.roll[0, :steps].astype(np.uint8) * DEFAULT_VELOCITY
+    track = pypianoroll.StandardTrack(name="Melody", program=0, pianoroll=roll)
+    return new_multitrack([track], steps, 100.0, tuple(piece.meter), piece.name)
+
+
+def measure(composition: np.ndarray, meter) -> dict:
+    """Every metric of one (4, steps, 128) composition, the harmony measures counted on its own meter's beats."""
+    from composerlab.music import metrics
+    from composerlab.music.harmony import evaluate_harmony
+
+    return {**metrics.evaluate(composition), **evaluate_harmony(composition, tuple(meter))}
+
+
+def genre_report(name: str, model: str | None = None, found: FolderMusic | None = None, seed: int = 0,
+                 limit: int | None = None, decoding: str | None = None, voicing: dict | None = None) -> dict:
+    """A genre model's metrics against its own corpus's, on the held-out pieces' melodies.
+
+    Each held-out piece (the split of :func:`composerlab.models.gan.custom.build_dataset`) is
+    cut to at most :data:`EVAL_STEPS` steps; its melody is accompanied with
+    :func:`composerlab.models.gan.generate.compose` (``model``: the shipped one by default, or a
+    run's weights; ``decoding`` and ``voicing`` as ``compose`` takes them, by default the model's
+    own), and the same metrics are taken of the composer's parts and of the model's. ``found``:
+    the corpus as read (a run's); by default the held-out pieces alone (:func:`held_out_pieces`).
+
+    Returns
+    -------
+    dict
+        ``pieces`` (names), ``data`` and ``generated`` (mean of each metric), ``ratio``
+        (generated / data; 1 where both are 0, as Palestrina's parallels: the same none) and
+        ``reference`` (the whole corpus's harmony figures, :func:`reference`, or the shipped json's
+        where only the held-out pieces are read).
+    """
+    from composerlab.models.gan.generate import compose, default_decoding, load_model, voicing_weights
+    from composerlab.music.metrics import METRIC_NAMES
+    from composerlab.music.pianoroll import stack_rolls, steps_per_bar
+
+    started, load_before = time.perf_counter(), os.getloadavg()
+    gan = load_model(model or name)
+    decoding = decoding or default_decoding(model or name, gan)
+    if found is not None:
+        held, ref = build_dataset(found).validation_chorales[:limit], reference(found)
+    else:
+        from composerlab.models.gan.genres import cache_path, read_genre
+
+        held = held_out_pieces(name)[:limit]
+        ref = (reference(read_genre(name, progress=False)) if cache_path(name).exists()
+               else shipped_info(name)["report"]["reference"])
+    data, generated = [], []
+    for piece in held:
+        bar = steps_per_bar(piece.meter)
+        steps = min(piece.roll.shape[1], EVAL_STEPS // bar * bar)
+        real = piece.roll[:, :steps]
+        if not real[0].any():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a melody note outside the model's range is said once per run
+            music = compose(_melody_music(piece, steps), model=model or name, seed=seed, decoding=decoding,
+                            voicing=voicing)
+        fake = stack_rolls(music, steps) > 0
+        data.append(measure(real, piece.meter))
+        generated.append(measure(fake, piece.meter))
+
+    def means(rows):
+        return {k: float(np.nanmean([r[k] for r in rows])) for k in METRIC_NAMES}
+
+    data_means, generated_means = means(data), means(generated)
+    ratio = {k: _ratio(generated_means[k], data_means[k]) for k in METRIC_NAMES}
+    # How the figures were taken: a 2-core machine shared with others, so its load beside the time.
+    measured = {"date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - started, "seed": seed,
+                "load_average": {"before": list(load_before), "after": list(os.getloadavg())},
+                "decoding": decoding}
+    if decoding == "chords":
+        measured["voicing"] = {k: v for k, v in vars(voicing_weights(gan, voicing)).items()
+                               if k in {**getattr(gan, "info", {}).get("voicing", {}), **(voicing or {})}}
+    return {"pieces": [p.name for p in held], "data": data_means, "generated": generated_means, "ratio": ratio,
+            "reference": ref, "measured": measured}
+
+
+def remeasure(name: str, seed: int = 0) -> dict:
+    """Set a shipped genre model to chord decoding at its corpus's dissonance, measure it again through
+    ``compose()`` and write the figures into its json and card (``data/models/<name>_gan.*``).
+
+    The json gets ``"decoding": "chords"`` and ``"voicing"`` (:func:`composerlab.models.gan.genres.genre_voicing`,
+    from the corpus figures the json already holds); the figures of the decoding before go to
+    ``previous_report``. The explicit step that changes shipped files (``bench/bench_genres.py --write``).
+    Returns the new report."""
+    from composerlab.models.gan import genres
+    from composerlab.models.gan.generate import load_model
+    from composerlab.paths import models_dir
+
+    stem = models_dir() / genres.get_genre(name).shipped_stem
+    info = json.loads(stem.with_suffix(".json").read_text())
+    info.update({"decoding": "chords", "voicing": genres.genre_voicing(name, info["report"]["reference"])})
+    stem.with_suffix(".json").write_text(json.dumps(info, indent=1))
+    load_model.cache_clear()  # the json may have changed since it was loaded
+    report = genre_report(name, seed=seed)
+    if info.get("report", {}).get("measured", {}).get("decoding", "raw") != report["measured"]["decoding"]:
+        info["previous_report"] = info["report"]
+    info["report"] = report
+    stem.with_suffix(".json").write_text(json.dumps(info, indent=1))
+    write_genre_card(stem, info)
+    return report
+
+
+def _ratio(generated: float, data: float) -> float:
+    """Model / corpus; 1 where both are exactly 0 (none in the corpus, none in the model), NaN where only the corpus is."""
+    if data:
+        return generated / data
+    return 1.0 if generated == 0 else float("nan")
+
+
+def within(ratio: float, tolerance: float = 0.25) -> bool:
+    """Whether a model/corpus ratio is within ``tolerance`` (25%) of 1."""
+    return bool(np.isfinite(ratio) and abs(ratio - 1.0) <= tolerance)
+
+
+def write_genre_card(stem: Path, info: dict) -> Path:
+    """Write ``<stem>.md``, a genre model's card, from the run's ``.json``; return its path."""
+    from composerlab.models.gan import genres
+    from composerlab.music.metrics import METRIC_NAMES
+
+    genre = genres.get_genre(info["genre"])
+    config, data, report = info["config"], info["data"], info["report"]
+    files = data["files"]
+    meters = {}
+    for *_, meter in files:
+        meters["/".join(map(str, meter))] = meters.get("/".join(map(str, meter)), 0) + 1
+    voicings = {}
+    for _, parts, _ in files:
+        voicings[", ".join(parts)] = voicings.get(", ".join(parts), 0) + 1
+    load = info["load_average"]
+    lines = [
+        f"# Model card: {genre.summary.split(':')[0]} (`{genre.name}`)", "",
+        f"{genre.summary}.", "",
+        f"Use it with `composerlab compose twinkle --model {genre.name} -o out.mid` or "
+        f"`compose(music, model=\"{genre.name}\")`; in a chain, e.g. `--model arcnn,{genre.name}`. "
+        f"Played by {genre.instruments} (General MIDI {', '.join(map(str, genre.programs))}; "
+        "`--programs` chooses others).", "",
+        f"Files: `{genre.shipped_stem}.weights.h5` (generator weights), `{genre.shipped_stem}.json` (settings, "
+        "data, figures), this card. Code: `composerlab/models/gan/genres.py` (corpus, figures, card), "
+        "`models/gan/custom.py` (reading, parts, windows), `models/gan/network.py` and `training.py` "
+        "(the Bach model's network and loop).", "",
+        "## Data", "",
+        f"music21's corpus (inside the music21 package, no download): collection(s) "
+        f"{', '.join(f'`{c}`' for c in genre.collections)}"
+        + (f", every {genre.every}th file by name" if genre.every > 1 else "")
+        + (f"; left out: {', '.join(genre.exclude)}" if genre.exclude else "") + ".",
+        f"{len(info['corpus_files'])} files read, {len(files)} pieces used, {len(data['skipped'])} skipped; "
+        f"meters {', '.join(f'{m} ({n})' for m, n in sorted(meters.items(), key=lambda kv: -kv[1]))}.", "",
+        "Parts: the melody is the pitched part with the highest mean pitch among those with at least a "
+        "quarter as many notes as the busiest (the rule `compose` uses to find a melody); under it the "
+        "lowest part (the bass, always kept) and the two busiest others, high to low; each reduced to one "
+        "line (top note; bottom note for the bass). Most common voicings (melody first):", "",
+    ]
+    lines += [f"- {v} ({n} pieces)" for v, n in sorted(voicings.items(), key=lambda kv: -kv[1])[:6]]
+    lines += [
+        "",
+        f"Windows of 2 x 16 steps (16th notes), one every 16 steps on each piece's continuous timeline, kept "
+        f"where the melody and a part sound; split by piece with a fixed hash of its name: "
+        f"{data['train_pieces']} pieces / {data['train_windows']} windows for training, "
+        f"{data['validation_pieces']} pieces / {data['validation_windows']} windows held out. Random "
+        f"transposition of up to {config['max_shift']} semitones; pitches {config['lowest_pitch']} to "
+        f"{config['lowest_pitch'] + config['n_pitches'] - 1} (notes outside are not learned). Melodies' mean "
+        f"pitch {info['soprano_centre']:.1f}: `compose` moves a melody by octaves to sit near it.", "",
+        "## Training", "",
+        "| iterations | batch | learning rate | update ratio | GP weight | key weight | noise | channels | seed |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {config['iterations']} | {config['batch_size']} | {config['learning_rate']:g} | {config['update_ratio']} | "
+        f"{config['gp_weight']:g} | {config['key_weight']:g} | {config['noise_dim']} | {config['channels']} | "
+        f"{config['seed']} |", "",
+        (f"The generator kept is the one of iteration {info['selected_iteration']} (of {config['iterations']}; "
+         f"{config['iterations'] // max(1, config['iterations'] // genres.EVALUATIONS)} evaluations): the one whose "
+         "figures on 64 *training* windows lay closest to the data's "
+         f"({info.get('selection', 'mean |log ratio|')}: {info['selection_distance']:.2f}; "
+         "`custom.distance_to_data`), since a "
+         "WGAN's figures swing between evaluations on music with many rests; held-out pieces never choose. "
+         if info.get("selected_iteration") else "")
+        + f"{info['training_seconds']:.0f} s of updates, {info['wall_seconds']:.0f} s for the whole run "
+        f"(evaluations and saving included), after reading the corpus: {info['read_seconds']:.0f} s"
+        + (f" (parsing it with music21 took {info['parse_seconds']:.0f} s the first time, cached since in "
+           "`.cache/genres/`)" if (info.get("parse_seconds") or 0) > info["read_seconds"] + 1 else "")
+        + "; on this 2-core CPU shared with other jobs: load average "
+        f"{load['before'][0]:.2f} before and {load['after'][0]:.2f} after (1 min), "
+        f"{load['after'][1]:.2f} over the last 5 min.", "",
+        "Reproduce it (writes `out/models/`; `--install` then copies the run over the shipped files):", "",
+        f"    {info['command']}", "    " + info['command'] + " --install", "",
+        "## Decoding", "",
+        _decoding_text(info), "",
+        "## Figures against its own corpus", "",
+        f"The melodies of the {len(report['pieces'])} held-out pieces (first {EVAL_STEPS} steps at most), "
+        f"accompanied by `compose()` at seed {report.get('measured', {}).get('seed', 0)}, at the model's "
+        "decoding; the composers' own parts against the model's, "
+        "every metric from `music/metrics.py` (the pypianoroll-based ones `bench/bench_gan.py` uses) and "
+        "`music/harmony.py` (harmony counted on each piece's own beats). Ratio = model / corpus (1 where both "
+        "are 0); \"within 25%\" = ratio 0.75-1.25." + _measured_text(report.get("measured")), "",
+    ]
+    before = info.get("previous_report")
+    if before:
+        lines += [f"| metric | corpus | model | ratio | within 25% | before: {before.get('measured', {}).get('decoding', 'raw')} "
+                  "decoding | ratio | within |", "|---|---|---|---|---|---|---|---|"]
+    else:
+        lines += ["| metric | corpus | model | ratio | within 25% |", "|---|---|---|---|---|"]
+    for key in METRIC_NAMES:
+        d, g, r = report["data"][key], report["generated"][key], report["ratio"][key]
+        shown = f"{r:.2f}" if np.isfinite(r) else "-"
+        row = f"| {key.replace('_', ' ')} | {d:.3f} | {g:.3f} | {shown} | {'yes' if within(r) else 'no'} |"
+        if before:
+            r0 = before["ratio"][key]
+            row += (f" {before['generated'][key]:.3f} | {f'{r0:.2f}' if np.isfinite(r0) else '-'} | "
+                    f"{'yes' if within(r0) else 'no'} |")
+        lines.append(row)
+    outside = [key for key in METRIC_NAMES if not within(report["ratio"][key])]
+    count = f"{len(METRIC_NAMES) - len(outside)} of {len(METRIC_NAMES)} within 25%"
+    if before:
+        count += f" ({sum(within(r) for r in before['ratio'].values())} before)"
+    if outside:
+        shown = [f"{k.replace('_', ' ')} ({report['generated'][k]:.3f} against {report['data'][k]:.3f}"
+                 + (", the corpus has none: no ratio" if not report["data"][k] else "") + ")" for k in outside]
+        count += f". Outside: {'; '.join(shown)}."
+    else:
+        count += "."
+    lines += ["", count + (f" {info['figures_note']}" if info.get("figures_note") else "")]
+    ref = report["reference"]
+    lines += ["", f"The corpus's harmony over whole pieces ({len(files)} pieces, one value each; the chorales' "
+              "range is in `music/harmony.py`):", "",
+              "| measure | mean | 10th-90th percentile |", "|---|---|---|"]
+    lines += [f"| {k.replace('_', ' ')} | {v['mean']:.3f} | {v['p10']:.3f}-{v['p90']:.3f} |" for k, v in ref.items()]
+    lines += ["", f"Held out: {', '.join(report['pieces'])}.", ""]
+    path = Path(f"{stem}.md")
+    path.write_text("\n".join(lines))
+    return path
+
+
+
+
+def _decoding_text(info: dict) -> str:
+    """The card's words on how the model's probabilities become notes."""
+    if info.get("decoding") != "chords":
+        return ("Raw: each voice sings its likeliest pitch at each step (`generate.decode`), the model alone; "
+                "`compose(..., decoding=\"chords\")` gives the chord decoding.")
+    voicing = info.get("voicing", {})
+    others = {k: v for k, v in voicing.items() if k != "dissonance"}
+    text = ("Chord decoding (`\"decoding\": \"chords\"` in the json; `models/gan/voicing.py`): one chord and "
+            "voicing of the three parts per beat, the model's probabilities weighed against rules of "
+            "four-part writing by a search over the whole tune, as for `bach`.")
+    if "dissonance" in voicing:
+        text += (f" Aimed at {voicing['dissonance']:.3f} of the beats with a dissonance (`\"voicing\": "
+                 "{\"dissonance\"}`), the corpus's own share: 1 - its consonant beats over whole pieces "
+                 "(below), where Bach's chorales have 0.25.")
+    if others:
+        text += (" The genre's own weights (`VoicingWeights`, beside Bach's defaults): "
+                 + ", ".join(f"`{k}` {v:g}" for k, v in others.items())
+                 + (f" ({info['voicing_note']})" if info.get("voicing_note") else "") + ".")
+    return text + " `compose(..., decoding=\"raw\")` gives each voice's likeliest pitch instead."
+
+
+def _measured_text(measured: dict | None) -> str:
+    if not measured:
+        return ""
+    load = measured["load_average"]
+    return (f" Measured {measured['date']} in {measured['seconds']:.0f} s on a 2-core CPU shared with other "
+            f"jobs (load average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after; "
+            "`python bench/bench_genres.py`).")
