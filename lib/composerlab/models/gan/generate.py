@@ -34,7 +34,10 @@ of four-part writing by a search over the whole tune; on folk tunes this is
 what makes the four parts consonant and chordal (``bench/bench_harmony.py``).
 ``decoding="raw"`` keeps each voice's likeliest pitch at each step, the model
 alone, as wave 1 did; models you train decode raw unless their json says
-``"decoding": "chords"`` (or you pass it).
+``"decoding": "chords"`` (or you pass it). The genre models' json says so, with
+their own rule weights in ``"voicing"``: above all the share of dissonant beats
+their corpus has (a tenth for Palestrina, a quarter for Monteverdi, four tenths
+for the quartets), where the defaults aim at Bach's quarter.
 
 Introduced in lab 04.
 """
@@ -179,8 +182,8 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         that weighs the model's probabilities against rules of four-part
         writing (:mod:`composerlab.models.gan.voicing`). ``"raw"``: each voice's
         likeliest pitch at each step (:func:`decode`), the model alone. By
-        default the model's own choice (``"decoding"`` in its json), else
-        ``"chords"`` for the shipped Bach model and ``"raw"`` for others.
+        default the model's own choice (``"decoding"`` in its json: ``"chords"`` for
+        the genre models), else ``"chords"`` for the shipped Bach model and ``"raw"`` for others.
     voicing : dict, optional
         Weights of the chord decoding's rules
         (:class:`composerlab.models.gan.chords.VoicingWeights` fields), over the

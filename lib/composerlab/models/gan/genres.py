@@ -18,6 +18,15 @@ bass line. From a terminal::
     composerlab train gan --genre palestrina              # out/models/palestrina.*, with its card
     composerlab train gan --genre palestrina --install    # ... then copied over data/models/palestrina_gan.*
 
+Every genre model has the Bach model's four voices, the melody and three parts
+under it (a madrigal's or mass's fifth and sixth voices are left out by the part
+rule above), so the chord decoding that writes three voices under the melody
+(:mod:`composerlab.models.gan.voicing`) serves them unchanged, in each model's
+own pitch range (the quartet's reaches higher). A run's json says
+``"decoding": "chords"`` with the genre's ``"voicing"``
+(:func:`genre_voicing`): the share of dissonant beats of its own corpus, and
+any weight of the genre's own (:attr:`Genre.voicing`).
+
 The corpus is read once and cached under ``.cache/genres/``. Each genre's
 figures are measured against its **own** corpus (:func:`genre_report`): the
 melody of every held-out piece is accompanied by :func:`composerlab.models.gan.generate.compose`,
