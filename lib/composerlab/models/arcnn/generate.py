@@ -249,7 +249,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         rest of the key of the music as edited so far (0.5). At 0 it reads only the music as edited,
         as before: the notes it adds pull the key towards them, and on a detuned tune the edit can
         drift into a neighbouring key and move right notes; at 1 it never updates the key, and its
-        repairs do not sharpen it either. Half and half measured best (see the model card).
+        repairs do not sharpen it either. Half and half measured best (see the model card). A
+        network trained without the key input ignores it.
 
     Returns
     -------
@@ -281,7 +282,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
     removed = added = 0
     rng = np.random.default_rng(seed)
-    input_key = _key_shares(x, low) if key_anchor > 0 else None
+    # a network trained without the key input reads none: nothing to anchor
+    input_key = _key_shares(x, low) if key_anchor > 0 and cfg.key_input else None
     toggles = []
     gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
