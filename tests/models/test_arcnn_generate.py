@@ -131,6 +131,21 @@ def test_default_edit_repairs_detuned_melodies():
     assert all(r["removed_cells"] <= int(0.4 * r["detuned"].sum()) for r in reports)
 
 
+def test_the_key_is_anchored_to_the_input():
+    from composerlab.models.arcnn import quality
+    from composerlab.models.arcnn.generate import KEY_ANCHOR
+
+    assert KEY_ANCHOR == 0.5
+    # the same detuned tunes edited with the key read from the edited music alone (key_anchor 0, the
+    # loop before) and half from the input (the default): anchored, fewer right notes are moved
+    tunes = {name: roll for name, roll in list(quality.chorale_sopranos().items())[:6]}
+    falls = {anchor: np.mean([quality.fix_report(name, roll, seed=i, key_anchor=anchor)["fall"]
+                              for i, (name, roll) in enumerate(tunes.items())]) for anchor in (0.0, KEY_ANCHOR)}
+    assert falls[KEY_ANCHOR] >= falls[0.0]
+    with pytest.raises(ParameterError, match="key_anchor must be a number from 0 to 1"):
+        edit(load_sample("twinkle"), key_anchor=1.5)
+
+
 def test_same_seed_same_music_other_seed_other_music(twinkle_edit):
     again = edit(load_sample("twinkle"), seed=0)
     other = edit(load_sample("twinkle"), seed=1)

@@ -41,3 +41,18 @@ def test_save_and_load_give_the_same_scores(trained, tmp_path):
 def test_missing_weights_name_the_command(tmp_path):
     with pytest.raises(FileNotFoundError, match="composerlab.models.arcnn.training"):
         load_arcnn(tmp_path / "nothing")
+
+
+def test_the_key_as_a_second_input_is_the_networks_own_reading(trained):
+    from composerlab.models.arcnn.network import key_profile
+
+    net, _ = trained
+    x = (np.random.default_rng(1).random((2, 128, merged.N_MODEL_PITCHES)) < 0.05).astype(np.float32)
+    x[:, 8:40, 20] = 1.0
+    own = key_profile(x)
+    assert own.shape == (2, 12)
+    # the roll's own key given explicitly (at any scale): the same scores as the network alone
+    assert np.allclose(net.logits(x), net.logits(x, key=3.0 * own), atol=1e-4)
+    # another key: other scores, from the same weights
+    other = np.roll(own, 1, axis=1)
+    assert not np.allclose(net.logits(x), net.logits(x, key=other), atol=1e-3)

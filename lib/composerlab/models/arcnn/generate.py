@@ -46,6 +46,7 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
+from composerlab.models.arcnn.cells import REPLACE_SEMITONES, _gap_at, _replaced_span, _run_bounds, _runs  # noqa: F401
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
     DEFAULT_VELOCITY,
@@ -61,8 +62,8 @@ DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperatu
 """The parameters a default run uses (lab 05 explains each)."""
 RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
 """The values each parameter accepts, inclusive."""
-REPLACE_SEMITONES = 2
-"""How far from a removed note's pitch a drawn cell may lie to put the note back at the drawn pitch (see ``replace``)."""
+KEY_ANCHOR = 0.5
+"""How much of the key the network reads is the input's (see ``key_anchor`` in :func:`edit`)."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
 
@@ -215,7 +216,8 @@ def octave_shift(roll: np.ndarray, lowest: int, n_pitches: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
-         bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True) -> EditResult:
+         bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True,
+         key_anchor: float = KEY_ANCHOR) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -242,6 +244,13 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         back over its whole span at the drawn pitch, one iteration (a wrong
         note put in tune in two draws, the network choosing the pitch). False
         adds the single drawn cell, as the original AR-CNN.
+    key_anchor : float
+        The key the network reads (its pitch-class input) is this share of the input's key and the
+        rest of the key of the music as edited so far (0.5). At 0 it reads only the music as edited,
+        as before: the notes it adds pull the key towards them, and on a detuned tune the edit can
+        drift into a neighbouring key and move right notes; at 1 it never updates the key, and its
+        repairs do not sharpen it either. Half and half measured best (see the model card). A
+        network trained without the key input ignores it.
 
     Returns
     -------
@@ -250,6 +259,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     from composerlab.music.melody import tempo_of
 
     params = check_parameters(iterations, max_removed, max_added, temperature)
+    if isinstance(key_anchor, bool) or not isinstance(key_anchor, numbers.Real) or not 0 <= key_anchor <= 1:
+        raise ParameterError("key_anchor", f"must be a number from 0 to 1, got {key_anchor!r}")
     original = merged_roll(music, bars)
     net = load_model(model)
     cfg = net.config
@@ -271,6 +282,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
     removed = added = 0
     rng = np.random.default_rng(seed)
+    # a network trained without the key input reads none: nothing to anchor
+    input_key = _key_shares(x, low) if key_anchor > 0 and cfg.key_input else None
     toggles = []
     gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
@@ -285,7 +298,11 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
             allowed &= ~(~x & ~start)  # no new cell may be switched on
         if not allowed.any():
             break
-        logits = net.logits(x[None])[0].astype(np.float64) / params["temperature"]
+        if input_key is None:
+            scores = net.logits(x[None])
+        else:
+            scores = net.logits(x[None], key=key_anchor * input_key + (1 - key_anchor) * _key_shares(x, low))
+        logits = scores[0].astype(np.float64) / params["temperature"]
         logits = np.where(allowed, logits, -np.inf)
         weights = np.exp(logits - logits.max())
         cumulative = np.cumsum(weights.ravel())
@@ -328,59 +345,12 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     return result
 
 
-def _runs(x: np.ndarray, start: np.ndarray):
-    """Label the runs of on cells of each pitch; count each run's input cells and new cells.
+def _key_shares(x: np.ndarray, lowest_pitch: int) -> np.ndarray:
+    """The key the network reads from roll ``x`` (see :func:`~composerlab.models.arcnn.network.key_profile`), summing to 1."""
+    from composerlab.models.arcnn.network import key_profile
 
-    Returns (run label per cell, 0 for off cells; input cells per label; new cells per label).
-    """
-    starts = x & ~np.vstack([np.zeros((1, x.shape[1]), bool), x[:-1]])
-    # number the runs pitch by pitch (column-major), so a run never continues into the next pitch
-    labels = (np.cumsum(starts.T.ravel()).reshape(x.shape[1], x.shape[0]).T) * x
-    size = int(labels.max()) + 1
-    input_cells = np.bincount(labels.ravel(), weights=(x & start).ravel(), minlength=size)
-    new_cells = np.bincount(labels.ravel(), weights=(x & ~start).ravel(), minlength=size)
-    input_cells[0] = new_cells[0] = 0
-    return labels, input_cells.astype(int), new_cells.astype(int)
-
-
-def _gap_at(gaps: list, step: int, pitch: int):
-    """The latest removed note ``(first, last, pitch)`` whose span holds ``step``, within
-    :data:`REPLACE_SEMITONES` of ``pitch``; None when there is none."""
-    for gap in reversed(gaps):
-        if gap[0] <= step <= gap[1] and abs(pitch - gap[2]) <= REPLACE_SEMITONES:
-            return gap
-    return None
-
-
-def _replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitch: int,
-                   added_left: int) -> tuple[int, int]:
-    """Steps (first, last) that putting back the removed note ``gap`` at ``pitch`` switches on.
-
-    The silent cells of the gap's span around the drawn ``step``, at the drawn
-    pitch; cells that would pass the added budget (``added_left``) are left
-    out, from the ends.
-    """
-    first, last, _ = gap
-    # a cell that was the input's costs no added budget; count the new cells from the drawn one outwards
-    new = ~x[:, pitch] & ~start[:, pitch]
-    lo = hi = step
-    budget = added_left - int(new[step])
-    while lo > first and budget - int(new[lo - 1]) >= 0 and not x[lo - 1, pitch]:
-        lo -= 1
-        budget -= int(new[lo])
-    while hi < last and budget - int(new[hi + 1]) >= 0 and not x[hi + 1, pitch]:
-        hi += 1
-        budget -= int(new[hi])
-    return lo, hi
-
-
-def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
-    first = last = step
-    while first > 0 and column_labels[first - 1] == run:
-        first -= 1
-    while last + 1 < len(column_labels) and column_labels[last + 1] == run:
-        last += 1
-    return first, last
+    profile = key_profile(x[None], lowest_pitch)
+    return profile / max(float(profile.sum()), 1e-6)
 
 
 def generate(music: pypianoroll.Multitrack, seed: int = 0, **params) -> pypianoroll.Multitrack:

@@ -122,8 +122,13 @@ class ARCNNConfig:
         return asdict(self)
 
 
-def build_network(config: ARCNNConfig, n_pitches: int | None = None):
-    """The Keras model: (batch, steps, pitches) rolls in, (batch, steps, pitches) logits out."""
+def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_input: bool = False):
+    """The Keras model: (batch, steps, pitches) rolls in, (batch, steps, pitches) logits out.
+
+    With ``key_as_input`` (and ``config.key_input``) the key is a second input, (batch, 12) weights
+    by pitch class, instead of being measured from the roll; the layers and weights are the same
+    (see :func:`key_profile` and ``key`` in :meth:`ARCNN.logits`).
+    """
     quiet_tensorflow()
     import keras
     from keras import layers
@@ -131,6 +136,7 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None):
     n_pitches = n_pitches or config.n_pitches
     widths = config.widths
     roll = keras.Input((None, n_pitches), name="roll")
+    inputs = roll
     features = roll
     if config.key_input:
         # The key, explicitly: each pitch's share of the input's sounding time by pitch class (all
@@ -139,8 +145,12 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None):
         fold = np.zeros((n_pitches, 12), np.float32)
         fold[np.arange(n_pitches), (config.lowest_pitch + np.arange(n_pitches)) % 12] = 1.0
         fold = keras.ops.convert_to_tensor(fold)
-        held = roll[:, 1:] * roll[:, :-1]
-        classes = keras.ops.matmul(keras.ops.sum(held, axis=1) + 0.25 * keras.ops.sum(roll, axis=1), fold)
+        if key_as_input:
+            classes = keras.Input((12,), name="key")
+            inputs = [roll, classes]
+        else:
+            held = roll[:, 1:] * roll[:, :-1]
+            classes = keras.ops.matmul(keras.ops.sum(held, axis=1) + 0.25 * keras.ops.sum(roll, axis=1), fold)
         classes = 12.0 * classes / (keras.ops.sum(classes, axis=-1, keepdims=True) + 1e-6)
         per_pitch = keras.ops.matmul(classes, keras.ops.transpose(fold))  # (batch, pitches)
         key_map = keras.ops.expand_dims(per_pitch, 1) * keras.ops.ones_like(roll)
@@ -165,7 +175,20 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None):
         x = conv(x, widths[level - 1], f"up{level}_2")
     x = layers.Concatenate(name="with_input")([x, features])
     logits = layers.Conv1D(n_pitches, 1, name="cell_logits")(x)
-    return keras.Model(roll, logits, name="arcnn")
+    return keras.Model(inputs, logits, name="arcnn")
+
+
+def key_profile(rolls: np.ndarray, lowest_pitch: int = LOWEST_PITCH) -> np.ndarray:
+    """What the network reads as the key of (n, steps, pitches) rolls: (n, 12) weights by pitch class.
+
+    The same measure as the network's own key input: each cell that continues a note counts 1, each
+    sounding cell 0.25 more, folded to pitch classes (scaled inside the network to sum to 12).
+    """
+    rolls = np.asarray(rolls, dtype=np.float32)
+    cells = (rolls[:, 1:] * rolls[:, :-1]).sum(axis=1) + 0.25 * rolls.sum(axis=1)
+    fold = np.zeros((rolls.shape[-1], 12), np.float32)
+    fold[np.arange(rolls.shape[-1]), (lowest_pitch + np.arange(rolls.shape[-1])) % 12] = 1.0
+    return cells @ fold
 
 
 def cell_loss(logits, targets):
@@ -217,6 +240,7 @@ class ARCNN:
             return model(inputs, training=False)
 
         self._train_step, self._scores = train_step, scores
+        self._keyed = None
 
     @property
     def n_parameters(self) -> int:
@@ -224,11 +248,38 @@ class ARCNN:
 
     def train_step(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         """One Adam update on a batch; returns the loss."""
+        self._keyed = None  # the keyed scorer holds a copy of the weights: rebuilt when next asked
         return float(self._train_step(inputs, targets))
 
-    def logits(self, rolls: np.ndarray) -> np.ndarray:
-        """Cell scores for boolean or 0/1 rolls (n, steps, pitches); steps a multiple of ``2 ** depth``."""
-        return self._scores(np.asarray(rolls, dtype=np.float32)).numpy()
+    def logits(self, rolls: np.ndarray, key: np.ndarray | None = None) -> np.ndarray:
+        """Cell scores for boolean or 0/1 rolls (n, steps, pitches); steps a multiple of ``2 ** depth``.
+
+        ``key``: (n, 12) pitch-class weights (as :func:`key_profile` gives) to read as the key instead
+        of the rolls' own; only for a network with ``key_input``.
+        """
+        rolls = np.asarray(rolls, dtype=np.float32)
+        if key is None:
+            return self._scores(rolls).numpy()
+        if self._keyed is None:
+            self._keyed = self._keyed_scores()
+        return self._keyed(rolls, np.asarray(key, dtype=np.float32)).numpy()
+
+    def _keyed_scores(self):
+        """A scoring function with the key as a second input, sharing this network's weights."""
+        tf = quiet_tensorflow()
+        if not self.config.key_input:
+            raise ValueError("this AR-CNN was trained without the key input")
+        keyed = build_network(self.config, key_as_input=True)
+        for layer in keyed.layers:
+            if layer.weights:
+                layer.set_weights(self.model.get_layer(layer.name).get_weights())
+        self._keyed_model = keyed
+
+        @tf.function(reduce_retracing=True)
+        def scores(rolls, key):
+            return keyed([rolls, key], training=False)
+
+        return scores
 
     def evaluate(self, inputs: np.ndarray, targets: np.ndarray, batch: int = 64) -> dict:
         """Loss, and how often the top-ranked cell is one where the input differs from the original."""
