@@ -1,4 +1,6 @@
 """The store on its own: the event folder, SQLite's settings, crash recovery, integrity."""
+import asyncio
+import hashlib
 import os
 
 import pytest
@@ -94,4 +96,36 @@ def test_a_database_url_other_than_the_folder_is_accepted(tmp_path):
         Store.open(tmp_path / "ev")
     store = Store.open(tmp_path / "ev", db_url=url)
     assert [s.stored_as for s in store.submissions()] == ["e-ada-song.mid"]
+    store.close()
+
+
+def test_a_burst_of_uploads_is_written_in_batches_and_one_failed_file_fails_alone(tmp_path, monkeypatch):
+    from composerlab.event import files, uploads
+
+    store = Store.create(tmp_path / "ev", "E", ["Ada"])
+    datas = [midi_upload(tmp_path, low=50 + i, name=f"p{i}.mid") for i in range(12)]
+    real_stage = files.stage
+
+    def stage(folder, data):
+        if data == datas[5]:
+            raise OSError("no space left on device")
+        return real_stage(folder, data)
+
+    monkeypatch.setattr(files, "stage", stage)
+
+    async def burst():
+        return await asyncio.gather(*(uploads.store_upload(store, {"alias": f"c{i}", "title": f"Song {i}"},
+                                                           f"p{i}.mid", data) for i, data in enumerate(datas)),
+                                    return_exceptions=True)
+
+    results = asyncio.run(burst())
+    assert isinstance(results[5], OSError) and "no space" in str(results[5])
+    receipts = [r for i, r in enumerate(results) if i != 5]
+    assert [r.stored_as for r in receipts] == [f"e-c{i}-song_{i}.mid" for i in range(12) if i != 5]
+    rows = {row.stored_as: row.sha256 for row in store.submissions()}
+    assert set(rows) == {r.stored_as for r in receipts}
+    for i, receipt in ((i, r) for i, r in enumerate(results) if i != 5):
+        assert hashlib.sha256((store.files / receipt.stored_as).read_bytes()).hexdigest() == rows[receipt.stored_as]
+        assert rows[receipt.stored_as] == hashlib.sha256(datas[i]).hexdigest()
+    assert list((store.files / files.INCOMING).glob("*.part")) == []  # no temp file left behind
     store.close()

@@ -183,7 +183,7 @@ class Store(Database):
             raise receipt
         return receipt
 
-    def store_submissions(self, uploads: list[Checked]) -> list[Receipt | EventError]:
+    def store_submissions(self, uploads: list[Checked], staged: list[Path] | None = None) -> list[Receipt | EventError]:
         """Write checked uploads together: each one's receipt, or the :class:`EventError` that refused it.
 
         Files first, durably: every upload's bytes in a temp file, fsync'd,
@@ -194,12 +194,14 @@ class Store(Database):
         commit and one round of fsyncs (the server batches whatever arrived
         while the last batch was written, :mod:`composerlab.event.uploads`).
         An error other than a refusal fails the whole batch, and no file stays
-        without its row.
+        without its row. ``staged``: the uploads' temp files when the caller
+        staged them already (:func:`files.stage_soon`); removed here either way.
         """
-        limit = self.event().max_per_composer
-        staged = files.stage_all(self.files, [upload.data for upload in uploads])
+        if staged is None:
+            staged = files.stage_all(self.files, [upload.data for upload in uploads])
         claimed: list[str] = []
         try:
+            limit = self.event().max_per_composer
             created_at = utcnow()
             results: list[Receipt | EventError | None] = [None] * len(uploads)
             with self.write(bump=False) as s:  # no board shows an upload
