@@ -231,7 +231,7 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
 
         weights = voicing_weights(gan, voicing, in_key)
         voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
-                           time_signature_of(music), weights=weights)
+                           time_signature_of(music), weights=weights, seed=seed)
     else:
         voices = decode(output[None], allowed=allowed)[0][:, :steps]
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
