@@ -4,9 +4,10 @@ Run: ``python bench/bench_genres.py`` (seconds per genre on a 2-core CPU). Only 
 pieces are read (the files each shipped json names; cached in ``.cache/genres/<genre>_held_v1.*``:
 about 10-20 s per genre the first time), or the whole corpus where ``composerlab train gan --genre``
 cached it. ``--genre NAME`` measures one; ``--seed N`` another accompaniment; ``--decoding raw``
-the model alone for comparison; ``--split train`` a sample of
-training pieces instead (where a decoding weight is chosen: ``--voicing parallel=2`` tries one); ``--write`` sets the shipped models to chord decoding at their
-corpus's dissonance and writes the figures into their json and card (:func:`composerlab.models.gan.genres.remeasure`).
+the model alone for comparison; ``--split train`` a sample of training pieces instead, where a
+decoding weight is chosen (``--voicing parallel=2`` tries one; the held-out pieces never choose);
+``--write`` sets the shipped models to chord decoding at their corpus's dissonance and writes the
+figures into their json and card (:func:`composerlab.models.gan.genres.remeasure`).
 
 Prints, for every shipped genre model (``palestrina``, ``monteverdi``, ``quartet``):
 
@@ -80,20 +81,20 @@ def main(argv=None) -> int:
     parser.add_argument("--decoding", choices=["chords", "raw"], help="default: each model's own (its json)")
     parser.add_argument("--write", action="store_true", help="chord decoding at the corpus's dissonance, "
                         "figures written into data/models/<genre>_gan.json and .md")
-    parser.add_argument("--split", choices=["held out", "train"], default="held out",
+    parser.add_argument("--split", choices=["held-out", "train"], default="held-out",
                         help="'train': a sample of training pieces (genre_figures.training_pieces)")
     parser.add_argument("--voicing", action="append", default=[], metavar="WEIGHT=VALUE",
                         help="a chord-decoding weight to try instead of the model's (repeatable)")
     parser.add_argument("--no-latency", action="store_true", help="figures only")
     args = parser.parse_args(argv)
-    if args.write and (args.decoding or args.voicing or args.split != "held out"):
+    if args.write and (args.decoding or args.voicing or args.split != "held-out"):
         parser.error("--write measures the shipped model's own decoding on the held-out pieces")
     try:
         voicing = {k: float(v) for k, v in (item.split("=", 1) for item in args.voicing)} or None
     except ValueError:
         parser.error("--voicing takes WEIGHT=NUMBER, e.g. --voicing parallel=2")
     for name in args.genre or list(GENRES):
-        report_genre(name, args.seed, args.decoding, args.write, args.split, voicing)
+        report_genre(name, args.seed, args.decoding, args.write, args.split.replace("-", " "), voicing)
         if args.no_latency:
             continue
         load, median = latency(name)
