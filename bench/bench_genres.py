@@ -4,8 +4,10 @@ Run: ``python bench/bench_genres.py`` (seconds per genre on a 2-core CPU). Only 
 pieces are read (the files each shipped json names; cached in ``.cache/genres/<genre>_held_v1.*``:
 about 10-20 s per genre the first time), or the whole corpus where ``composerlab train gan --genre``
 cached it. ``--genre NAME`` measures one; ``--seed N`` another accompaniment; ``--decoding raw``
-the model alone for comparison; ``--write`` sets the shipped models to chord decoding at their
-corpus's dissonance and writes the figures into their json and card (:func:`composerlab.models.gan.genres.remeasure`).
+the model alone for comparison; ``--split train`` a sample of training pieces instead, where a
+decoding weight is chosen (``--voicing parallel=2`` tries one; the held-out pieces never choose);
+``--write`` sets the shipped models to chord decoding at their corpus's dissonance and writes the
+figures into their json and card (:func:`composerlab.models.gan.genres.remeasure`).
 
 Prints, for every shipped genre model (``palestrina``, ``monteverdi``, ``quartet``):
 
@@ -24,13 +26,15 @@ import time
 import numpy as np
 
 
-def report_genre(name: str, seed: int = 0, decoding: str | None = None, write: bool = False) -> dict:
+def report_genre(name: str, seed: int = 0, decoding: str | None = None, write: bool = False,
+                 split: str = "held out", voicing: dict | None = None) -> dict:
     from composerlab.models.gan.genres import genre_report, remeasure, within
 
     started = time.perf_counter()
-    report = remeasure(name, seed=seed) if write else genre_report(name, seed=seed, decoding=decoding)
+    report = (remeasure(name, seed=seed) if write
+              else genre_report(name, seed=seed, decoding=decoding, split=split, voicing=voicing))
     seconds = time.perf_counter() - started
-    print(f"{name}: {len(report['pieces'])} held-out pieces ({seconds:.0f} s to accompany and measure), "
+    print(f"{name}: {len(report['pieces'])} {split} pieces ({seconds:.0f} s to accompany and measure), "
           f"decoding {report['measured']['decoding']} {report['measured'].get('voicing', '')}")
     print(f"{'metric':<22}{'corpus':>8}{'model':>8}{'ratio':>8}  within 25%")
     for metric, ratio in report["ratio"].items():
@@ -77,11 +81,22 @@ def main(argv=None) -> int:
     parser.add_argument("--decoding", choices=["chords", "raw"], help="default: each model's own (its json)")
     parser.add_argument("--write", action="store_true", help="chord decoding at the corpus's dissonance, "
                         "figures written into data/models/<genre>_gan.json and .md")
+    parser.add_argument("--split", choices=["held-out", "train"], default="held-out",
+                        help="'train': a sample of training pieces (genre_figures.training_pieces)")
+    parser.add_argument("--voicing", action="append", default=[], metavar="WEIGHT=VALUE",
+                        help="a chord-decoding weight to try instead of the model's (repeatable)")
+    parser.add_argument("--no-latency", action="store_true", help="figures only")
     args = parser.parse_args(argv)
-    if args.write and args.decoding:
-        parser.error("--write measures the chord decoding it sets; leave out --decoding")
+    if args.write and (args.decoding or args.voicing or args.split != "held-out"):
+        parser.error("--write measures the shipped model's own decoding on the held-out pieces")
+    try:
+        voicing = {k: float(v) for k, v in (item.split("=", 1) for item in args.voicing)} or None
+    except ValueError:
+        parser.error("--voicing takes WEIGHT=NUMBER, e.g. --voicing parallel=2")
     for name in args.genre or list(GENRES):
-        report_genre(name, args.seed, args.decoding, args.write)
+        report_genre(name, args.seed, args.decoding, args.write, args.split.replace("-", " "), voicing)
+        if args.no_latency:
+            continue
         load, median = latency(name)
         print(f"{name}: load {load:.2f} s, Twinkle x4 accompanied in {median * 1000:.0f} ms (median)")
         print()

@@ -11,7 +11,9 @@ from composerlab.cli import main
 from composerlab.models.catalog import MODELS, compose_chain, get_model
 from composerlab.models.gan.custom import distance_to_data, pick_parts
 from composerlab.models.gan.generate import DEFAULT_PROGRAMS, compose
-from composerlab.models.gan.genres import GENRES, corpus_files, genre_report, install, read_genre, train_genre
+from composerlab.models.gan.genres import (
+    GENRES, corpus_files, corpus_name, genre_report, install, read_genre, train_genre,
+)
 from composerlab.music.pianoroll import Note, new_multitrack, notes_to_roll, stack_rolls
 from composerlab.music.samples import load_sample
 from composerlab.paths import models_dir
@@ -201,3 +203,27 @@ def test_a_ratio_of_none_to_none_is_within_and_of_some_to_none_is_not():
 
     assert _ratio(0.0, 0.0) == 1.0 and within(_ratio(0.0, 0.0))
     assert not within(_ratio(0.1, 0.0)) and _ratio(0.3, 0.2) == pytest.approx(1.5)
+
+
+def test_decoding_weights_are_chosen_on_training_pieces_never_the_held_out_ones():
+    from composerlab.models.gan.genre_figures import SAMPLE_BYTES, shipped_info, training_pieces
+
+    held = set(shipped_info("monteverdi")["report"]["pieces"])
+    names = [p.name for p in training_pieces("monteverdi")]
+    assert len(names) == 12 and not held & set(names)
+    sizes = {corpus_name(f): f.stat().st_size for f in corpus_files("monteverdi")}
+    assert all(sizes[n] <= SAMPLE_BYTES for n in names)
+    report = genre_report("monteverdi", split="train", limit=2)
+    assert report["pieces"] == names[:2] and report["measured"]["split"] == "train"
+    with pytest.raises(ValueError, match="split is 'held out' or 'train'"):
+        genre_report("monteverdi", split="test")
+
+
+@pytest.mark.parametrize("name", ["monteverdi", "quartet"])
+def test_the_seed_moves_a_genre_models_registers_and_the_same_seed_gives_the_same(name):
+    tune = load_sample("twinkle")
+    one, again, other = (stack_rolls(compose(tune, model=name, seed=s)) > 0 for s in (0, 0, 1))
+    assert np.array_equal(one, again) and not np.array_equal(one[1:], other[1:])
+    wide = np.mean([len(np.unique(np.nonzero(v)[1])) for v in one[1:]])
+    still = stack_rolls(compose(tune, model=name, seed=0, voicing={"wander": 0.0, "follow": 0.0})) > 0
+    assert wide >= np.mean([len(np.unique(np.nonzero(v)[1])) for v in still[1:]])

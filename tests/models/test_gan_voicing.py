@@ -245,3 +245,47 @@ def test_compose_command_raw_flag_gives_the_raw_decoding(tmp_path):
         expected = stack_rolls(compose(load_sample("twinkle"), seed=0, decoding=decoding)) > 0
         written = stack_rolls(read_midi(out)) > 0
         assert np.array_equal(written[:, : expected.shape[1]], expected)
+
+
+def test_a_register_shift_moves_whole_octaves_of_probability_and_keeps_pitch_classes():
+    from composerlab.models.gan.chords import shift_registers
+
+    probs = voice_registers(8)
+    up = shift_registers(probs, np.full((3, 8), 12.0))
+    assert np.allclose(up[:, :, 12:], probs[:, :, :-12])  # an octave up, the top octave dropped
+    half = shift_registers(probs, np.full((3, 8), 6.0))
+    assert np.allclose(half, 0.5 * probs + 0.5 * up)
+    down = shift_registers(probs, np.full((3, 8), -12.0))
+    assert np.allclose(down[:, :, :-12], probs[:, :, 12:])
+    assert np.array_equal(shift_registers(probs, np.zeros((3, 8))), probs)
+
+
+def test_register_shifts_follow_the_melody_and_wander_by_seed():
+    from composerlab.models.gan.chords import register_shifts
+
+    melody = melody_roll([60] * 16 + [72] * 16)  # two phrases of 64 steps, the second an octave up
+    follow = register_shifts(melody, VoicingWeights(follow=0.5))
+    assert follow[:, 32] == pytest.approx(-3.0) and follow[:, -32] == pytest.approx(3.0)  # 0.5 x 6 either side
+    assert np.all(np.diff(follow, axis=1) >= 0)  # joined smoothly between phrases
+    assert not register_shifts(melody, VoicingWeights()).any()
+    wander = VoicingWeights(wander=4.0)
+    assert not register_shifts(melody, wander, seed=None).any()  # no seed, no wander
+    one, again, other = (register_shifts(melody, wander, seed=s) for s in (0, 0, 1))
+    assert np.array_equal(one, again) and not np.array_equal(one, other)
+    drawn = np.concatenate([register_shifts(melody, wander, seed=s)[:, 32] for s in range(50)])
+    assert drawn.std() == pytest.approx(4.0, rel=0.3)  # the spread asked for
+
+
+def test_a_wandering_register_widens_the_voices_and_the_seed_chooses_it():
+    melody = melody_roll(C_MAJOR_TUNE * 8)  # 32 bars, one register for the model's voices throughout
+    probs = voice_registers(melody.shape[0], width=2.0)
+    still = harmonize(probs, melody, LOWEST)
+    weights = VoicingWeights(wander=6.0)
+    assert np.array_equal(harmonize(probs, melody, LOWEST, seed=3), still)  # no wander: the seed changes nothing
+    one, again, other = (harmonize(probs, melody, LOWEST, weights=weights, seed=s) for s in (0, 0, 1))
+    assert np.array_equal(one, again) and not np.array_equal(one, other)
+
+    def pitches(voices):
+        return np.mean([len(np.unique(np.nonzero(v)[1])) for v in voices])
+
+    assert pitches(one) > pitches(still) + 1  # 5.3 pitches a voice against 3.7

@@ -99,6 +99,14 @@ class VoicingWeights:
     """The largest price (or reward) put on a dissonant beat in that search."""
     price_steps: int = 5
     """Bisection steps of that search at most."""
+    follow: float = 0.0
+    """How far each voice's register follows the melody's from phrase to phrase: semitones per semitone the
+    melody's phrase lies above or below its mean over the tune (:func:`register_shifts`; 0: the model's alone)."""
+    wander: float = 0.0
+    """Spread (standard deviation, semitones) of a seeded wander of each voice's register from phrase to
+    phrase, beside :attr:`follow` (0: none, and the seed does not reach the decoding)."""
+    phrase: int = 64
+    """Steps per phrase for :attr:`follow` and :attr:`wander` (4 bars of 4/4)."""
 
 
 def _chord_table():
@@ -202,3 +210,53 @@ def add_passing_notes(voices: np.ndarray, melody: np.ndarray, lowest: int, time_
         t = np.flatnonzero(lines[v + 1] >= 0)
         out[v, t, lines[v + 1, t]] = True
     return out
+
+
+def register_shifts(melody: np.ndarray, weights: VoicingWeights, seed: int | None = None) -> np.ndarray:
+    """(3, steps) semitones by which each voice's register moves, phrase by phrase, smoothly between phrases.
+
+    A generator trained on two-bar windows gives each voice nearly one register for a whole tune,
+    while a composer's inner voices and bass range over half as much again from phrase to phrase:
+    partly with the melody (:attr:`VoicingWeights.follow` times how far the melody's phrase lies from its
+    mean), partly on their own (:attr:`VoicingWeights.wander`, drawn from a generator seeded with ``seed``:
+    the same seed, the same shifts). Each phrase's value sits at its middle, linearly joined to the next.
+    """
+    melody = np.asarray(melody) > 0
+    steps, size = melody.shape[0], max(1, weights.phrase)
+    starts = np.arange(0, steps, size)
+    t, p = np.nonzero(melody)
+    shifts = np.zeros((3, len(starts)))
+    if weights.follow and len(p):
+        centre = p.mean()
+        for i, start in enumerate(starts):
+            here = p[(t >= start) & (t < start + size)]
+            shifts[:, i] = weights.follow * (here.mean() - centre) if len(here) else 0.0
+    if weights.wander and seed is not None:
+        shifts += np.random.default_rng(seed).normal(0.0, weights.wander, shifts.shape)
+    middles = np.minimum(starts + size / 2, steps)
+    return np.stack([np.interp(np.arange(steps), middles, row) for row in shifts])
+
+
+def shift_registers(probabilities: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """Move each voice's pitch probabilities up or down by ``shifts`` (3, steps) semitones, by octaves.
+
+    A shift of s semitones mixes the probabilities moved by the two whole octaves either side of s
+    (a shift of 6: half an octave up, half unmoved), so every pitch class keeps the model's weight and
+    only the register moves; pitches pushed past the model's range are dropped.
+    """
+    def moved(octaves):  # (3, steps, pitches) moved by a per-step number of octaves
+        out = np.zeros_like(probabilities)
+        for k in np.unique(octaves):
+            semis = int(12 * k)
+            at = octaves == k
+            rolled = np.roll(probabilities, semis, axis=2)
+            if semis > 0:
+                rolled[..., :semis] = 0.0
+            elif semis < 0:
+                rolled[..., semis:] = 0.0
+            out = np.where(at[..., None], rolled, out)
+        return out
+
+    octaves = np.floor(np.asarray(shifts) / 12.0)
+    upper = np.asarray(shifts) / 12.0 - octaves
+    return (1.0 - upper)[..., None] * moved(octaves) + upper[..., None] * moved(octaves + 1)

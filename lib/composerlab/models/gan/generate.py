@@ -37,7 +37,8 @@ alone, as wave 1 did; models you train decode raw unless their json says
 ``"decoding": "chords"`` (or you pass it). The genre models' json says so, with
 their own rule weights in ``"voicing"``: above all the share of dissonant beats
 their corpus has (a tenth for Palestrina, a quarter for Monteverdi, four tenths
-for the quartets), where the defaults aim at Bach's quarter.
+for the quartets), where the defaults aim at Bach's quarter; the madrigals' and
+quartets' voices also move register phrase by phrase, a wander drawn from the seed.
 
 Introduced in lab 04.
 """
@@ -162,7 +163,8 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         ``"bach"`` (the shipped model), the name of one you trained (``composerlab train gan --name``)
         or its path.
     seed : int
-        Chooses the noise: same seed, same notes.
+        Chooses the noise (and, for a model whose voicing has a ``wander``, its voices' registers):
+        same seed, same notes.
     programs : sequence of 4 int, optional
         General MIDI programs for soprano, alto, tenor, bass; by default the model's own
         (a genre's instruments, :data:`DEFAULT_PROGRAMS` for the others).
@@ -231,7 +233,7 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
 
         weights = voicing_weights(gan, voicing, in_key)
         voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
-                           time_signature_of(music), weights=weights)
+                           time_signature_of(music), weights=weights, seed=seed)
     else:
         voices = decode(output[None], allowed=allowed)[0][:, :steps]
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.

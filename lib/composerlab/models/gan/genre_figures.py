@@ -61,6 +61,33 @@ def held_out_pieces(name: str, progress: bool = False) -> list[Piece]:
     return found.pieces
 
 
+TRAINING_SAMPLE = 12
+"""Training pieces a decoding weight is chosen on (:func:`training_pieces`)."""
+SAMPLE_BYTES = 60_000
+"""Only training files up to this size are sampled: music21 parses a long Beethoven movement for minutes."""
+
+
+def training_pieces(name: str, count: int = TRAINING_SAMPLE, progress: bool = False) -> list[Piece]:
+    """``count`` *training* pieces of a genre, to choose a decoding weight on without looking at the held-out ones.
+
+    The corpus files the shipped json does not hold out, up to :data:`SAMPLE_BYTES` each, ``count`` of
+    them evenly spaced by name; parsed alone and cached as ``.cache/genres/<name>_train<count>_v1.npz``.
+    """
+    from composerlab.models.gan import genres
+
+    path = genres.cache_path(f"{name}_train{count}")
+    if path.exists():
+        return genres._load_cache(name, path).pieces
+    held = set(shipped_info(name)["report"]["pieces"])
+    files = [f for f in genres.corpus_files(name)
+             if genres.corpus_name(f) not in held and f.stat().st_size <= SAMPLE_BYTES]
+    picked = [files[i] for i in np.unique(np.linspace(0, len(files) - 1, min(count, len(files))).round().astype(int))]
+    started = time.perf_counter()
+    found = genres.parse_files(name, picked, progress=progress)
+    genres._save_cache(found, path, time.perf_counter() - started)
+    return found.pieces
+
+
 def reference(found: FolderMusic) -> dict:
     """The corpus's own harmony figures, one value per whole piece: mean, 10th and 90th percentile.
 
@@ -98,7 +125,8 @@ def measure(composition: np.ndarray, meter) -> dict:
 
 
 def genre_report(name: str, model: str | None = None, found: FolderMusic | None = None, seed: int = 0,
-                 limit: int | None = None, decoding: str | None = None, voicing: dict | None = None) -> dict:
+                 limit: int | None = None, decoding: str | None = None, voicing: dict | None = None,
+                 split: str = "held out") -> dict:
     """A genre model's metrics against its own corpus's, on the held-out pieces' melodies.
 
     Each held-out piece (the split of :func:`composerlab.models.gan.custom.build_dataset`) is
@@ -107,6 +135,8 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
     run's weights; ``decoding`` and ``voicing`` as ``compose`` takes them, by default the model's
     own), and the same metrics are taken of the composer's parts and of the model's. ``found``:
     the corpus as read (a run's); by default the held-out pieces alone (:func:`held_out_pieces`).
+    ``split="train"``: a sample of training pieces instead (:func:`training_pieces`), where a
+    decoding weight is chosen.
 
     Returns
     -------
@@ -123,7 +153,11 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
     started, load_before = time.perf_counter(), os.getloadavg()
     gan = load_model(model or name)
     decoding = decoding or default_decoding(model or name, gan)
-    if found is not None:
+    if split not in ("held out", "train"):
+        raise ValueError(f"split is 'held out' or 'train', not {split!r}")
+    if split == "train":
+        held, ref = training_pieces(name)[:limit], shipped_info(name)["report"]["reference"]
+    elif found is not None:
         held, ref = build_dataset(found).validation_chorales[:limit], reference(found)
     else:
         from composerlab.models.gan.genres import cache_path, read_genre
@@ -154,7 +188,7 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
     # How the figures were taken: a 2-core machine shared with others, so its load beside the time.
     measured = {"date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - started, "seed": seed,
                 "load_average": {"before": list(load_before), "after": list(os.getloadavg())},
-                "decoding": decoding}
+                "decoding": decoding, **({"split": split} if split != "held out" else {})}
     if decoding == "chords":
         measured["voicing"] = {k: v for k, v in vars(voicing_weights(gan, voicing)).items()
                                if k in {**getattr(gan, "info", {}).get("voicing", {}), **(voicing or {})}}

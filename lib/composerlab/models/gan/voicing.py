@@ -63,9 +63,18 @@ through the beat).
 The search minimises the sum of these costs over the whole tune (dynamic
 programming over beats; the best few chords of each beat, and the
 :attr:`VoicingWeights.states` cheapest voicings of those, kept), so a beat's
-chord is chosen knowing what comes before and after. Nothing is random: the
-randomness is the generator's noise, so the same seed gives the same music,
+chord is chosen knowing what comes before and after. The search is not random:
+the randomness is the generator's noise, so the same seed gives the same music,
 and another seed other probabilities and so, often, other chords.
+
+* Registers (the genre models; off for ``bach``): a generator trained on
+  two-bar windows gives each voice nearly one register for a whole tune, an
+  octave or so, where a quartet's viola or cello ranges over more from phrase
+  to phrase. :attr:`VoicingWeights.follow` and :attr:`VoicingWeights.wander`
+  move each voice's probabilities by octaves, phrase by phrase
+  (:func:`~composerlab.models.gan.chords.register_shifts`): partly with the
+  melody's register, partly by a wander drawn from the seed, so there another
+  seed also gives other voicings, and the same seed the same.
 
 It works for any model trained by this kit whose voices are ordered from high
 to low (the Bach GAN and ``composerlab train gan`` models); nothing in it
@@ -79,7 +88,7 @@ import numpy as np
 
 from composerlab.models.gan.chords import (  # noqa: F401 (re-exported: the decoder's rules and tables)
     CHORD_MASKS, CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_SHAPES, CHORD_TONES, CLASH, SHAPE_COST, SHAPE_COSTS, SILENT,
-    VoicingWeights, add_passing_notes, beat_segments, chord_name, top_pitch,
+    VoicingWeights, add_passing_notes, beat_segments, chord_name, register_shifts, shift_registers, top_pitch,
 )
 
 @dataclass
@@ -110,7 +119,7 @@ class _Beat:
 
 def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature=(4, 4),
               key: tuple[int, str] | None = None, weights: VoicingWeights | None = None,
-              chords_out: list | None = None) -> np.ndarray:
+              chords_out: list | None = None, seed: int | None = None) -> np.ndarray:
     """Alto, tenor and bass for a melody from the generator's probabilities, one chord per beat.
 
     Parameters
@@ -132,6 +141,9 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
         The rules' costs.
     chords_out : list, optional
         If given, filled with ``(start, end, chord index)`` for each beat the voices sing.
+    seed : int, optional
+        Seeds the wander of the voices' registers (:attr:`VoicingWeights.wander`); without a
+        wander the decoding is the same for every seed.
 
     Returns
     -------
@@ -146,6 +158,8 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     n_voices, steps, n_pitches = probabilities.shape
     if n_voices != 3:
         raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
+    if w.follow or (w.wander and seed is not None):  # the voices' registers move from phrase to phrase
+        probabilities = shift_registers(probabilities, register_shifts(melody[:steps], w, seed))
     if key is None:
         key = estimate_key(melody[:steps])
     in_key = scale_mask(key)
