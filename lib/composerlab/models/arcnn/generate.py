@@ -46,6 +46,7 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
+from composerlab.music import metrics
 from composerlab.models.arcnn.cells import REPLACE_SEMITONES, _gap_at, _replaced_span, _run_bounds, _runs  # noqa: F401
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
@@ -217,7 +218,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
          bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True,
-         key_anchor: float = KEY_ANCHOR) -> EditResult:
+         key_anchor: float = KEY_ANCHOR, key="estimate", key_mode: str = "mask",
+         key_weight: float = 0.1) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -283,7 +285,13 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removed = added = 0
     rng = np.random.default_rng(seed)
     # a network trained without the key input reads none: nothing to anchor
-    input_key = _key_shares(x, low) if key_anchor > 0 and cfg.key_input else None
+    input_key = None
+    if key_anchor > 0 and cfg.key_input:
+        input_key = _key_shares(x, low)
+        if key is not None:
+            from composerlab.models.arcnn import keys
+            scale = metrics.scale_mask(keys.load_estimator().estimate(original) if key == "estimate" else key)
+            input_key = keys.key_input(input_key, scale, key_mode, key_weight, low)
     toggles = []
     gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
