@@ -145,7 +145,9 @@ def fix_report(name: str, roll: np.ndarray, seed: int = 0, share: float = 0.2, m
 
     Returns the key, the out-of-key share before and after, its fall, the
     share of untouched notes whose every cell is still there, the share of
-    moved notes put back on their own pitch, the edit's counts, and the
+    moved notes put back on their own pitch, the edit's counts, the key the
+    estimator reads from the detuned tune (``"key_read"``: what a default
+    run's network is told), and the
     detuned roll (``"detuned"``) and the :class:`EditResult` (``"edit"``) to
     look at and listen to.
     """
@@ -158,7 +160,10 @@ def fix_report(name: str, roll: np.ndarray, seed: int = 0, share: float = 0.2, m
     before, after = out_of_key_share(detuned, key), out_of_key_share(out, key)
     kept = np.mean([out[s:e, p].all() for p, s, e in untouched]) if untouched else float("nan")
     restored = np.mean([out[s:e, p].all() for p, s, e in moved]) if moved else float("nan")
+    from composerlab.models.arcnn.keys import estimate_key
+
     return {"tune": name, "key": metrics.key_name(key), "notes": len(moved) + len(untouched), "moved": len(moved),
+            "key_read": metrics.key_name(estimate_key(detuned)),
             "detuned": detuned, "edit": result,
             "out_of_key_before": before, "out_of_key_after": after,
             "fall": (before - after) / before if before else float("nan"),
