@@ -46,8 +46,8 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
-from composerlab.music import metrics
 from composerlab.models.arcnn.cells import REPLACE_SEMITONES, _gap_at, _replaced_span, _run_bounds, _runs  # noqa: F401
+from composerlab.music import metrics
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
     DEFAULT_VELOCITY,
@@ -265,9 +265,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     -------
     EditResult
     """
-    from composerlab.music.melody import tempo_of
-
     from composerlab.models.arcnn import keys
+    from composerlab.music.melody import tempo_of
 
     params = check_parameters(iterations, max_removed, max_added, temperature)
     if isinstance(key_anchor, bool) or not isinstance(key_anchor, numbers.Real) or not 0 <= key_anchor <= 1:
@@ -293,9 +292,9 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
     removed = added = 0
     rng = np.random.default_rng(seed)
-    # a network trained without the key input reads none: nothing to anchor
-    # a network trained without the key input reads none: nothing to anchor or mask
-    scale = _scale_of(key, original) if cfg.key_input else None
+    scale = _scale_of(key, original)  # checked even where unused
+    if not cfg.key_input:  # a network trained without the key input reads none: nothing to anchor or filter
+        scale = None
     input_key = _key_shares(x, low) if cfg.key_input and (key_anchor > 0 or scale is not None) else None
     toggles = []
     gaps = []  # (first, last, pitch) of each note removed and not yet put back
