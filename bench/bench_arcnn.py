@@ -116,14 +116,16 @@ def main(argv=None) -> int:
     for label, tunes in sources.items():
         rows = [quality.fix_report(name, roll, seed=i) for i, (name, roll) in enumerate(tunes.items())]
         print(f"\nFixing wrong notes, {label} (20% of notes moved a semitone out of key)")
-        table(rows, [("tune", "tune", ""), ("notes", "notes", "d"), ("moved", "moved", "d"),
+        table(rows, [("tune", "tune", ""), ("key", "key", ""), ("key_read", "key read", ""),
+                     ("notes", "notes", "d"), ("moved", "moved", "d"),
                      ("out_of_key_before", "off before", ".2f"), ("out_of_key_after", "off after", ".2f"),
                      ("fall", "fall", ".0%"), ("untouched_kept", "kept", ".0%"),
                      ("moved_restored", "restored", ".0%"), ("added_cells", "added", "d"),
                      ("removed_cells", "removed", "d")])
         print(f"  mean fall {np.nanmean([r['fall'] for r in rows]):.0%} (target >= 80%), "
               f"mean untouched kept {np.nanmean([r['untouched_kept'] for r in rows]):.0%} (target >= 70%), "
-              f"mean restored {np.nanmean([r['moved_restored'] for r in rows]):.0%}")
+              f"mean restored {np.nanmean([r['moved_restored'] for r in rows]):.0%}, "
+              f"key read right in {sum(r['key'] == r['key_read'] for r in rows)} of {len(rows)}")
         fixes += rows
         rows = [quality.addition_report(name, roll, seed=i) for i, (name, roll) in enumerate(tunes.items())]
         print(f"\nAdding notes, {label} (the bare tune, default edit)")

@@ -47,6 +47,7 @@ import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
 from composerlab.models.arcnn.cells import REPLACE_SEMITONES, _gap_at, _replaced_span, _run_bounds, _runs  # noqa: F401
+from composerlab.music import metrics
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
     DEFAULT_VELOCITY,
@@ -217,7 +218,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn",
          bars: int = DEFAULT_BARS, whole_notes: bool = True, replace: bool = True,
-         key_anchor: float = KEY_ANCHOR) -> EditResult:
+         key_anchor: float = KEY_ANCHOR, key="estimate") -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN.
 
     Parameters
@@ -251,11 +252,20 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         drift into a neighbouring key and move right notes; at 1 it never updates the key, and its
         repairs do not sharpen it either. Half and half measured best (see the model card). A
         network trained without the key input ignores it.
+    key : "estimate", str, tuple or None
+        The key of the music, which tells the network which notes are wrong: ``"estimate"`` (the
+        default) lets the key estimator (:mod:`composerlab.models.arcnn.keys`) read it from the
+        input, wrong notes and all; ``"G minor"`` or ``(7, "minor")`` gives it; None reads no key
+        (the network's key input is then the music's own pitch classes, as before the estimator).
+        Pitch classes outside the key's scale weigh a tenth in the key the network reads
+        (:func:`~composerlab.models.arcnn.keys.key_input`), so the tune's wrong notes no longer pull
+        it towards another key.
 
     Returns
     -------
     EditResult
     """
+    from composerlab.models.arcnn import keys
     from composerlab.music.melody import tempo_of
 
     params = check_parameters(iterations, max_removed, max_added, temperature)
@@ -282,8 +292,10 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
     removed = added = 0
     rng = np.random.default_rng(seed)
-    # a network trained without the key input reads none: nothing to anchor
-    input_key = _key_shares(x, low) if key_anchor > 0 and cfg.key_input else None
+    scale = _scale_of(key, original)  # checked even where unused
+    if not cfg.key_input:  # a network trained without the key input reads none: nothing to anchor or filter
+        scale = None
+    input_key = _key_shares(x, low) if cfg.key_input and (key_anchor > 0 or scale is not None) else None
     toggles = []
     gaps = []  # (first, last, pitch) of each note removed and not yet put back
     for iteration in range(params["iterations"]):
@@ -301,7 +313,8 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         if input_key is None:
             scores = net.logits(x[None])
         else:
-            scores = net.logits(x[None], key=key_anchor * input_key + (1 - key_anchor) * _key_shares(x, low))
+            read = key_anchor * input_key + (1 - key_anchor) * _key_shares(x, low)
+            scores = net.logits(x[None], key=read if scale is None else keys.key_input(read, scale)[None])
         logits = scores[0].astype(np.float64) / params["temperature"]
         logits = np.where(allowed, logits, -np.inf)
         weights = np.exp(logits - logits.max())
@@ -343,6 +356,20 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     result = EditResult(original, out, toggles, {**params, "seed": seed}, result_music, tempo, name, meter)
     result_music.edits = result  # the record travels with the music (lab 05 plots it)
     return result
+
+
+def _scale_of(key, roll: np.ndarray):
+    """The (12,) scale of ``key`` (see :func:`edit`), estimated from ``roll`` for "estimate"; None for None."""
+    from composerlab.models.arcnn import keys
+
+    if key is None:
+        return None
+    if isinstance(key, str) and key == "estimate":
+        return metrics.scale_mask(keys.estimate_key(roll))
+    try:
+        return metrics.scale_mask(keys.parse_key(key))
+    except ValueError:
+        raise ParameterError("key", f"must be 'estimate', None or a key such as 'G minor', got {key!r}") from None
 
 
 def _key_shares(x: np.ndarray, lowest_pitch: int) -> np.ndarray:

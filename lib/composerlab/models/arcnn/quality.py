@@ -38,12 +38,14 @@ def melody_roll_of(multitrack, steps: int = DEFAULT_BARS * STEPS_PER_BAR) -> np.
     return np.pad(roll, ((0, steps - roll.shape[0]), (0, 0)))
 
 
-def folk_tunes(per_book: int = 20, min_notes: int = 16) -> dict[str, np.ndarray]:
-    """The first ``per_book`` tunes in x/4 time of each book in :data:`FOLK_BOOKS`: name -> 8-bar melody roll.
+def folk_tunes(per_book: int = 20, min_notes: int = 16, books=FOLK_BOOKS) -> dict[str, np.ndarray]:
+    """The first ``per_book`` tunes in x/4 time of each corpus book in ``books``: name -> 8-bar melody roll.
 
-    Parsed from the corpus once and cached in ``.cache/``.
+    The bench's tunes come from :data:`FOLK_BOOKS`; the key estimator learns from other books
+    (:mod:`composerlab.models.arcnn.keys`). Parsed from the corpus once and cached in ``.cache/``.
     """
-    path = cache_dir() / f"arcnn_folk_tunes_v{FOLK_CACHE_VERSION}_{per_book}.npz"
+    tag = "" if tuple(books) == FOLK_BOOKS else "_" + "_".join(b.replace("/", "-").removesuffix(".abc") for b in books)
+    path = cache_dir() / f"arcnn_folk_tunes_v{FOLK_CACHE_VERSION}_{per_book}{tag}.npz"
     if path.exists():
         with np.load(path) as data:
             return {str(k): np.unpackbits(v)[: 128 * 128].reshape(128, 128).astype(bool)
@@ -53,7 +55,7 @@ def folk_tunes(per_book: int = 20, min_notes: int = 16) -> dict[str, np.ndarray]
     from composerlab.music.notation import from_music21
 
     tunes = {}
-    for book in FOLK_BOOKS:
+    for book in books:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             opus = music21.corpus.parse(book)
@@ -73,7 +75,7 @@ def folk_tunes(per_book: int = 20, min_notes: int = 16) -> dict[str, np.ndarray]
             onsets = roll & ~np.pad(roll, ((1, 0), (0, 0)))[:-1]
             if onsets.sum() < min_notes:
                 continue
-            tunes[f"{book.split('/')[0]}#{number}"] = roll
+            tunes[f"{book.split('/')[0]}#{number}" if tuple(books) == FOLK_BOOKS else f"{book}#{number}"] = roll
             kept += 1
     np.savez_compressed(path, names=np.array(list(tunes)), rolls=np.stack([np.packbits(r) for r in tunes.values()]))
     return tunes
@@ -143,7 +145,9 @@ def fix_report(name: str, roll: np.ndarray, seed: int = 0, share: float = 0.2, m
 
     Returns the key, the out-of-key share before and after, its fall, the
     share of untouched notes whose every cell is still there, the share of
-    moved notes put back on their own pitch, the edit's counts, and the
+    moved notes put back on their own pitch, the edit's counts, the key the
+    estimator reads from the detuned tune (``"key_read"``: what a default
+    run's network is told), and the
     detuned roll (``"detuned"``) and the :class:`EditResult` (``"edit"``) to
     look at and listen to.
     """
@@ -156,7 +160,10 @@ def fix_report(name: str, roll: np.ndarray, seed: int = 0, share: float = 0.2, m
     before, after = out_of_key_share(detuned, key), out_of_key_share(out, key)
     kept = np.mean([out[s:e, p].all() for p, s, e in untouched]) if untouched else float("nan")
     restored = np.mean([out[s:e, p].all() for p, s, e in moved]) if moved else float("nan")
+    from composerlab.models.arcnn.keys import estimate_key
+
     return {"tune": name, "key": metrics.key_name(key), "notes": len(moved) + len(untouched), "moved": len(moved),
+            "key_read": metrics.key_name(estimate_key(detuned)),
             "detuned": detuned, "edit": result,
             "out_of_key_before": before, "out_of_key_after": after,
             "fall": (before - after) / before if before else float("nan"),
