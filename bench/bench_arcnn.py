@@ -1,7 +1,9 @@
 """Benchmark of the AR-CNN: sampling speed (ours and a reference-size network), training time, edit quality.
 
 Run: ``python bench/bench_arcnn.py`` (3-10 minutes on a 2-core CPU, by load);
-``--quick`` measures quality on 6 tunes of each source only.
+``--quick`` measures quality on 6 tunes of each source only; ``--model out/models/arcnn``
+measures a run you trained instead of the shipped model; ``--check`` also measures the fall on
+the key estimator's 40 check tunes (:data:`composerlab.models.arcnn.keys.CHECK_BOOKS`).
 
 Prints
 - seconds for 100 sampling iterations on an 8-bar melody, for the shipped
@@ -52,7 +54,7 @@ def reference_network():
     return keras.Model(roll, layers.Conv2D(1, 1)(x))
 
 
-def bench_speed(iterations: int = 100) -> dict:
+def bench_speed(iterations: int = 100, model: str = "arcnn") -> dict:
     from composerlab.models import quiet_tensorflow
 
     tf = quiet_tensorflow()
@@ -60,12 +62,12 @@ def bench_speed(iterations: int = 100) -> dict:
     from composerlab.music.samples import load_sample
 
     melody = load_sample("twinkle")  # 8 bars
-    load_model("arcnn")
-    edit(melody, iterations=5)
+    load_model(model)
+    edit(melody, iterations=5, model=model)
     times = []
     for seed in range(3):
         started = time.perf_counter()
-        edit(melody, seed=seed, iterations=iterations, max_added=1000, max_removed=100)
+        edit(melody, seed=seed, iterations=iterations, max_added=1000, max_removed=100, model=model)
         times.append(time.perf_counter() - started)
     ours = float(np.median(times))
     reference = reference_network()
@@ -77,7 +79,7 @@ def bench_speed(iterations: int = 100) -> dict:
     for _ in range(passes):
         forward(x).numpy()
     per_pass = (time.perf_counter() - started) / passes
-    return {"ours_s": ours, "ours_parameters": load_model("arcnn").n_parameters,
+    return {"ours_s": ours, "ours_parameters": load_model(model).n_parameters,
             "reference_s": per_pass * iterations, "reference_parameters": int(reference.count_params())}
 
 
@@ -92,19 +94,25 @@ def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="6 tunes of each source")
+    parser.add_argument("--model", default="arcnn",
+                        help="'arcnn' (the shipped model) or the path of a trained run, e.g. out/models/arcnn")
+    parser.add_argument("--check", action="store_true",
+                        help="also the fall on the key estimator's 40 check tunes (seed i for tune i)")
     args = parser.parse_args(argv)
+    model = args.model
 
     from composerlab.models.arcnn import quality
     from composerlab.models.arcnn.generate import DEFAULTS, load_model
 
-    speed = bench_speed()
+    speed = bench_speed(model=model)
     print("Sampling speed, 100 iterations on an 8-bar melody (this 2-core CPU, shared with other jobs)")
     print(f"  ours       {speed['ours_parameters'] / 1e6:6.2f}M parameters  {speed['ours_s']:6.2f} s   "
           f"(target < {TARGET_SECONDS_100:.0f} s: {'ok' if speed['ours_s'] < TARGET_SECONDS_100 else 'MISSED'})")
     print(f"  reference  {speed['reference_parameters'] / 1e6:6.2f}M parameters  {speed['reference_s']:6.2f} s   "
           f"(untrained, same size as the original; ours is {speed['reference_s'] / speed['ours_s']:.0f}x faster)")
-    info = load_model("arcnn").info
-    print(f"Training of the shipped model: {info.get('training_seconds', float('nan')) / 60:.1f} min of updates, "
+    info = load_model(model).info
+    trained = "the shipped model" if model == "arcnn" else model
+    print(f"Training of {trained}: {info.get('training_seconds', float('nan')) / 60:.1f} min of updates, "
           f"{info.get('wall_seconds', float('nan')) / 60:.1f} min wall (target <= 30 min)")
     print()
 
@@ -114,7 +122,7 @@ def main(argv=None) -> int:
     print(f"Default parameters: {DEFAULTS}")
     fixes, additions = [], []
     for label, tunes in sources.items():
-        rows = [quality.fix_report(name, roll, seed=i) for i, (name, roll) in enumerate(tunes.items())]
+        rows = [quality.fix_report(name, roll, seed=i, model=model) for i, (name, roll) in enumerate(tunes.items())]
         print(f"\nFixing wrong notes, {label} (20% of notes moved a semitone out of key)")
         table(rows, [("tune", "tune", ""), ("key", "key", ""), ("key_read", "key read", ""),
                      ("notes", "notes", "d"), ("moved", "moved", "d"),
@@ -127,7 +135,8 @@ def main(argv=None) -> int:
               f"mean restored {np.nanmean([r['moved_restored'] for r in rows]):.0%}, "
               f"key read right in {sum(r['key'] == r['key_read'] for r in rows)} of {len(rows)}")
         fixes += rows
-        rows = [quality.addition_report(name, roll, seed=i) for i, (name, roll) in enumerate(tunes.items())]
+        rows = [quality.addition_report(name, roll, seed=i, model=model)
+                for i, (name, roll) in enumerate(tunes.items())]
         print(f"\nAdding notes, {label} (the bare tune, default edit)")
         table(rows, [("tune", "tune", ""), ("added_notes", "notes", "d"), ("added_cells", "cells", "d"),
                      ("added_in_key", "in key", ".0%"), ("consonant_beats", "consonant", ".2f")])
@@ -142,6 +151,14 @@ def main(argv=None) -> int:
     print(f"  added notes in key        {in_key:.0%} (target >= 90%): {'ok' if in_key >= 0.9 else 'MISSED'}")
     print(f"  consonant beats           {consonant:.2f} (chorales {chorales_rate:.2f}; ratio "
           f"{consonant / chorales_rate:.2f})")
+    if args.check:
+        from composerlab.models.arcnn.keys import CHECK_BOOKS
+
+        check = quality.folk_tunes(20, books=CHECK_BOOKS)
+        rows = [quality.fix_report(name, roll, seed=i, model=model) for i, (name, roll) in enumerate(check.items())]
+        print(f"  check tunes ({len(rows)}): fall {np.nanmean([r['fall'] for r in rows]):.1%}, "
+              f"kept {np.nanmean([r['untouched_kept'] for r in rows]):.0%}, "
+              f"key read right in {sum(r['key'] == r['key_read'] for r in rows)} of {len(rows)}")
     return 0
 
 

@@ -133,3 +133,23 @@ def test_tune_weight_one_is_the_papers_target(dataset):
                               tune_share=0.0, tune_weight=1.0)
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert set(np.unique(a[1])) == {0.0, 1.0}
+
+
+def test_clean_key_pairs_carry_the_key_input_the_edit_loop_gives(dataset):
+    from composerlab.models.arcnn.keys import key_input
+    from composerlab.models.arcnn.network import key_profile
+
+    windows = dataset.train[:12]
+    plain = merged.training_pairs(windows, np.arange(12), np.random.default_rng(6), 0, out_of_key=True, tune_share=0.5)
+    inputs, targets, keys = merged.training_pairs(windows, np.arange(12), np.random.default_rng(6), 0, out_of_key=True,
+                                                  tune_share=0.5, clean_key=True)
+    # the same pairs as without the option: it draws nothing
+    assert np.array_equal(plain[0], inputs) and np.array_equal(plain[1], targets)
+    assert keys.shape == (12, 12) and keys.dtype == np.float32 and np.allclose(keys.sum(axis=1), 1.0, atol=1e-5)
+    voices = windows[:, :, :, merged.LOWEST_PITCH: merged.LOWEST_PITCH + merged.N_MODEL_PITCHES]
+    profiles = key_profile(inputs)
+    for x, key, profile, window in zip(inputs.astype(bool), keys, profiles, voices):
+        # a tune pair is told its clean voice's key, a merged pair its whole window's
+        candidates = [merged.window_scale(v) for v in window] + [merged.window_scale(window.any(axis=0))]
+        # the edit loop's key input (keys.key_input) of the input's profile under a clean key's scale
+        assert any(np.allclose(key, key_input(profile, scale), atol=1e-5) for scale in candidates)

@@ -56,3 +56,17 @@ def test_the_key_as_a_second_input_is_the_networks_own_reading(trained):
     # another key: other scores, from the same weights
     other = np.roll(own, 1, axis=1)
     assert not np.allclose(net.logits(x), net.logits(x, key=other), atol=1e-3)
+
+
+def test_training_with_a_given_key_trains_the_network_itself():
+    config = ARCNNConfig(iterations=6, batch_size=4, channels=8, seed=0, clean_key=True)
+    dataset = merged.build_dataset(limit=12)
+    untrained = ARCNN(config)
+    net, history = train(config, dataset, eval_every=3, progress=False)
+    x = (np.random.default_rng(2).random((1, 128, merged.N_MODEL_PITCHES)) < 0.05).astype(np.float32)
+    key = np.full((1, 12), 1 / 12, np.float32)
+    # the keyed updates moved the weights the plain model and the keyed scorer both read
+    assert not np.allclose(untrained.logits(x), net.logits(x), atol=1e-4)
+    assert not np.allclose(untrained.logits(x, key=key), net.logits(x, key=key), atol=1e-4)
+    assert [r["iteration"] for r in history.evaluations if r["split"] == "train"] == [0, 3, 6]
+    assert np.isfinite(history.last("train")["loss"])

@@ -246,8 +246,8 @@ def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05
 
 def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
                    voice_subset_share: float = 0.0, solo_share: float = 0.0, out_of_key: bool = False,
-                   tune_share: float = 0.0, tune_weight: float = 1.0,
-                   **corruption) -> tuple[np.ndarray, np.ndarray]:
+                   tune_share: float = 0.0, tune_weight: float = 1.0, clean_key: bool = False,
+                   **corruption) -> tuple[np.ndarray, ...]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
 
     ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices`
@@ -265,6 +265,10 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
     (all 1: the paper's). A weight above 1 makes the network rank mending
     the tune above writing one of the many missing harmony notes, so the
     edit loop cleans a tune before it adds to it.
+
+    With ``clean_key`` it returns (inputs, targets, keys): ``keys`` (n, 12) is the key input the
+    edit loop gives the network, made from the clean key (:func:`key_inputs`): a tune's clean
+    line's Krumhansl key, else the original window's. It draws nothing more from ``rng``.
     """
     voices = transposed(windows, index, rng, max_shift)
     scales = np.stack([window_scale(v.any(axis=0)) for v in voices]) if out_of_key else None
@@ -272,10 +276,12 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
     originals = keep_some_voices(voices, rng, voice_subset_share, solo_share)
     inputs = corrupt(originals, rng, scales=scales, **corruption)
     own_line = np.zeros_like(inputs)
+    keyed_on = originals.copy()  # the clean music whose key the network is told: the window, or a tune's line
     for i in np.flatnonzero(tunes):
         originals[i] = voices[i].any(axis=0)
         inputs[i], line = detuned_tune(voices[i], rng)
         own_line[i] = inputs[i] | line
+        keyed_on[i] = line
     differ = inputs != originals
     # A window whose corruption changed nothing has no cell to find: toggle one at random.
     for i in np.flatnonzero(~differ.any(axis=(1, 2))):
@@ -283,4 +289,22 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
         inputs[i].flat[cell] = ~inputs[i].flat[cell]
         differ[i].flat[cell] = True
     targets = np.where(differ & own_line, np.float32(tune_weight), differ.astype(np.float32))
+    if clean_key:
+        return inputs.astype(np.float32), targets.astype(np.float32), key_inputs(inputs, keyed_on)
     return inputs.astype(np.float32), targets.astype(np.float32)
+
+
+def key_inputs(inputs: np.ndarray, clean: np.ndarray, lowest: int = LOWEST_PITCH) -> np.ndarray:
+    """(n, 12) key inputs for (n, steps, pitches) ``inputs``, told the key of the ``clean`` rolls.
+
+    The same key input the edit loop gives the network (:func:`composerlab.models.arcnn.keys.key_input`):
+    each input's own pitch-class weights (:func:`~composerlab.models.arcnn.network.key_profile`),
+    every class outside the scale of the clean roll's Krumhansl key (:func:`window_scale`, the
+    quality measure's key) weighing a tenth, summing to 1.
+    """
+    from composerlab.models.arcnn.keys import key_input
+    from composerlab.models.arcnn.network import key_profile
+
+    profiles = key_profile(inputs, lowest)
+    return np.stack([key_input(profile, window_scale(roll, lowest))
+                     for profile, roll in zip(profiles, clean)]).astype(np.float32)

@@ -71,6 +71,10 @@ class ARCNNConfig:
         pitches, its gaps) against the missing voices' cells (1: the paper's uniform target).
     key_input : bool
         Give the network the input's pitch-class histogram (its key) beside the roll, see :func:`build_network`.
+    clean_key : bool
+        Train with the key input the edit loop gives (needs ``key_input``): the input's pitch-class
+        weights with every class outside the scale of the clean original's key weighing a tenth
+        (:func:`composerlab.models.arcnn.data.key_inputs`), instead of the input's own weights.
     seed : int
         Seed for weights, batches and corruption.
     """
@@ -94,6 +98,7 @@ class ARCNNConfig:
     tune_share: float = 0.7
     tune_weight: float = 8.0
     key_input: bool = True
+    clean_key: bool = False
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
@@ -111,7 +116,7 @@ class ARCNNConfig:
                 "max_shift_share": self.max_shift_share, "voice_subset_share": self.voice_subset_share,
                 "solo_share": self.solo_share, "out_of_key": self.out_of_key,
                 "remove_share": (self.remove_low, self.remove_high), "tune_share": self.tune_share,
-                "tune_weight": self.tune_weight}
+                "tune_weight": self.tune_weight, "clean_key": self.clean_key}
 
     @classmethod
     def from_dict(cls, values: dict) -> "ARCNNConfig":
@@ -122,12 +127,13 @@ class ARCNNConfig:
         return asdict(self)
 
 
-def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_input: bool = False):
+def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_input: bool = False, shared=None):
     """The Keras model: (batch, steps, pitches) rolls in, (batch, steps, pitches) logits out.
 
     With ``key_as_input`` (and ``config.key_input``) the key is a second input, (batch, 12) weights
     by pitch class, instead of being measured from the roll; the layers and weights are the same
-    (see :func:`key_profile` and ``key`` in :meth:`ARCNN.logits`).
+    (see :func:`key_profile` and ``key`` in :meth:`ARCNN.logits`). With ``shared`` (a model this
+    function built) the new model uses that model's layers themselves, so training one trains both.
     """
     quiet_tensorflow()
     import keras
@@ -156,8 +162,11 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
         key_map = keras.ops.expand_dims(per_pitch, 1) * keras.ops.ones_like(roll)
         features = layers.Concatenate(name="with_key")([roll, key_map])
 
+    def layer(kind, name, *args, **kwargs):
+        return shared.get_layer(name) if shared is not None else kind(*args, name=name, **kwargs)
+
     def conv(x, width, name, stride=1):
-        return layers.Conv1D(width, 3, strides=stride, padding="same", activation="relu", name=name)(x)
+        return layer(layers.Conv1D, name, width, 3, strides=stride, padding="same", activation="relu")(x)
     x = conv(conv(features, widths[0], "in_1"), widths[0], "in_2")
     skips = [x]
     for level in range(1, config.depth + 1):
@@ -166,7 +175,7 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
         skips.append(x)
     # The whole piece in one vector (its key, its register), added to every step at the bottom.
     summary = layers.GlobalAveragePooling1D(keepdims=True, name="piece_mean")(x)
-    summary = layers.Dense(widths[-1], activation="relu", name="piece_summary")(summary)
+    summary = layer(layers.Dense, "piece_summary", widths[-1], activation="relu")(summary)
     x = keras.ops.add(x, summary)  # broadcast over the steps
     for level in range(config.depth, 0, -1):
         x = layers.UpSampling1D(2, name=f"up{level}")(x)
@@ -174,7 +183,7 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
         x = conv(x, widths[level - 1], f"up{level}_1")
         x = conv(x, widths[level - 1], f"up{level}_2")
     x = layers.Concatenate(name="with_input")([x, features])
-    logits = layers.Conv1D(n_pitches, 1, name="cell_logits")(x)
+    logits = layer(layers.Conv1D, "cell_logits", n_pitches, 1)(x)
     return keras.Model(inputs, logits, name="arcnn")
 
 
@@ -241,15 +250,42 @@ class ARCNN:
 
         self._train_step, self._scores = train_step, scores
         self._keyed = None
+        self._keyed_train_step = None
 
     @property
     def n_parameters(self) -> int:
         return int(self.model.count_params())
 
-    def train_step(self, inputs: np.ndarray, targets: np.ndarray) -> float:
-        """One Adam update on a batch; returns the loss."""
+    def train_step(self, inputs: np.ndarray, targets: np.ndarray, keys: np.ndarray | None = None) -> float:
+        """One Adam update on a batch; returns the loss.
+
+        ``keys``: (n, 12) pitch-class weights the network reads as the key instead of the inputs' own
+        (see ``clean_key``); only for a network with ``key_input``.
+        """
         self._keyed = None  # the keyed scorer holds a copy of the weights: rebuilt when next asked
-        return float(self._train_step(inputs, targets))
+        if keys is None:
+            return float(self._train_step(inputs, targets))
+        if self._keyed_train_step is None:
+            self._keyed_train_step = self._keyed_training()
+        return float(self._keyed_train_step(inputs, np.asarray(keys, np.float32), targets))
+
+    def _keyed_training(self):
+        """An update step with the key as a second input, on this network's own layers."""
+        tf = quiet_tensorflow()
+        if not self.config.key_input:
+            raise ValueError("this AR-CNN has no key input to train with a given key")
+        keyed = build_network(self.config, key_as_input=True, shared=self.model)
+        variables = self.model.trainable_variables
+
+        @tf.function(reduce_retracing=True)
+        def train_step(inputs, keys, targets):
+            with tf.GradientTape() as tape:
+                loss = cell_loss(keyed([inputs, keys], training=True), targets)
+            grads = tape.gradient(loss, variables)
+            self.optimizer.apply_gradients(zip(grads, variables))
+            return loss
+
+        return train_step
 
     def logits(self, rolls: np.ndarray, key: np.ndarray | None = None) -> np.ndarray:
         """Cell scores for boolean or 0/1 rolls (n, steps, pitches); steps a multiple of ``2 ** depth``.
@@ -281,12 +317,17 @@ class ARCNN:
 
         return scores
 
-    def evaluate(self, inputs: np.ndarray, targets: np.ndarray, batch: int = 64) -> dict:
-        """Loss, and how often the top-ranked cell is one where the input differs from the original."""
+    def evaluate(self, inputs: np.ndarray, targets: np.ndarray, keys: np.ndarray | None = None,
+                 batch: int = 64) -> dict:
+        """Loss, and how often the top-ranked cell is one where the input differs from the original.
+
+        ``keys``: the key the network reads for each input, as in :meth:`logits` (default: their own).
+        """
         losses, hits = [], []
         for start in range(0, len(inputs), batch):
             x, t = inputs[start: start + batch], targets[start: start + batch]
-            flat = self.logits(x).reshape(len(x), -1).astype(np.float64)
+            key = None if keys is None else keys[start: start + batch]
+            flat = self.logits(x, key=key).reshape(len(x), -1).astype(np.float64)
             targets_flat = t.reshape(len(x), -1)
             # the same loss as cell_loss, in numpy: no graph to build for a measurement
             top = flat.max(axis=1, keepdims=True)

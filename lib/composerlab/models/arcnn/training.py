@@ -14,6 +14,9 @@ the run over the shipped model in ``data/models/``, the one step that does)::
 
     python -m composerlab.models.arcnn.training --install
 
+``--clean-key`` trains the network reading its key as the edit loop gives it: the input's pitch
+classes, those outside the clean original's key weighing a tenth (the shipped model; see its card).
+
 Introduced in lab 05.
 """
 from __future__ import annotations
@@ -101,7 +104,11 @@ class TrainingHistory:
 
 
 def eval_pairs(windows: np.ndarray, config: ARCNNConfig, n: int = N_EVAL_WINDOWS, seed: int = 1):
-    """A fixed set of corrupted windows and their targets (same seed, same set), for comparable evaluations."""
+    """A fixed set of corrupted windows and their targets (same seed, same set), for comparable evaluations.
+
+    With ``config.clean_key`` also the key input each window is read with (see
+    :func:`composerlab.models.arcnn.data.training_pairs`).
+    """
     rng = np.random.default_rng(seed)
     index = np.sort(rng.choice(len(windows), min(n, len(windows)), replace=False))
     return merged.training_pairs(windows, index, rng, config.max_shift, **config.corruption)
@@ -145,8 +152,8 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
         sets["validation"] = eval_pairs(dataset.validation, config)
 
     def evaluate(iteration):
-        for split, (x, t) in sets.items():
-            history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(x, t)})
+        for split, pairs in sets.items():
+            history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(*pairs)})
         if live_plot:
             import matplotlib.pyplot as plt
             from IPython.display import clear_output, display
@@ -166,8 +173,8 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
             order, cursor = rng.permutation(len(dataset.train)), 0
         index = order[cursor: cursor + config.batch_size]
         cursor += config.batch_size
-        inputs, targets = merged.training_pairs(dataset.train, index, rng, config.max_shift, **config.corruption)
-        loss = net.train_step(inputs, targets)
+        # with clean_key: (inputs, targets, keys), the key read as the edit loop gives it
+        loss = net.train_step(*merged.training_pairs(dataset.train, index, rng, config.max_shift, **config.corruption))
         iteration = i + 1
         history.losses.append({"iteration": iteration, "loss": loss})
         if iteration % 10 == 0:
@@ -191,7 +198,7 @@ def main(argv=None) -> int:
     for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share",
                  "solo_share", "remove_low", "remove_high", "tune_share", "tune_weight"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
-    for name in ("out_of_key", "key_input"):
+    for name in ("out_of_key", "key_input", "clean_key"):
         parser.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction,
                             default=getattr(defaults, name))
     parser.add_argument("--limit", type=int, default=None, help="only the first N chorales")
