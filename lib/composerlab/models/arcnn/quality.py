@@ -44,7 +44,8 @@ def folk_tunes(per_book: int = 20, min_notes: int = 16, books=FOLK_BOOKS) -> dic
     The bench's tunes come from :data:`FOLK_BOOKS`; the key estimator learns from other books
     (:mod:`composerlab.models.arcnn.keys`). Parsed from the corpus once and cached in ``.cache/``.
     """
-    tag = "" if tuple(books) == FOLK_BOOKS else "_" + "_".join(b.replace("/", "-").removesuffix(".abc") for b in books)
+    bench_books = tuple(books) == FOLK_BOOKS  # the bench's tunes keep their short names (and cache file)
+    tag = "" if bench_books else "_" + "_".join(b.replace("/", "-").removesuffix(".abc") for b in books)
     path = cache_dir() / f"arcnn_folk_tunes_v{FOLK_CACHE_VERSION}_{per_book}{tag}.npz"
     if path.exists():
         with np.load(path) as data:
@@ -75,7 +76,7 @@ def folk_tunes(per_book: int = 20, min_notes: int = 16, books=FOLK_BOOKS) -> dic
             onsets = roll & ~np.pad(roll, ((1, 0), (0, 0)))[:-1]
             if onsets.sum() < min_notes:
                 continue
-            tunes[f"{book.split('/')[0]}#{number}" if tuple(books) == FOLK_BOOKS else f"{book}#{number}"] = roll
+            tunes[f"{book.split('/')[0]}#{number}" if bench_books else f"{book}#{number}"] = roll
             kept += 1
     np.savez_compressed(path, names=np.array(list(tunes)), rolls=np.stack([np.packbits(r) for r in tunes.values()]))
     return tunes
