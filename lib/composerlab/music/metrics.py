@@ -112,6 +112,14 @@ def polyphonic_rate(roll: np.ndarray, threshold: int = 2) -> float:
     return float(ppm.polyphonic_rate(_bool(roll), threshold))
 
 
+def key_correlations(histogram: np.ndarray) -> np.ndarray:
+    """(24,) Krumhansl-Schmuckler fit of a pitch-class histogram to every key: its correlation with the key's
+    profile, index ``12 * mode + tonic`` (major 0-11, minor 12-23); nan for a flat histogram."""
+    histogram = np.asarray(histogram, dtype=float)
+    return np.array([np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
+                     for profile in (MAJOR_PROFILE, MINOR_PROFILE) for tonic in range(12)])
+
+
 def estimate_key(roll: np.ndarray) -> tuple[int, str]:
     """The key of a melody (Krumhansl-Schmuckler on note durations): (tonic pitch class, "major"/"minor").
 
@@ -121,13 +129,8 @@ def estimate_key(roll: np.ndarray) -> tuple[int, str]:
     histogram = chroma(roll).sum(axis=0).astype(float)
     if not histogram.any():
         return 0, "major"
-    best, best_score = (0, "major"), -np.inf
-    for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
-        for tonic in range(12):
-            score = np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
-            if score > best_score:
-                best, best_score = (tonic, mode), score
-    return best
+    best = int(np.argmax(key_correlations(histogram)))  # the first best, as C major for a flat histogram
+    return best % 12, ("major", "minor")[best // 12]
 
 
 def key_name(key: tuple[int, str]) -> str:

@@ -93,13 +93,15 @@ def key_features(roll: np.ndarray) -> np.ndarray:
     duration = traces[0]
     base = traces.shape[0] * 12 + 7
     out = np.zeros((24, 2 * base))
+    # each key's fit to the tune as it is (Krumhansl's), and to the tune with its out-of-key time moved back
+    # a semitone
+    as_is = metrics.key_correlations(duration) if duration.std() > 0 else np.zeros(24)
     for m, (mode, profile) in enumerate(zip(MODES, (metrics.MAJOR_PROFILE, metrics.MINOR_PROFILE))):
         for tonic in range(12):
             rotated = np.roll(traces, -tonic, axis=1).ravel()
-            keyed = np.roll(profile, tonic)
-            # the key's fit to the tune as it is, and to the tune with its out-of-key time moved back a semitone
             mended = repaired(duration, metrics.scale_mask((tonic, mode)))
-            fits = [np.corrcoef(p, keyed)[0, 1] if p.std() > 0 else 0.0 for p in (duration, mended)]
+            fits = [as_is[12 * m + tonic],
+                    np.corrcoef(mended, np.roll(profile, tonic))[0, 1] if mended.std() > 0 else 0.0]
             out[12 * m + tonic, m * base: (m + 1) * base] = np.concatenate(
                 [rotated, fits, outweighed(traces[0], (tonic, mode)), outweighed(traces[1], (tonic, mode)), [1.0]])
     return out
