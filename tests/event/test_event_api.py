@@ -59,9 +59,21 @@ def test_path_like_and_unicode_aliases_stay_inside_the_folder(event, alias, titl
     assert not list(event.folder.glob("evil*")) and not list((event.folder / "event").glob("evil*"))
 
 
+def served(event) -> None:
+    """Send the event's requests the way ``composerlab serve`` takes them: uploads before FastAPI's stack."""
+    from fastapi.testclient import TestClient
+
+    from composerlab.event.uploads import UploadsFirst
+
+    event.client = TestClient(UploadsFirst(event.app))
+
+
+@pytest.mark.parametrize("way", ["served", "routed"])
 @pytest.mark.parametrize("case", ["not_midi", "oversize", "empty_file", "no_title", "no_file", "long_alias",
                                   "not_multipart", "midi_named_txt_is_fine"])
-def test_bad_uploads_are_refused_with_the_reason_and_nothing_is_stored(event, case):
+def test_bad_uploads_are_refused_with_the_reason_and_nothing_is_stored(event, case, way):
+    if way == "served":  # the server's short way to the upload route answers exactly as the routed one
+        served(event)
     midi = midi_upload(event.folder)
     if case == "not_midi":
         response = event.upload(data=b"Twinkle twinkle little star", file_name="twinkle.mid")
@@ -92,6 +104,28 @@ def test_bad_uploads_are_refused_with_the_reason_and_nothing_is_stored(event, ca
         return
     assert event.stored_files() == []
     assert event.client.get("/api/submissions", headers=event.admin).json() == []
+
+
+@pytest.mark.parametrize("way", ["served", "routed"])
+def test_a_disk_that_fails_is_a_503_with_the_reason_and_leaves_nothing(event, monkeypatch, way):
+    from composerlab.event import files
+
+    if way == "served":
+        served(event)
+    assert event.upload("ada", "Before").status_code == 201
+
+    def full_disk(folder, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "stage", full_disk)
+    response = event.upload("ben", "During")
+    assert response.status_code == 503
+    assert response.json()["error"] == ("the upload could not be stored (OSError: [Errno 28] No space left on device); "
+                                        "nothing was kept, try again")
+    assert event.stored_files() == ["summit_24-ada-before.mid"]
+    assert [r["title"] for r in event.client.get("/api/submissions", headers=event.admin).json()] == ["Before"]
+    monkeypatch.undo()
+    assert event.upload("ben", "During").status_code == 201  # the same upload again, once the disk has room
 
 
 def test_per_composer_limit_is_429_and_counts_the_alias_however_typed(tmp_path):

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from composerlab.event import api, pages
+from composerlab.event import api, pages, uploads
 from composerlab.event.rules import EventError
 from composerlab.event.store import Store
 
@@ -162,8 +162,8 @@ def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
     gc.collect()
     gc.freeze()
     # The access log is off: private links carry their token in the path.
-    return EventServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                      timeout_graceful_shutdown=3))
+    return EventServer(uvicorn.Config(uploads.UploadsFirst(app), host=host, port=port, log_level="warning",
+                                      access_log=False, timeout_graceful_shutdown=3))
 
 
 class BackgroundServer:
