@@ -44,7 +44,9 @@ def token_of(request: Request) -> str:
     return token
 
 
-def require_admin(request: Request) -> Store:
+# The token checks are coroutines: they read no database (the event and its judges are kept by the store
+# once it is open), and a plain function would cost each request a hop to a worker thread and back.
+async def require_admin(request: Request) -> Store:
     """Dependency: the facilitator's token, else 401/403."""
     store = store_of(request)
     if not store.is_admin(token_of(request)):
@@ -52,7 +54,7 @@ def require_admin(request: Request) -> Store:
     return store
 
 
-def require_judge(request: Request) -> Judge:
+async def require_judge(request: Request) -> Judge:
     """Dependency: a judge's token, else 401/403."""
     judge = store_of(request).judge_for(token_of(request))
     if judge is None:
@@ -60,7 +62,7 @@ def require_judge(request: Request) -> Judge:
     return judge
 
 
-def require_judge_or_admin(request: Request) -> None:
+async def require_judge_or_admin(request: Request) -> None:
     store, token = store_of(request), token_of(request)
     if not store.is_admin(token) and store.judge_for(token) is None:
         raise EventError("this token is neither a judge's nor the facilitator's", 403)

@@ -21,6 +21,12 @@ from composerlab.event.rules import EventError
 from composerlab.event.tables import Event
 
 
+_BUMP = update(Event).values(revision=Event.revision + 1)
+_NO_BUMP = update(Event).values(revision=Event.revision)
+_REVISION = select(Event.revision)
+"""The statements of every write transaction, built once (see :data:`composerlab.event.store._SCORE_CONTEXT`)."""
+
+
 class _Pending:
     """A change waiting for a group commit, and what came of it."""
 
@@ -55,9 +61,9 @@ class Database:
     def _transaction(self, bump: bool = True):
         with self._sessions() as session, session.begin():
             # Even without a bump (an upload changes no board) the update takes the write lock first.
-            session.execute(update(Event).values(revision=Event.revision + (1 if bump else 0)))
+            session.execute(_BUMP if bump else _NO_BUMP)
             yield session
-            written = session.scalar(select(Event.revision))
+            written = session.scalar(_REVISION)
         self._remember(written)  # this process sees its own write at once
 
     @contextlib.contextmanager
@@ -123,7 +129,7 @@ class Database:
             if time.monotonic() - at < max_age:
                 return value
         with self.read() as s:
-            return self._remember(s.scalar(select(Event.revision)))
+            return self._remember(s.scalar(_REVISION))
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` ("ok" when the file is sound)."""

@@ -17,13 +17,24 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from composerlab.event import files, rules
 from composerlab.event.database import Database
 from composerlab.event.rules import EventError, clean_text, slug
 from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
+
+_SCORE_CONTEXT = (
+    select(Round.name, Assignment.id, select(func.max(ScoreVersion.version)).where(
+        ScoreVersion.round == Round.name, ScoreVersion.judge_id == bindparam("judge"),
+        ScoreVersion.submission_id == bindparam("piece")).scalar_subquery())
+    .outerjoin(Assignment, and_(Assignment.round == Round.name, Assignment.judge_id == bindparam("judge"),
+                                Assignment.submission_id == bindparam("piece")))
+    .where(Round.state == "open").limit(1))
+"""What a judge's score needs, in one query built once: the open round, whether the piece is assigned to the
+judge in it, and the judge's last version of its score. A score is the request a round's judges send most;
+built each time, its three queries cost more CPU than running them (``bench/bench_event.py``)."""
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
@@ -62,6 +73,7 @@ class Store(Database):
         self.dir = Path(event_dir).resolve()
         self.files = self.dir / SUBMISSIONS
         self._event: Event | None = None
+        self._judges: list[Judge] | None = None
         super().__init__(db_url or f"sqlite:///{self.dir / DB_NAME}")
 
     # -- opening -----------------------------------------------------------------------------------------------
@@ -98,6 +110,7 @@ class Store(Database):
         Base.metadata.create_all(store.engine)
         if store.event() is None:
             raise EventError(f"the database of {store.dir} holds no event", 404)
+        store.judges()  # read now, not by the first judge's request (on the server's event loop)
         store.files.mkdir(exist_ok=True)
         store.recover()
         return store
@@ -118,8 +131,12 @@ class Store(Database):
         return self._event
 
     def judges(self) -> list[Judge]:
-        with self.read() as s:
-            return list(s.scalars(select(Judge).order_by(Judge.id)))
+        """The event's judges, in order. They are named when the event is created and never change, so they
+        are read once and kept: every judge's request looks its token up here."""
+        if self._judges is None:
+            with self.read() as s:
+                self._judges = list(s.scalars(select(Judge).order_by(Judge.id)))
+        return list(self._judges)
 
     def judge_for(self, token: str) -> Judge | None:
         """The judge whose private token this is (compared in constant time), or None."""
@@ -341,19 +358,14 @@ class Store(Database):
         comment = clean_text(comment, "the comment", MAX_COMMENT, False)
 
         def insert(s: Session) -> ScoreVersion:
-            current = s.scalar(select(Round).where(Round.state == "open"))
-            if current is None:
+            found = s.execute(_SCORE_CONTEXT, {"judge": judge_id, "piece": submission_id}).first()
+            if found is None:
                 raise EventError("no round is open: scores can be changed only while their round is open", 409)
-            assigned = s.scalar(select(Assignment.id).where(Assignment.round == current.name,
-                                                            Assignment.judge_id == judge_id,
-                                                            Assignment.submission_id == submission_id))
+            round_name, assigned, last = found
             if assigned is None:
-                raise EventError(f"submission {submission_id} is not assigned to you in the {current.name} round", 403)
-            last = s.scalar(select(func.max(ScoreVersion.version)).where(
-                ScoreVersion.round == current.name, ScoreVersion.judge_id == judge_id,
-                ScoreVersion.submission_id == submission_id)) or 0
-            row = ScoreVersion(round=current.name, judge_id=judge_id, submission_id=submission_id, version=last + 1,
-                               comment=comment, **values)
+                raise EventError(f"submission {submission_id} is not assigned to you in the {round_name} round", 403)
+            row = ScoreVersion(round=round_name, judge_id=judge_id, submission_id=submission_id,
+                               version=(last or 0) + 1, comment=comment, created_at=utcnow(), **values)
             s.add(row)
             s.flush()
             return row
