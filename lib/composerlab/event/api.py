@@ -204,10 +204,20 @@ def board_text(store: Store, round_name: str, max_age: float = 0.0) -> str:
         return text
 
 
+def current_board(store: Store, round_name: str) -> str | None:
+    """The board's text if it is built for the latest revision this process knows of, else None; reads no
+    database and takes no lock, so a page's reload is answered on the event loop (no worker thread)."""
+    revision = store.known_revision()
+    cached = _boards.get((id(store), round_name))
+    return cached[2] if cached is not None and revision is not None and cached[0] == revision else None
+
+
 @router.get("/leaderboard")
-def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final)$")):
+async def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final)$")):
     """A round's leaderboard: only pieces every assigned judge has scored, ranked."""
-    return Response(board_text(store_of(request), round), media_type="application/json")
+    store = store_of(request)
+    text = current_board(store, round) or await run_in_threadpool(board_text, store, round)
+    return Response(text, media_type="application/json")
 
 
 class BoardFeed:

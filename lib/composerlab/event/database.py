@@ -122,6 +122,12 @@ class Database:
         with self._sessions() as session:
             yield session
 
+    def known_revision(self, max_age: float = 0.25) -> int | None:
+        """The revision if it was read or written less than ``max_age`` seconds ago, else None (no database read:
+        safe on an event loop)."""
+        at, value = self._revision
+        return value if time.monotonic() - at < max_age else None
+
     def revision(self, max_age: float = 0.25) -> int:
         """The event's revision, read from the database at most every ``max_age`` seconds (many pages poll it)."""
         with self._lock:
