@@ -206,17 +206,52 @@ def test_a_ratio_of_none_to_none_is_within_and_of_some_to_none_is_not():
 
 
 def test_decoding_weights_are_chosen_on_training_pieces_never_the_held_out_ones():
-    from composerlab.models.gan.genre_figures import SAMPLE_BYTES, shipped_info, training_pieces
+    from composerlab.models.gan.genre_figures import SAMPLE_BYTES, genre_split, shipped_info, training_pieces
 
     held = set(shipped_info("monteverdi")["report"]["pieces"])
     names = [p.name for p in training_pieces("monteverdi")]
     assert len(names) == 12 and not held & set(names)
+    assert set(names) == genre_split("monteverdi")["keep"]  # kept for training however large the split grows
     sizes = {corpus_name(f): f.stat().st_size for f in corpus_files("monteverdi")}
     assert all(sizes[n] <= SAMPLE_BYTES for n in names)
     report = genre_report("monteverdi", split="train", limit=2)
     assert report["pieces"] == names[:2] and report["measured"]["split"] == "train"
-    with pytest.raises(ValueError, match="split is 'held out' or 'train'"):
+    with pytest.raises(ValueError, match="split is 'held out', 'train' or 'training'"):
         genre_report("monteverdi", split="test")
+
+
+def test_a_genre_split_holds_out_its_count_keeps_the_smaller_splits_pieces_and_never_the_kept_ones():
+    from composerlab.models.gan.custom import FolderMusic, Piece, build_dataset
+
+    roll = np.zeros((4, 64, 128), dtype=bool)
+    roll[0, :, 72] = roll[3, :, 48] = True
+    found = FolderMusic("test", [Piece(f"corpus/piece{i:02d}.mxl", roll, ["S", "A", "T", "B"], (4, 4))
+                                 for i in range(40)])
+    tenth = build_dataset(found).validation_names
+    assert len(tenth) == 4
+    ten = build_dataset(found, held_out=10).validation_names
+    assert len(ten) == 10 and set(tenth) <= set(ten)
+    kept = frozenset(ten[:3])
+    split = build_dataset(found, held_out=10, keep=kept)
+    assert len(split.validation_names) == 10 and not kept & set(split.validation_names)
+    assert kept <= set(split.train_names) and len(split.train_names) == 30
+    assert GENRES["monteverdi"].held_out == GENRES["quartet"].held_out == 10
+
+
+def test_a_genre_report_compares_the_model_with_the_held_out_pieces_and_with_the_whole_corpus():
+    from composerlab.models.gan.genre_figures import corpus_figures
+    from composerlab.music.metrics import METRIC_NAMES
+
+    found = read_genre("monteverdi", limit=6, progress=False)
+    report = genre_report("monteverdi", found=found, limit=1)
+    corpus = corpus_figures(found)
+    assert report["corpus"] == corpus and set(corpus) == set(METRIC_NAMES)
+    assert len(report["pieces"]) == 1 and report["pieces"][0] in {p.name for p in found.pieces}
+    for key in METRIC_NAMES:
+        if corpus[key]:
+            assert report["ratio_corpus"][key] == pytest.approx(report["generated"][key] / corpus[key])
+    # the corpus's figure is the mean over its pieces, not the held-out piece's alone
+    assert report["corpus"]["pitches_used"] != report["data"]["pitches_used"]
 
 
 @pytest.mark.parametrize("name", ["monteverdi", "quartet"])

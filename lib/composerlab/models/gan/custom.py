@@ -206,13 +206,18 @@ def piece_windows(roll: np.ndarray, hop: int = STEPS_PER_BAR) -> np.ndarray:
     return np.stack(cut) if cut else np.zeros((0, 4, WINDOW_STEPS, 128), dtype=bool)
 
 
-def build_dataset(found: FolderMusic, validation_share: float = VALIDATION_SHARE) -> ChoraleDataset:
+def build_dataset(found: FolderMusic, validation_share: float = VALIDATION_SHARE, held_out: int | None = None,
+                  keep: frozenset | set | tuple = ()) -> ChoraleDataset:
     """Windows split by piece: a fixed hash of the file name sends about ``validation_share`` to validation.
 
     With three pieces or more, at least one goes to validation, so there is always held-out music to measure.
+    ``held_out``: that many pieces instead (the first by the same hash, so a larger split keeps the smaller
+    one's pieces); ``keep``: names that always train (a genre's pieces that chose its decoding weights must
+    never measure it, :data:`composerlab.models.gan.genre_figures.CHOSEN_ON`).
     """
-    ranked = sorted(found.pieces, key=lambda p: zlib.crc32(p.name.encode()))
-    n_validation = max(1 if len(ranked) >= 3 else 0, round(validation_share * len(ranked)))
+    ranked = sorted((p for p in found.pieces if p.name not in keep), key=lambda p: zlib.crc32(p.name.encode()))
+    n_validation = (min(held_out, len(ranked)) if held_out is not None
+                    else max(1 if len(ranked) >= 3 else 0, round(validation_share * len(found.pieces))))
     held = {p.name for p in ranked[:n_validation]}
     split = {True: [], False: []}
     for piece in found.pieces:
@@ -282,14 +287,15 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
                  update_ratio: int = 2, batch_size: int = 32, seed: int = 0, melody_part: str | None = None,
                  parts: list[str] | None = None, eval_every: int | None = None, progress: bool = True,
                  live_plot: bool = False, folder: str | Path | None = None, check: bool = True,
-                 select_best: bool = False, settings: dict | None = None) -> dict:
+                 select_best: bool = False, settings: dict | None = None, split: dict | None = None) -> dict:
     """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
 
     ``data`` is a folder, or what :func:`read_folder` already found in one (then it is not read again).
     ``check=False`` lets a genre run (:mod:`composerlab.models.gan.genres`) use its shipped model's
     name; it still writes under ``out/``, and only its ``--install`` step replaces the shipped files.
     ``settings`` are further :class:`~composerlab.models.gan.network.GANConfig` values (e.g. the pitch
-    range a genre needs: ``{"lowest_pitch": 36, "n_pitches": 64}``).
+    range a genre needs: ``{"lowest_pitch": 36, "n_pitches": 64}``). ``split``: :func:`build_dataset`'s
+    ``held_out`` and ``keep`` (a genre's own split, :func:`composerlab.models.gan.genre_figures.genre_split`).
     ``select_best`` keeps the generator of the evaluation whose figures on the *training* windows lie
     closest to the data's (:func:`distance_to_data`), not the last one: a WGAN's figures swing from
     one evaluation to the next on sparse music (rests). Held-out windows never choose.
@@ -318,7 +324,7 @@ def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WO
     data = found.folder
     if not found.pieces:
         raise ValueError(f"no piece in {data} can be learned from\n{found.report()}")
-    dataset = build_dataset(found)
+    dataset = build_dataset(found, **(split or {}))
     if len(dataset.train) < batch_size:
         raise ValueError(f"{len(dataset.train)} training windows from {len(dataset.train_names)} pieces are fewer than "
                          f"one batch of {batch_size}: add music or lower --batch-size")

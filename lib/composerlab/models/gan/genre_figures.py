@@ -46,7 +46,7 @@ def held_out_pieces(name: str, progress: bool = False) -> list[Piece]:
     from composerlab.models.gan import genres
 
     if genres.cache_path(name).exists():
-        return build_dataset(genres.read_genre(name, progress=False)).validation_chorales
+        return build_dataset(genres.read_genre(name, progress=False), **genre_split(name)).validation_chorales
     path = genres.cache_path(f"{name}_held")
     if path.exists():
         return genres._load_cache(name, path).pieces
@@ -63,25 +63,53 @@ def held_out_pieces(name: str, progress: bool = False) -> list[Piece]:
 
 TRAINING_SAMPLE = 12
 """Training pieces a decoding weight is chosen on (:func:`training_pieces`)."""
+CHOSEN_ON = {
+    "palestrina": ("Agnus.krn", "Agnus_I_03.krn", "Benedictus_22.krn", "Credo_03_d.krn", "Credo_32_i.krn",
+                   "Credo_66_f.krn", "Credo_93_c.krn", "Gloria_51.krn", "Kyrie_100.krn", "Kyrie_95_b.krn",
+                   "Sanctus_44.krn", "Sanctus_rpt_02_c.krn"),
+    "monteverdi": tuple(f"madrigal.{n}.mxl" for n in ("3.1", "3.13", "3.18", "3.3", "3.7", "4.10", "4.13", "4.17",
+                                                         "4.4", "4.8", "5.3", "5.8")),
+    "quartet": ("haydn/opus1no1/movement1.mxl", "haydn/opus1no1/movement3.mxl", "haydn/opus74no1/movement2.mxl",
+                "mozart/k155/movement2.mxl", "mozart/k156/movement2.mxl", "mozart/k156/movement4.mxl",
+                "mozart/k458/movement4.mxl", "mozart/k80/movement2.mxl", "mozart/k80/movement4.mxl",
+                "beethoven/opus18no1/movement2.mxl", "beethoven/opus59no1/movement1.mxl",
+                "beethoven/opus59no2/movement4.mxl"),
+}
+"""The training pieces each genre's decoding weights were chosen on (:data:`TRAINING_SAMPLE` of them, files up to
+:data:`SAMPLE_BYTES`, evenly spaced by name among those not held out), by corpus name (``palestrina/`` and
+``monteverdi/`` left off). They are fixed here so that they stay training pieces when a split grows
+(:func:`genre_split`): a piece that chose a weight never measures the model."""
 SAMPLE_BYTES = 60_000
-"""Only training files up to this size are sampled: music21 parses a long Beethoven movement for minutes."""
+"""Only training files up to this size were sampled: music21 parses a long Beethoven movement for minutes."""
+
+
+def chosen_on(name: str) -> tuple[str, ...]:
+    """The corpus names of the training pieces that chose ``name``'s decoding weights (:data:`CHOSEN_ON`)."""
+    return tuple(n if "/" in n else f"{name}/{n}" for n in CHOSEN_ON.get(name, ()))
+
+
+def genre_split(name: str) -> dict:
+    """A genre's split of its corpus, as :func:`composerlab.models.gan.custom.build_dataset` takes it: its
+    :attr:`~composerlab.models.gan.genres.Genre.held_out` pieces (by default a tenth), and the pieces that
+    chose its decoding weights kept for training."""
+    from composerlab.models.gan.genres import get_genre
+
+    held_out = get_genre(name).held_out
+    return {"keep": frozenset(chosen_on(name)), **({"held_out": held_out} if held_out else {})}
 
 
 def training_pieces(name: str, count: int = TRAINING_SAMPLE, progress: bool = False) -> list[Piece]:
-    """``count`` *training* pieces of a genre, to choose a decoding weight on without looking at the held-out ones.
+    """The training pieces a genre's decoding weights are chosen on (:data:`CHOSEN_ON`), never held-out ones.
 
-    The corpus files the shipped json does not hold out, up to :data:`SAMPLE_BYTES` each, ``count`` of
-    them evenly spaced by name; parsed alone and cached as ``.cache/genres/<name>_train<count>_v1.npz``.
+    Parsed alone and cached as ``.cache/genres/<name>_train<count>_v1.npz``.
     """
     from composerlab.models.gan import genres
 
     path = genres.cache_path(f"{name}_train{count}")
     if path.exists():
         return genres._load_cache(name, path).pieces
-    held = set(shipped_info(name)["report"]["pieces"])
-    files = [f for f in genres.corpus_files(name)
-             if genres.corpus_name(f) not in held and f.stat().st_size <= SAMPLE_BYTES]
-    picked = [files[i] for i in np.unique(np.linspace(0, len(files) - 1, min(count, len(files))).round().astype(int))]
+    wanted = set(chosen_on(name)[:count])
+    picked = [f for f in genres.corpus_files(name) if genres.corpus_name(f) in wanted]
     started = time.perf_counter()
     found = genres.parse_files(name, picked, progress=progress)
     genres._save_cache(found, path, time.perf_counter() - started)
@@ -103,6 +131,25 @@ def reference(found: FolderMusic) -> dict:
         out[key] = {"mean": float(values.mean()), "p10": float(np.percentile(values, 10)),
                     "p90": float(np.percentile(values, 90))}
     return out
+
+
+def _first_steps(piece: Piece) -> np.ndarray:
+    """A piece's first :data:`EVAL_STEPS` steps at most, in whole bars: what the figures measure of it."""
+    from composerlab.music.pianoroll import steps_per_bar
+
+    bar = steps_per_bar(piece.meter)
+    return piece.roll[:, :min(piece.roll.shape[1], EVAL_STEPS // bar * bar)]
+
+
+def corpus_figures(found: FolderMusic) -> dict:
+    """Each metric's mean over every piece of the corpus (its first :data:`EVAL_STEPS` steps, as for the
+    held-out pieces): the corpus's own figures, of which the few held-out pieces' are a sample. With ten
+    held-out pieces, a figure that varies much from piece to piece (parallels: 0.16-1.66 a bar between the
+    quartets' 10th and 90th percentile) differs from the corpus's by a third."""
+    from composerlab.music.metrics import METRIC_NAMES
+
+    rows = [measure(_first_steps(p), p.meter) for p in found.pieces if p.roll[0].any()]
+    return {k: float(np.nanmean([r[k] for r in rows])) for k in METRIC_NAMES}
 
 
 def _melody_music(piece: Piece, steps: int):
@@ -135,8 +182,8 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
     run's weights; ``decoding`` and ``voicing`` as ``compose`` takes them, by default the model's
     own), and the same metrics are taken of the composer's parts and of the model's. ``found``:
     the corpus as read (a run's); by default the held-out pieces alone (:func:`held_out_pieces`).
-    ``split="train"``: a sample of training pieces instead (:func:`training_pieces`), where a
-    decoding weight is chosen.
+    ``split="train"``: a sample of training pieces instead (:func:`training_pieces`); ``"training"``:
+    every training piece (the corpus is read), where a decoding weight is chosen.
 
     Returns
     -------
@@ -144,32 +191,42 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
         ``pieces`` (names), ``data`` and ``generated`` (mean of each metric), ``ratio``
         (generated / data; 1 where both are 0, as Palestrina's parallels: the same none) and
         ``reference`` (the whole corpus's harmony figures, :func:`reference`, or the shipped json's
-        where only the held-out pieces are read).
+        where only the held-out pieces are read); ``corpus`` (every metric's mean over the whole corpus,
+        :func:`corpus_figures`) and ``ratio_corpus`` (generated / corpus), where the corpus was read or the
+        shipped json has them.
     """
     from composerlab.models.gan.generate import compose, default_decoding, load_model, voicing_weights
     from composerlab.music.metrics import METRIC_NAMES
-    from composerlab.music.pianoroll import stack_rolls, steps_per_bar
+    from composerlab.music.pianoroll import stack_rolls
 
     started, load_before = time.perf_counter(), os.getloadavg()
     gan = load_model(model or name)
     decoding = decoding or default_decoding(model or name, gan)
-    if split not in ("held out", "train"):
-        raise ValueError(f"split is 'held out' or 'train', not {split!r}")
-    if split == "train":
-        held, ref = training_pieces(name)[:limit], shipped_info(name)["report"]["reference"]
-    elif found is not None:
-        held, ref = build_dataset(found).validation_chorales[:limit], reference(found)
-    else:
+    if split not in ("held out", "train", "training"):
+        raise ValueError(f"split is 'held out', 'train' or 'training', not {split!r}")
+    if found is None and split != "train":
         from composerlab.models.gan.genres import cache_path, read_genre
 
-        held = held_out_pieces(name)[:limit]
-        ref = (reference(read_genre(name, progress=False)) if cache_path(name).exists()
-               else shipped_info(name)["report"]["reference"])
+        if split == "training" or cache_path(name).exists():
+            found = read_genre(name, progress=False)
+    if split == "train":
+        held = training_pieces(name)
+    elif found is None:  # only the held-out pieces are read
+        held = held_out_pieces(name)
+    else:
+        dataset = build_dataset(found, **genre_split(name))
+        held = dataset.validation_chorales if split == "held out" else [
+            p for p in found.pieces if p.name in set(dataset.train_names)]
+    held = held[:limit]
+    if found is not None:
+        ref, corpus = reference(found), corpus_figures(found)
+    else:  # the corpus is not read: its figures as the shipped model's json keeps them
+        shipped = shipped_info(name)["report"]
+        ref, corpus = shipped["reference"], shipped.get("corpus")
     data, generated = [], []
     for piece in held:
-        bar = steps_per_bar(piece.meter)
-        steps = min(piece.roll.shape[1], EVAL_STEPS // bar * bar)
-        real = piece.roll[:, :steps]
+        real = _first_steps(piece)
+        steps = real.shape[1]
         if not real[0].any():
             continue
         with warnings.catch_warnings():
@@ -192,8 +249,12 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
     if decoding == "chords":
         measured["voicing"] = {k: v for k, v in vars(voicing_weights(gan, voicing)).items()
                                if k in {**getattr(gan, "info", {}).get("voicing", {}), **(voicing or {})}}
-    return {"pieces": [p.name for p in held], "data": data_means, "generated": generated_means, "ratio": ratio,
-            "reference": ref, "measured": measured}
+    report = {"pieces": [p.name for p in held], "data": data_means, "generated": generated_means, "ratio": ratio,
+              "reference": ref, "measured": measured}
+    if corpus:
+        report["corpus"] = corpus
+        report["ratio_corpus"] = {k: _ratio(generated_means[k], corpus[k]) for k in METRIC_NAMES}
+    return report
 
 
 def remeasure(name: str, seed: int = 0) -> dict:
@@ -315,22 +376,26 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         "are 0); \"within 25%\" = ratio 0.75-1.25." + _measured_text(report.get("measured")), "",
     ]
     before = info.get("previous_report")
+    corpus = report.get("corpus")
+    header = "| metric | held-out pieces | model | ratio | within 25% |"
+    if corpus:
+        header += f" whole corpus ({len(files)} pieces) | ratio | within 25% |"
     if before:
-        lines += [f"| metric | corpus | model | ratio | within 25% | before: {before.get('measured', {}).get('decoding', 'raw')} "
-                  "decoding | ratio | within |", "|---|---|---|---|---|---|---|---|"]
-    else:
-        lines += ["| metric | corpus | model | ratio | within 25% |", "|---|---|---|---|---|"]
+        header += f" before: {before.get('measured', {}).get('decoding', 'raw')} decoding | ratio | within |"
+    lines += [header, "|" + "---|" * (header.count("|") - 1)]
+
+    def cells(generated: float, ratio: float) -> str:
+        return f" {generated:.3f} | {f'{ratio:.2f}' if np.isfinite(ratio) else '-'} | {'yes' if within(ratio) else 'no'} |"
+
     for key in METRIC_NAMES:
-        d, g, r = report["data"][key], report["generated"][key], report["ratio"][key]
-        shown = f"{r:.2f}" if np.isfinite(r) else "-"
-        row = f"| {key.replace('_', ' ')} | {d:.3f} | {g:.3f} | {shown} | {'yes' if within(r) else 'no'} |"
+        row = f"| {key.replace('_', ' ')} | {report['data'][key]:.3f} |" + cells(report["generated"][key], report["ratio"][key])
+        if corpus:
+            row += cells(corpus[key], report["ratio_corpus"][key])
         if before:
-            r0 = before["ratio"][key]
-            row += (f" {before['generated'][key]:.3f} | {f'{r0:.2f}' if np.isfinite(r0) else '-'} | "
-                    f"{'yes' if within(r0) else 'no'} |")
+            row += cells(before["generated"][key], before["ratio"][key])
         lines.append(row)
     outside = [key for key in METRIC_NAMES if not within(report["ratio"][key])]
-    count = f"{len(METRIC_NAMES) - len(outside)} of {len(METRIC_NAMES)} within 25%"
+    count = f"Against the held-out pieces, {len(METRIC_NAMES) - len(outside)} of {len(METRIC_NAMES)} within 25%"
     if before:
         count += f" ({sum(within(r) for r in before['ratio'].values())} before)"
     if outside:
@@ -339,6 +404,10 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         count += f". Outside: {'; '.join(shown)}."
     else:
         count += "."
+    if corpus:
+        inside = sum(within(r) for r in report["ratio_corpus"].values())
+        count += (f" Against the whole corpus (every piece's first {EVAL_STEPS} steps; the held-out pieces are a "
+                  f"sample of it), {inside} of {len(METRIC_NAMES)}.")
     lines += ["", count + (f" {info['figures_note']}" if info.get("figures_note") else "")]
     ref = report["reference"]
     lines += ["", f"The corpus's harmony over whole pieces ({len(files)} pieces, one value each; the chorales' "
