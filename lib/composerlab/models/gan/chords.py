@@ -107,6 +107,13 @@ class VoicingWeights:
     phrase, beside :attr:`follow` (0: none, and the seed does not reach the decoding)."""
     phrase: int = 64
     """Steps per phrase for :attr:`follow` and :attr:`wander` (4 bars of 4/4)."""
+    rests: float = 1.0
+    """A voice rests at a step where the model gives resting more than this probability (1: never; the
+    chorales' voices sing through every beat the melody sings). A string quartet's parts rest for bars and
+    play detached notes where a chorale's hold; the model learned where (:func:`rest_where_the_model_rests`)."""
+    tacet: float = 1.0
+    """A voice rests through a bar where the model's probability of resting, averaged over the bar, passes
+    this (1: never): the bars of rest of a quartet's second violin or viola."""
 
 
 def _chord_table():
@@ -260,3 +267,21 @@ def shift_registers(probabilities: np.ndarray, shifts: np.ndarray) -> np.ndarray
     octaves = np.floor(np.asarray(shifts) / 12.0)
     upper = np.asarray(shifts) / 12.0 - octaves
     return (1.0 - upper)[..., None] * moved(octaves) + upper[..., None] * moved(octaves + 1)
+
+
+def rest_where_the_model_rests(voices: np.ndarray, resting: np.ndarray, threshold: float = 1.0,
+                               bar: int | None = None, bar_threshold: float = 1.0) -> np.ndarray:
+    """``voices`` (3, steps, pitches) silenced at each step where ``resting`` (3, steps), the model's probability
+    that the voice rests there, passes ``threshold`` (:attr:`VoicingWeights.rests`), and through each bar of
+    ``bar`` steps where its mean over the bar passes ``bar_threshold`` (:attr:`VoicingWeights.tacet`); a new array.
+
+    The chord decoding chooses pitches a beat at a time and holds them through the beat; the generator's
+    probabilities also say *when* a voice sounds. Reading its rests back gives the accompaniment the
+    genre's rhythm (bars of rest, detached notes) while the pitches stay the decoding's."""
+    resting = np.asarray(resting, dtype=np.float64)
+    silent = resting > threshold
+    if bar and bar_threshold < 1.0:
+        bars = resting.shape[1] // bar
+        mean = resting[:, : bars * bar].reshape(3, bars, bar).mean(axis=2)
+        silent[:, : bars * bar] |= np.repeat(mean > bar_threshold, bar, axis=1)
+    return np.asarray(voices, dtype=bool) & ~silent[..., None]

@@ -384,11 +384,13 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         header += f" before: {before.get('measured', {}).get('decoding', 'raw')} decoding | ratio | within |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
 
-    def cells(generated: float, ratio: float) -> str:
-        return f" {generated:.3f} | {f'{ratio:.2f}' if np.isfinite(ratio) else '-'} | {'yes' if within(ratio) else 'no'} |"
+    def cells(value: float, ratio: float) -> str:
+        shown = f"{ratio:.2f}" if np.isfinite(ratio) else "-"
+        return f" {value:.3f} | {shown} | {'yes' if within(ratio) else 'no'} |"
 
     for key in METRIC_NAMES:
-        row = f"| {key.replace('_', ' ')} | {report['data'][key]:.3f} |" + cells(report["generated"][key], report["ratio"][key])
+        row = f"| {key.replace('_', ' ')} | {report['data'][key]:.3f} |"
+        row += cells(report["generated"][key], report["ratio"][key])
         if corpus:
             row += cells(corpus[key], report["ratio_corpus"][key])
         if before:

@@ -88,7 +88,8 @@ import numpy as np
 
 from composerlab.models.gan.chords import (  # noqa: F401 (re-exported: the decoder's rules and tables)
     CHORD_MASKS, CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_SHAPES, CHORD_TONES, CLASH, SHAPE_COST, SHAPE_COSTS, SILENT,
-    VoicingWeights, add_passing_notes, beat_segments, chord_name, register_shifts, shift_registers, top_pitch,
+    VoicingWeights, add_passing_notes, beat_segments, chord_name, register_shifts, rest_where_the_model_rests,
+    shift_registers, top_pitch,
 )
 
 @dataclass
@@ -158,6 +159,7 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     n_voices, steps, n_pitches = probabilities.shape
     if n_voices != 3:
         raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
+    resting = 1.0 - probabilities[:, :steps].sum(axis=2)  # before the registers move (that drops some mass)
     if w.follow or (w.wander and seed is not None):  # the voices' registers move from phrase to phrase
         probabilities = shift_registers(probabilities, register_shifts(melody[:steps], w, seed))
     if key is None:
@@ -194,6 +196,10 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
             chords_out.append((beat.start, beat.end, int(state[0])))
     if w.passing_notes:
         out = add_passing_notes(out, melody, lowest, time_signature, key)
+    if w.rests < 1.0 or w.tacet < 1.0:
+        from composerlab.music.pianoroll import steps_per_bar
+
+        out = rest_where_the_model_rests(out, resting, w.rests, steps_per_bar(time_signature), w.tacet)
     return out
 
 
