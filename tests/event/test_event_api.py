@@ -60,12 +60,14 @@ def test_path_like_and_unicode_aliases_stay_inside_the_folder(event, alias, titl
 
 
 def served(event) -> None:
-    """Send the event's requests the way ``composerlab serve`` takes them: uploads before FastAPI's stack."""
+    """Send the event's requests the way ``composerlab serve`` takes them: uploads and scores before FastAPI's
+    stack (:class:`composerlab.event.fastpath.HotRoutes`); every test marked "served" and "routed" checks that
+    both ways answer alike."""
     from fastapi.testclient import TestClient
 
-    from composerlab.event.uploads import UploadsFirst
+    from composerlab.event.fastpath import HotRoutes
 
-    event.client = TestClient(UploadsFirst(event.app))
+    event.client = TestClient(HotRoutes(event.app))
 
 
 @pytest.mark.parametrize("way", ["served", "routed"])
@@ -143,7 +145,10 @@ def test_per_composer_limit_is_429_and_counts_the_alias_however_typed(tmp_path):
         kit.close()
 
 
-def test_tokens_401_without_403_with_the_wrong_one(event):
+@pytest.mark.parametrize("way", ["served", "routed"])
+def test_tokens_401_without_403_with_the_wrong_one(event, way):
+    if way == "served":
+        served(event)
     event.upload()
     admin_routes = [("post", "/api/rounds/preliminary"), ("post", "/api/rounds/final"),
                     ("post", "/api/rounds/preliminary/close"), ("get", "/api/export/scores.csv"),
@@ -163,7 +168,10 @@ def test_tokens_401_without_403_with_the_wrong_one(event):
     assert event.client.get("/api/submissions/1/roll.png?token=nope").status_code == 403
 
 
-def test_scores_out_of_range_or_not_numbers_are_422_and_nothing_is_stored(event):
+@pytest.mark.parametrize("way", ["served", "routed"])
+def test_scores_out_of_range_or_not_numbers_are_422_and_nothing_is_stored(event, way):
+    if way == "served":
+        served(event)
     event.upload()
     assert event.client.post("/api/rounds/preliminary", json={"mode": "everyone"}, headers=event.admin).status_code == 200
     ada = event.judges["Ada"]
@@ -174,12 +182,22 @@ def test_scores_out_of_range_or_not_numbers_are_422_and_nothing_is_stored(event)
         response = event.client.put("/api/scores/1", json=bad, headers=ada)
         assert response.status_code == 422, bad
         assert response.json()["error"]
-    assert "originality" in event.client.put("/api/scores/1", json={"originality": 6, "balance": 3, "emotional": 3},
-                                             headers=ada).json()["error"]
+    assert event.client.put("/api/scores/1", json={"originality": 6, "balance": 3, "emotional": 3},
+                            headers=ada).json()["error"] == "originality: Input should be less than or equal to 5 (got 6)"
+    for broken in (b"", b"{not json", b"[3, 3, 3]"):
+        response = event.client.put("/api/scores/1", content=broken, headers={**ada, "Content-Type": "application/json"})
+        assert response.status_code == 422 and response.json()["error"], broken
+    assert event.client.put("/api/scores/one", json={"originality": 3, "balance": 3, "emotional": 3},
+                            headers=ada).status_code == 422
     assert event.store.score_versions() == []
+    assert event.client.put("/api/scores/1", json={"originality": 5, "balance": 3, "emotional": 3, "comment": "ok"},
+                            headers=ada).json()["version"] == 1
 
 
-def test_scoring_a_piece_not_assigned_is_403(event):
+@pytest.mark.parametrize("way", ["served", "routed"])
+def test_scoring_a_piece_not_assigned_is_403(event, way):
+    if way == "served":
+        served(event)
     for i in range(6):
         event.upload(f"c{i}", "Song")
     body = event.client.post("/api/rounds/preliminary", json={"seed": 1}, headers=event.admin).json()

@@ -105,7 +105,7 @@ class FinalIn(BaseModel):
                      "file": {"type": "string", "format": "binary"}}}}}}})
 async def submit(request: Request):
     """Upload one composition (multipart: ``alias``, ``title``, ``file``). No alias: stored, not eligible."""
-    # The server answers this route before FastAPI's stack (uploads.UploadsFirst); the work is the same.
+    # The server answers this route before FastAPI's stack (fastpath.HotRoutes); the work is the same.
     return JSONResponse(await uploads.submit(store_of(request), request), status_code=201)
 
 
@@ -175,10 +175,17 @@ def assignments(request: Request, judge: Judge = Depends(require_judge)):
 
 @router.put("/scores/{submission_id}", openapi_extra=BEARER,
             responses={403: {"description": "not assigned to this judge"}, 422: {"description": "out of range"}})
-def put_score(submission_id: int, body: ScoreIn, request: Request, judge: Judge = Depends(require_judge)):
+async def put_score(submission_id: int, body: ScoreIn, request: Request, judge: Judge = Depends(require_judge)):
     """Score a piece in the open round (each call keeps a new version; the latest counts)."""
-    row = store_of(request).put_score(judge.id, submission_id, body.originality, body.balance, body.emotional,
-                                      body.comment)
+    # The server answers this route before FastAPI's stack (fastpath.HotRoutes); the work is the same.
+    return await score(request, judge, submission_id, body)
+
+
+async def score(request: Request, judge: Judge, submission_id: int, body: ScoreIn) -> dict:
+    """``PUT /api/scores/{id}``'s work: the new version written (in a worker thread: a commit waits for the
+    disk), and the answer."""
+    row = await run_in_threadpool(store_of(request).put_score, judge.id, submission_id, body.originality,
+                                  body.balance, body.emotional, body.comment)
     return exports.score_json(row, judge.name)
 
 

@@ -26,8 +26,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from composerlab.event import api, pages, uploads
-from composerlab.event.rules import EventError
+from composerlab.event import api, pages
+from composerlab.event.fastpath import HotRoutes
+from composerlab.event.rules import EventError, validation_reason
 from composerlab.event.store import Store
 
 PACKAGE = Path(__file__).resolve().parent
@@ -52,15 +53,6 @@ def _error_response(request: Request, status: int, reason: str, headers=None):
     html = request.app.state.templates.get_template("error.html").render(status=status, reason=reason, page="error",
                                                                         event=request.app.state.store.event())
     return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def _validation_reason(err: RequestValidationError) -> str:
-    parts = []
-    for problem in err.errors():
-        where = ".".join(str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path"))
-        got = f" (got {problem['input']!r})" if "input" in problem and not isinstance(problem["input"], dict) else ""
-        parts.append(f"{where or 'the request'}: {problem.get('msg', 'is not valid')}{got}")
-    return "; ".join(parts)
 
 
 def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[APIRouter, ...] = (),
@@ -112,7 +104,7 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError):
-        return _error_response(request, 422, _validation_reason(err))
+        return _error_response(request, 422, validation_reason(err.errors()))
 
     original_openapi = app.openapi
 
@@ -162,7 +154,7 @@ def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
     gc.collect()
     gc.freeze()
     # The access log is off: private links carry their token in the path.
-    return EventServer(uvicorn.Config(uploads.UploadsFirst(app), host=host, port=port, log_level="warning",
+    return EventServer(uvicorn.Config(HotRoutes(app), host=host, port=port, log_level="warning",
                                       access_log=False, timeout_graceful_shutdown=3))
 
 

@@ -37,6 +37,17 @@ class EventError(Exception):
             self.status = status
 
 
+def validation_reason(problems: list[dict]) -> str:
+    """One sentence from pydantic's list of problems with a request (``err.errors()``): each field and what is
+    wrong with it, and the value sent (``originality: Input should be less than or equal to 5 (got 6)``)."""
+    parts = []
+    for problem in problems:
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path"))
+        got = f" (got {problem['input']!r})" if "input" in problem and not isinstance(problem["input"], dict) else ""
+        parts.append(f"{where or 'the request'}: {problem.get('msg', 'is not valid')}{got}")
+    return "; ".join(parts)
+
+
 def slug(value: str, limit: int = 40) -> str:
     """Lower-case ASCII letters, digits and ``_`` only: safe in a file name on every system ("" if none)."""
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()

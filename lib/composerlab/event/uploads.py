@@ -231,32 +231,3 @@ async def submit(store, request) -> dict:
     return {"id": receipt.id, "stored_as": receipt.stored_as, "eligible": receipt.eligible,
             "created_at": receipt.created_at}
 
-
-class UploadsFirst:
-    """The event's ASGI app with ``POST /api/submissions`` answered before FastAPI's own stack.
-
-    The route is the same (:func:`submit`, the API's ``/api/submissions`` and its OpenAPI entry call it
-    too); only the way there is shorter. FastAPI's middleware, routing and dependency layers cost about
-    0.7 ms of each upload's 1.8 ms of server CPU (in-process, 100 uploads at once, this 2-core machine),
-    and a burst of uploads is CPU-bound: with the whole server on one core (one GIL), 200 uploaders
-    arriving in the same instant wait for each other's framework work. Every other request, and the
-    lifespan, goes to the app unchanged.
-    """
-
-    PATH = "/api/submissions"
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] != self.PATH or scope["method"] != "POST":
-            return await self.app(scope, receive, send)
-        from starlette.requests import Request
-        from starlette.responses import JSONResponse
-
-        scope["app"] = self.app
-        try:
-            response = JSONResponse(await submit(self.app.state.store, Request(scope, receive)), status_code=201)
-        except EventError as err:
-            response = JSONResponse({"error": err.reason}, status_code=err.status)
-        await response(scope, receive, send)
