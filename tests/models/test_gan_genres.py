@@ -262,3 +262,29 @@ def test_the_seed_moves_a_genre_models_registers_and_the_same_seed_gives_the_sam
     wide = np.mean([len(np.unique(np.nonzero(v)[1])) for v in one[1:]])
     still = stack_rolls(compose(tune, model=name, seed=0, voicing={"wander": 0.0, "follow": 0.0})) > 0
     assert wide >= np.mean([len(np.unique(np.nonzero(v)[1])) for v in still[1:]])
+
+
+def test_voices_rest_where_the_model_rests_them_by_step_and_by_bar():
+    from composerlab.models.gan.chords import VoicingWeights, rest_where_the_model_rests
+
+    voices = np.zeros((3, 32, 8), dtype=bool)
+    voices[:, :, 3] = True
+    resting = np.full((3, 32), 0.1)
+    resting[0, 5] = 0.9  # one step the model rests the first voice
+    resting[1, 16:32] = 0.5  # the second voice mostly rests through the second bar (16 steps)
+    resting[1, 20] = 0.3
+    out = rest_where_the_model_rests(voices, resting, threshold=0.6, bar=16, bar_threshold=0.45)
+    assert not out[0, 5].any() and out[0, [4, 6], 3].all()  # a detached note: the step alone
+    assert not out[1, 16:32].any() and out[1, :16, 3].all()  # a bar of rest, the step at 0.3 included
+    assert out[2].any(axis=1).all()
+    assert (rest_where_the_model_rests(voices, resting) == voices).all()  # the defaults rest nothing
+    assert VoicingWeights().rests == VoicingWeights().tacet == 1.0  # Bach's voices sing through
+
+
+def test_the_quartet_rests_bars_and_notes_the_chorale_model_never_does():
+    tune = load_sample("twinkle")
+    for name, rests in (("bach", False), ("quartet", True)):
+        roll = stack_rolls(compose(tune, model=name, seed=0)) > 0
+        melody_sounds = roll[0].any(axis=1)
+        accompanied = roll[1:, melody_sounds].any(axis=2)  # (3, steps where the melody sounds)
+        assert (not accompanied.all()) == rests, name

@@ -211,13 +211,16 @@ def build_dataset(found: FolderMusic, validation_share: float = VALIDATION_SHARE
     """Windows split by piece: a fixed hash of the file name sends about ``validation_share`` to validation.
 
     With three pieces or more, at least one goes to validation, so there is always held-out music to measure.
-    ``held_out``: that many pieces instead (the first by the same hash, so a larger split keeps the smaller
-    one's pieces); ``keep``: names that always train (a genre's pieces that chose its decoding weights must
-    never measure it, :data:`composerlab.models.gan.genre_figures.CHOSEN_ON`).
+    ``held_out``: that many pieces instead, at most a quarter of them (the first by the same hash, so a larger
+    split keeps the smaller one's pieces); ``keep``: names that train whenever other pieces can be held out
+    instead (a genre's pieces that chose its decoding weights must never measure it,
+    :data:`composerlab.models.gan.genre_figures.CHOSEN_ON`).
     """
-    ranked = sorted((p for p in found.pieces if p.name not in keep), key=lambda p: zlib.crc32(p.name.encode()))
-    n_validation = (min(held_out, len(ranked)) if held_out is not None
-                    else max(1 if len(ranked) >= 3 else 0, round(validation_share * len(found.pieces))))
+    # kept pieces rank last: held out only where nothing else is left (a test reading three files)
+    ranked = sorted(found.pieces, key=lambda p: (p.name in keep, zlib.crc32(p.name.encode())))
+    n_validation = max(1 if len(ranked) >= 3 else 0, round(validation_share * len(found.pieces)))
+    if held_out is not None:  # never more than a quarter: a few pieces read for a test still train on most
+        n_validation = min(held_out, max(n_validation, len(found.pieces) // 4))
     held = {p.name for p in ranked[:n_validation]}
     split = {True: [], False: []}
     for piece in found.pieces:
