@@ -441,7 +441,9 @@ def _decoding_text(info: dict) -> str:
     if others:
         text += (" The genre's own weights (`VoicingWeights`, beside Bach's defaults): "
                  + ", ".join(f"`{k}` {v:g}" for k, v in others.items())
-                 + (f" ({info['voicing_note']})" if info.get("voicing_note") else "") + ".")
+                 + (f" ({info['voicing_note']})" if info.get("voicing_note") else "")
+                 + ", chosen on training pieces, never the held-out ones (`python bench/bench_genres.py --split "
+                 "training --voicing NAME=VALUE` tries one; why each: `GENRES` in `models/gan/genres.py`).")
     return text + " `compose(..., decoding=\"raw\")` gives each voice's likeliest pitch instead."
 
 
