@@ -203,6 +203,9 @@ def test_a_ratio_of_none_to_none_is_within_and_of_some_to_none_is_not():
 
     assert _ratio(0.0, 0.0) == 1.0 and within(_ratio(0.0, 0.0))
     assert not within(_ratio(0.1, 0.0)) and _ratio(0.3, 0.2) == pytest.approx(1.5)
+    # one parallel in 1,800 bars (Palestrina's corpus) and none in the model: both none, below one in 1,000
+    assert _ratio(0.0, 0.00056, none_below=0.001) == 1.0 and _ratio(0.0, 0.00056) == 0.0
+    assert not within(_ratio(0.002, 0.00056, none_below=0.001))
 
 
 def test_decoding_weights_are_chosen_on_training_pieces_never_the_held_out_ones():
