@@ -30,7 +30,8 @@ import numpy as np
 
 def report_genre(name: str, seed: int = 0, decoding: str | None = None, write: bool = False,
                  split: str = "held out", voicing: dict | None = None) -> dict:
-    from composerlab.models.gan.genres import genre_report, remeasure, within
+    from composerlab.models.gan.genre_figures import figures_text
+    from composerlab.models.gan.genres import genre_report, remeasure
 
     started = time.perf_counter()
     report = (remeasure(name, seed=seed) if write
@@ -38,20 +39,7 @@ def report_genre(name: str, seed: int = 0, decoding: str | None = None, write: b
     seconds = time.perf_counter() - started
     print(f"{name}: {len(report['pieces'])} {split} pieces ({seconds:.0f} s to accompany and measure), "
           f"decoding {report['measured']['decoding']} {report['measured'].get('voicing', '')}")
-    corpus = report.get("corpus")
-    print(f"{'metric':<22}{'pieces':>8}{'model':>8}{'ratio':>8}  within"
-          + (f"{'corpus':>10}{'ratio':>8}  within" if corpus else ""))
-    for metric, ratio in report["ratio"].items():
-        line = (f"{metric:<22}{report['data'][metric]:>8.3f}{report['generated'][metric]:>8.3f}{ratio:>8.2f}  "
-                f"{'yes' if within(ratio) else 'NO ':<6}")
-        if corpus:
-            whole = report["ratio_corpus"][metric]
-            line += f"{corpus[metric]:>10.3f}{whole:>8.2f}  {'yes' if within(whole) else 'NO'}"
-        print(line)
-    inside = sum(within(r) for r in report["ratio"].values())
-    print(f"{inside} of {len(report['ratio'])} metrics within 25% of the {split} pieces' own"
-          + (f"; {sum(within(r) for r in report['ratio_corpus'].values())} of {len(report['ratio'])} within 25% "
-             "of the whole corpus's" if corpus else ""))
+    print(figures_text(report, split))
     shown = [f"{k.replace('_', ' ')} {v['mean']:.3f} ({v['p10']:.3f}-{v['p90']:.3f})"
              for k, v in report["reference"].items()]
     print(f"{name}'s corpus, whole pieces: " + "; ".join(shown))

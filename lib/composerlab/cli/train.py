@@ -6,7 +6,8 @@ import sys
 
 
 def _cmd_train_genre(args) -> int:
-    from composerlab.models.gan.genres import GENRES, install, train_genre, within
+    from composerlab.models.gan.genre_figures import figures_text
+    from composerlab.models.gan.genres import GENRES, install, train_genre
 
     if args.data or (args.name and args.name != args.genre) or args.melody_part or args.parts:
         print("composerlab: --genre trains on the genre's corpus under its own name and part rule; "
@@ -22,16 +23,7 @@ def _cmd_train_genre(args) -> int:
           f"{summary['train_windows']} training windows, {summary['validation_windows']} held out; "
           f"trained in {result['seconds']:.0f} s ({result['wall_seconds']:.0f} s in all), "
           f"load average {result['load']['before'][0]:.2f} -> {result['load']['after'][0]:.2f}")
-    corpus = report.get("corpus", {})
-    header = f"{'metric':<22}{'held out':>9}{'model':>8}{'ratio':>7}  within 25%"
-    print(header + (f"{'corpus':>9}{'ratio':>7}  within 25%" if corpus else ""))
-    for name, ratio in report["ratio"].items():
-        line = (f"{name:<22}{report['data'][name]:>9.3f}{report['generated'][name]:>8.3f}{ratio:>7.2f}  "
-                f"{'yes' if within(ratio) else 'no':<10}")
-        if corpus:
-            whole = report["ratio_corpus"][name]
-            line += f"{corpus[name]:>9.3f}{whole:>7.2f}  {'yes' if within(whole) else 'no'}"
-        print(line)
+    print(figures_text(report))
     print(f"saved {result['path']}\nwrote {result['card']}")
     if args.install:
         for path in install(args.genre):

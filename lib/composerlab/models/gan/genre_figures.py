@@ -300,6 +300,26 @@ def _ratio(generated: float, data: float, none_below: float = 0.0) -> float:
     return float("nan")
 
 
+def figures_text(report: dict, split: str = "held out") -> str:
+    """A report's figures as a plain-text table (the terminal's, as the card's is markdown): each metric of the
+    ``split`` pieces, the model's, the ratio and whether it is within 25%, then the whole corpus's where known."""
+    corpus = report.get("corpus")
+    lines = [f"{'metric':<22}{'pieces':>8}{'model':>8}{'ratio':>8}  within"
+             + (f"{'corpus':>10}{'ratio':>8}  within" if corpus else "")]
+    for metric, ratio in report["ratio"].items():
+        line = (f"{metric:<22}{report['data'][metric]:>8.3f}{report['generated'][metric]:>8.3f}{ratio:>8.2f}  "
+                f"{'yes' if within(ratio) else 'NO ':<6}")
+        if corpus:
+            whole = report["ratio_corpus"][metric]
+            line += f"{corpus[metric]:>10.3f}{whole:>8.2f}  {'yes' if within(whole) else 'NO'}"
+        lines.append(line)
+    count = len(report["ratio"])
+    lines.append(f"{sum(within(r) for r in report['ratio'].values())} of {count} metrics within 25% of the {split} "
+                 "pieces' own" + (f"; {sum(within(r) for r in report['ratio_corpus'].values())} of {count} within 25% "
+                                  "of the whole corpus's" if corpus else ""))
+    return "\n".join(lines)
+
+
 def within(ratio: float, tolerance: float = 0.25) -> bool:
     """Whether a model/corpus ratio is within ``tolerance`` (25%) of 1."""
     return bool(np.isfinite(ratio) and abs(ratio - 1.0) <= tolerance)
