@@ -132,3 +132,30 @@ def test_a_burst_of_uploads_is_written_in_batches_and_one_failed_file_fails_alon
         assert rows[receipt.stored_as] == hashlib.sha256(datas[i]).hexdigest()
     assert list((store.files / files.INCOMING).glob("*.part")) == []  # no temp file left behind
     store.close()
+
+
+def test_uploads_midi_is_read_in_a_worker_process_with_the_reader_s_own_answers(tmp_path):
+    from composerlab.event import uploads
+    from composerlab.event.store import midi_problem
+
+    good, song = midi_upload(tmp_path), midi_upload(tmp_path, n_notes=200, name="song.mid")
+    cases = [(good, "a.mid"), (b"Twinkle twinkle little star", "b.mid"), (b"", "c.mid"), (song, "d.mid")] * 3
+    expected = [midi_problem(data, name) for data, name in cases]
+    assert expected[0] is None and "is not a MIDI file" in expected[1] and "empty" in expected[2]
+
+    def check_all(checker):
+        async def burst():  # all at once, as a burst of uploads: several go to the worker together
+            return await asyncio.gather(*(checker.problem(data, name) for data, name in cases))
+
+        with ThreadPoolExecutor(1) as thread:  # a loop of its own (see the test above)
+            return thread.submit(asyncio.run, burst()).result()
+
+    checker = uploads.MidiChecker()
+    checker.start()
+    try:
+        assert check_all(checker) == expected
+        assert checker.pool is not None  # the worker answered: it did not fail over to this process
+        assert check_all(checker) == expected  # a second burst, on another event loop
+    finally:
+        checker.stop()
+    assert checker.pool is None and check_all(checker) == expected  # stopped: checked here, the same answers

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from composerlab.event import api, pages
+from composerlab.event import api, pages, uploads
 from composerlab.event.fastpath import HotRoutes
 from composerlab.event.rules import EventError, validation_reason
 from composerlab.event.store import Store
@@ -132,6 +132,7 @@ def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
             cancellation kept the process alive after Ctrl+C; seen under the load benchmark)."""
             loop = (self.config.get_loop_factory() or asyncio.new_event_loop)()
             interrupted = None
+            uploads.CHECKER.start()  # uploads' MIDI data is read in a worker process, on the other core
             try:
                 try:
                     loop.run_until_complete(self.serve(sockets=sockets))
@@ -145,6 +146,7 @@ def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
                 loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), 3))
             finally:
                 loop.close()
+                uploads.CHECKER.stop()
             if interrupted is not None:
                 raise interrupted
 

@@ -66,6 +66,29 @@ class Receipt:
     alias: str
 
 
+def midi_problem(data: bytes, name: str) -> str | None:
+    """Why the kit's MIDI reader refuses ``data`` (as :func:`composerlab.music.midi.check_midi_bytes` says it), or
+    None when it reads. A plain function of bytes to text, so a worker process can run it."""
+    from composerlab.errors import MusicFileError
+    from composerlab.music.midi import check_midi_bytes
+
+    try:
+        check_midi_bytes(data, name)
+    except MusicFileError as err:
+        return err.reason
+    return None
+
+
+def midi_problems(items: list[tuple[bytes, str]]) -> list[str | None]:
+    """:func:`midi_problem` of each ``(data, name)``: a batch of uploads checked in one call of a worker process."""
+    return [midi_problem(data, name) for data, name in items]
+
+
+def midi_refusal(name: str, problem: str) -> EventError:
+    """The 415 an upload named ``name`` gets for :func:`midi_problem`'s ``problem``."""
+    return EventError(f"{name} {problem}", 415)
+
+
 class Store(Database):
     """An event's database and files. Open one with :meth:`create` or :meth:`open`."""
 
@@ -161,18 +184,17 @@ class Store(Database):
         return self.store_submission(self.check_submission(alias, title, original_name, data))
 
     def check_submission(self, alias: str | None, title: str | None, original_name: str | None,
-                         data: bytes) -> Checked:
+                         data: bytes, midi: bool = True) -> Checked:
         """Every check of an upload that needs no write: the fields, the size, the MIDI data.
 
-        The MIDI check uses the kit's reader on the bytes, not the name. The
-        file gets a name the server chooses (``event-alias-composition``,
-        numbered when taken); without an alias a random name, not eligible.
-        The per-composer limit is counted when the row is written, in its
-        transaction.
+        The MIDI check uses the kit's reader on the bytes, not the name
+        (:func:`midi_problem`; ``midi=False`` leaves it to the caller, who then
+        refuses with :func:`midi_refusal`, as the server does from a worker
+        process). The file gets a name the server chooses
+        (``event-alias-composition``, numbered when taken); without an alias a
+        random name, not eligible. The per-composer limit is counted when the
+        row is written, in its transaction.
         """
-        from composerlab.errors import MusicFileError
-        from composerlab.music.midi import check_midi_bytes
-
         alias = clean_text(alias, "the alias", MAX_ALIAS, False)
         title = clean_text(title, "the composition name", MAX_TITLE, True)
         original_name = clean_text(original_name, "the file name", 300, False) or "upload.mid"
@@ -181,10 +203,9 @@ class Store(Database):
             raise EventError("the MIDI file is missing (or empty): choose one", 422)
         if len(data) > event.max_bytes:
             raise EventError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {event.max_bytes / 1e6:.1f} MB", 413)
-        try:
-            check_midi_bytes(data, original_name)
-        except MusicFileError as err:
-            raise EventError(f"{original_name} {err.reason}", 415) from None
+        problem = midi_problem(data, original_name) if midi else None
+        if problem is not None:
+            raise midi_refusal(original_name, problem)
         composer = " ".join(alias.casefold().split())
         if composer:
             who = slug(alias) or "u" + hashlib.sha1(composer.encode()).hexdigest()[:8]
