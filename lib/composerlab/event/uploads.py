@@ -135,6 +135,17 @@ async def read_upload(request, max_bytes: int) -> tuple[dict[str, str], str | No
 
 
 
+def _answer(waiting: list[asyncio.Future], results: list) -> None:
+    """Each waiting upload's result, or its error (a result that is an exception), unless it gave up already."""
+    for done, result in zip(waiting, results):
+        if done.done():
+            continue
+        if isinstance(result, BaseException):
+            done.set_exception(result)
+        else:
+            done.set_result(result)
+
+
 class _BatchWriter:
     """Checked uploads of one event, written in batches by one worker thread at a time.
 
@@ -185,13 +196,7 @@ class _BatchWriter:
                                                              [path for _, path, _ in ready], limiter=WRITING)
                 except BaseException as err:  # the whole batch failed (a disk or database error): each is told
                     results = [err] * len(ready)
-                for (_, _, done), result in zip(ready, results):
-                    if done.done():
-                        continue
-                    if isinstance(result, BaseException):
-                        done.set_exception(result)
-                    else:
-                        done.set_result(result)
+                _answer([done for _, _, done in ready], results)
         finally:
             self.writing = False
 
@@ -270,13 +275,7 @@ class MidiChecker:
                     results = [midi_problem(data, name) for data, name in items]
                 except Exception as err:  # anything else fails this batch's uploads alone, each told why
                     results = [err] * len(batch)
-                for (_, _, done), result in zip(batch, results):
-                    if done.done():
-                        continue
-                    if isinstance(result, Exception):
-                        done.set_exception(result)
-                    else:
-                        done.set_result(result)
+                _answer([done for _, _, done in batch], results)
         finally:
             queue[1] = False
 
