@@ -9,6 +9,7 @@ import sys
 import time
 
 import httpx2
+import pytest
 from browser import live_event  # noqa: F401  (a fixture)
 from eventkit import free_port, midi_upload
 
@@ -139,3 +140,61 @@ def test_serve_prints_the_links_and_a_qr_code_and_serves(tmp_path):
             assert "the event server has stopped" in server.stdout.read()
         finally:
             server.kill()
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = set()
+    for stat in os.scandir("/proc"):
+        if stat.name.isdigit():
+            try:
+                with open(f"/proc/{stat.name}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.add(int(stat.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_midi_checking_process_checks_uploads_and_ends_with_a_killed_server(tmp_path):
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("needs Linux's /proc to see the server's processes")
+    made = subprocess.run([sys.executable, "-m", "composerlab", "event", "new", str(tmp_path / "ev"), "--name", "K",
+                           "--judges", "Ada", "--json"], capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "composerlab", "serve", str(tmp_path / "ev"), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx2.get(url + "/api/rounds", timeout=5)
+                break
+            except httpx2.ConnectError:
+                time.sleep(0.1)
+        good = httpx2.post(url + "/api/submissions", data={"alias": "ada", "title": "Hi"},
+                           files={"file": ("a.mid", midi_upload(tmp_path), "audio/midi")}, timeout=60)
+        bad = httpx2.post(url + "/api/submissions", data={"alias": "ada", "title": "Text"},
+                          files={"file": ("b.mid", b"Twinkle twinkle little star", "audio/midi")}, timeout=60)
+        assert good.status_code == 201
+        assert (bad.status_code, bad.json()["error"]) == (
+            415, "b.mid is not a MIDI file (it starts with 'Twinkle twinkle little...')")
+        workers = _children(server.pid)
+        assert workers, "the server started no checking process"
+        server.kill()  # kill -9: the server cannot tell its worker
+        server.wait(timeout=20)
+        ends = time.monotonic() + 15
+        while time.monotonic() < ends and any(_alive(p) for p in workers):
+            time.sleep(0.2)
+        assert not any(_alive(p) for p in workers), "the checking process outlived its server"
+    finally:
+        server.kill()

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
+import time
 import weakref
 
 import anyio
@@ -231,13 +234,14 @@ class MidiChecker:
 
         if self.pool is None:
             # spawn, not fork: the server has threads running, and a forked child would inherit their locks
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_end_with_parent, initargs=(os.getpid(),))
             self.pool.submit(midi_problem, b"", "warm-up")  # imports the reader there now, not on the first upload
 
     def stop(self) -> None:
         pool, self.pool = self.pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)  # the worker ends now (it has no upload to finish)
 
     async def problem(self, data: bytes, name: str) -> str | None:
         """:func:`composerlab.event.store.midi_problem` in the worker (in this process if there is none)."""
@@ -278,6 +282,17 @@ class MidiChecker:
                 _answer([done for _, _, done in batch], results)
         finally:
             queue[1] = False
+
+
+def _end_with_parent(parent: int) -> None:
+    """In the checking process: end once the server that started it is gone. A server killed with -9 cannot
+    tell it, and the worker would wait for uploads for ever (it holds its own end of the queue it reads)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="composerlab-checker-watch", daemon=True).start()
 
 
 CHECKER = MidiChecker()
