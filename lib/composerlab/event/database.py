@@ -130,10 +130,9 @@ class Database:
 
     def revision(self, max_age: float = 0.25) -> int:
         """The event's revision, read from the database at most every ``max_age`` seconds (many pages poll it)."""
-        with self._lock:
-            at, value = self._revision
-            if time.monotonic() - at < max_age:
-                return value
+        known = self.known_revision(max_age)
+        if known is not None:
+            return known
         with self.read() as s:
             return self._remember(s.scalar(_REVISION))
 

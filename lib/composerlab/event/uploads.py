@@ -138,19 +138,48 @@ async def read_upload(request, max_bytes: int) -> tuple[dict[str, str], str | No
 
 
 
-def _answer(waiting: list[asyncio.Future], results: list) -> None:
-    """Each waiting upload's result, or its error (a result that is an exception), unless it gave up already."""
-    for done, result in zip(waiting, results):
-        if done.done():
-            continue
-        if isinstance(result, BaseException):
-            done.set_exception(result)
-        else:
-            done.set_result(result)
+class _Batches:
+    """Work that arrives while a batch is being handled waits and goes together in the next batch.
+
+    ``handle(items)`` (a coroutine) returns one result per item, an exception for an item that failed
+    alone; if it raises, every item of the batch is told. The first item of a burst goes at once, alone.
+    Lives on one event loop: no lock, since only the loop touches ``pending``.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, handle):
+        self.loop, self.handle = loop, handle
+        self.pending: list[tuple[object, asyncio.Future]] = []
+        self.busy = False
+
+    async def add(self, item):
+        done = self.loop.create_future()
+        self.pending.append((item, done))
+        if not self.busy:
+            self.busy = True
+            self.loop.create_task(self._drain())
+        return await done
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                batch, self.pending = self.pending, []
+                try:
+                    results = await self.handle([item for item, _ in batch])
+                except BaseException as err:  # the whole batch failed: each is told
+                    results = [err] * len(batch)
+                for (_, done), result in zip(batch, results):
+                    if done.done():  # the request gave up meanwhile
+                        continue
+                    if isinstance(result, BaseException):
+                        done.set_exception(result)
+                    else:
+                        done.set_result(result)
+        finally:
+            self.busy = False
 
 
 class _BatchWriter:
-    """Checked uploads of one event, written in batches by one worker thread at a time.
+    """Checked uploads of one event, written in batches by one worker thread at a time (:class:`_Batches`).
 
     Each upload's file is staged (temp file, fsync) on a staging thread as
     soon as it is checked. The first upload of a burst is then written at
@@ -161,47 +190,32 @@ class _BatchWriter:
     against about 0.4 s this way, 2 cores, ``bench/bench_event.py``); staged
     by the batch rather than on arrival, a burst's files waited for the
     burst's last upload before any reached the disk (the big batch took
-    0.13 s of its 0.35 s to stage). Lives on the event loop: no lock, since
-    only the loop touches ``pending``.
+    0.13 s of its 0.35 s to stage).
     """
 
     def __init__(self, store):
         self.store = store
         self.loop = asyncio.get_running_loop()
-        self.pending: list[tuple[object, asyncio.Future, asyncio.Future]] = []
-        self.writing = False
+        self.batches = _Batches(self.loop, self._write)
 
     async def write(self, checked):
         staging = asyncio.wrap_future(files.stage_soon(self.store.files, checked.data), loop=self.loop)
-        done = self.loop.create_future()
-        self.pending.append((checked, staging, done))
-        if not self.writing:
-            self.writing = True
-            self.loop.create_task(self._drain())
-        return await done
+        return await self.batches.add((checked, staging))
 
-    async def _drain(self):
-        try:
-            while self.pending:
-                batch, self.pending = self.pending, []
-                await asyncio.wait([staging for _, staging, _ in batch])
-                ready = []
-                for checked, staging, done in batch:
-                    if staging.exception() is not None:  # this file could not be written (a full disk): it alone fails
-                        if not done.done():
-                            done.set_exception(staging.exception())
-                    else:
-                        ready.append((checked, staging.result(), done))
-                if not ready:
-                    continue
-                try:
-                    results = await anyio.to_thread.run_sync(self.store.store_submissions, [c for c, _, _ in ready],
-                                                             [path for _, path, _ in ready], limiter=WRITING)
-                except BaseException as err:  # the whole batch failed (a disk or database error): each is told
-                    results = [err] * len(ready)
-                _answer([done for _, _, done in ready], results)
-        finally:
-            self.writing = False
+    async def _write(self, items: list) -> list:
+        await asyncio.wait([staging for _, staging in items])
+        # a file that could not be written (a full disk) fails alone; the others are written together
+        results: list = [staging.exception() for _, staging in items]
+        ready = [i for i, error in enumerate(results) if error is None]
+        if ready:
+            try:
+                written = await anyio.to_thread.run_sync(self.store.store_submissions, [items[i][0] for i in ready],
+                                                         [items[i][1].result() for i in ready], limiter=WRITING)
+            except BaseException as err:  # the batch failed (a disk or database error): each of it is told
+                written = [err] * len(ready)
+            for i, result in zip(ready, written):
+                results[i] = result
+        return results
 
 
 _writers: "weakref.WeakKeyDictionary[object, _BatchWriter]" = weakref.WeakKeyDictionary()
@@ -222,9 +236,8 @@ class MidiChecker:
 
     def __init__(self):
         self.pool = None
-        # per event loop (two servers may run in one process, each on its loop): the uploads waiting, and
-        # whether a batch is with the worker
-        self.queues: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list]" = weakref.WeakKeyDictionary()
+        # per event loop (two servers may run in one process, each on its loop)
+        self.batches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batches]" = weakref.WeakKeyDictionary()
 
     def start(self) -> None:
         import multiprocessing
@@ -252,36 +265,24 @@ class MidiChecker:
             if len(data) <= CHECK_IN_LOOP_BYTES:
                 return midi_problem(data, name)
             return await anyio.to_thread.run_sync(midi_problem, data, name, limiter=CHECKING_AT_ONCE)
-        queue = self.queues.setdefault(loop, [[], False])  # [uploads waiting, a batch is with the worker]
-        done = loop.create_future()
-        queue[0].append((data, name, done))
-        if not queue[1]:
-            queue[1] = True
-            loop.create_task(self._send(loop, queue))
-        return await done
+        batches = self.batches.get(loop)
+        if batches is None:
+            batches = self.batches[loop] = _Batches(loop, self._check)
+        return await batches.add((data, name))
 
-    async def _send(self, loop, queue: list) -> None:
+    async def _check(self, items: list[tuple[bytes, str]]) -> list[str | None]:
         from concurrent.futures.process import BrokenProcessPool
 
         from composerlab.event.store import midi_problem, midi_problems
 
         try:
-            while queue[0]:
-                batch, queue[0] = queue[0], []
-                items = [(data, name) for data, name, _ in batch]
-                try:
-                    if self.pool is None:
-                        raise BrokenProcessPool("stopped")
-                    results = await loop.run_in_executor(self.pool, midi_problems, items)
-                except BrokenProcessPool:  # the worker died or was stopped: check here from now on
-                    log.warning("the MIDI checking process is gone; uploads are checked in the server")
-                    self.pool = None
-                    results = [midi_problem(data, name) for data, name in items]
-                except Exception as err:  # anything else fails this batch's uploads alone, each told why
-                    results = [err] * len(batch)
-                _answer([done for _, _, done in batch], results)
-        finally:
-            queue[1] = False
+            if self.pool is None:
+                raise BrokenProcessPool("stopped")
+            return await asyncio.get_running_loop().run_in_executor(self.pool, midi_problems, items)
+        except BrokenProcessPool:  # the worker died or was stopped: check here from now on
+            log.warning("the MIDI checking process is gone; uploads are checked in the server")
+            self.pool = None
+            return [midi_problem(data, name) for data, name in items]
 
 
 def _end_with_parent(parent: int) -> None:
