@@ -146,10 +146,19 @@ def corpus_figures(found: FolderMusic) -> dict:
     held-out pieces): the corpus's own figures, of which the few held-out pieces' are a sample. With ten
     held-out pieces, a figure that varies much from piece to piece (parallels: 0.16-1.66 a bar between the
     quartets' 10th and 90th percentile) differs from the corpus's by a third."""
+    return _means([measure(_first_steps(p), p.meter) for p in found.pieces if p.roll[0].any()])
+
+
+def _means(rows: list[dict]) -> dict:
+    """Each metric's mean over ``rows`` (one :func:`measure` per piece; NaN where a piece has none)."""
     from composerlab.music.metrics import METRIC_NAMES
 
-    rows = [measure(_first_steps(p), p.meter) for p in found.pieces if p.roll[0].any()]
     return {k: float(np.nanmean([r[k] for r in rows])) for k in METRIC_NAMES}
+
+
+def _ratios(generated: dict, reference: dict) -> dict:
+    """Model / reference for each metric (:func:`_ratio`, with :data:`NONE_BELOW`)."""
+    return {k: _ratio(generated[k], reference[k], NONE_BELOW.get(k, 0.0)) for k in generated}
 
 
 def _melody_music(piece: Piece, steps: int):
@@ -196,7 +205,6 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
         shipped json has them.
     """
     from composerlab.models.gan.generate import compose, default_decoding, load_model, voicing_weights
-    from composerlab.music.metrics import METRIC_NAMES
     from composerlab.music.pianoroll import stack_rolls
 
     started, load_before = time.perf_counter(), os.getloadavg()
@@ -215,8 +223,8 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
         held = held_out_pieces(name)
     else:
         dataset = build_dataset(found, **genre_split(name))
-        held = dataset.validation_chorales if split == "held out" else [
-            p for p in found.pieces if p.name in set(dataset.train_names)]
+        training = set(dataset.train_names)
+        held = dataset.validation_chorales if split == "held out" else [p for p in found.pieces if p.name in training]
     held = held[:limit]
     if found is not None:
         ref, corpus = reference(found), corpus_figures(found)
@@ -237,11 +245,8 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
         data.append(measure(real, piece.meter))
         generated.append(measure(fake, piece.meter))
 
-    def means(rows):
-        return {k: float(np.nanmean([r[k] for r in rows])) for k in METRIC_NAMES}
-
-    data_means, generated_means = means(data), means(generated)
-    ratio = {k: _ratio(generated_means[k], data_means[k], NONE_BELOW.get(k, 0.0)) for k in METRIC_NAMES}
+    data_means, generated_means = _means(data), _means(generated)
+    ratio = _ratios(generated_means, data_means)
     # How the figures were taken: a 2-core machine shared with others, so its load beside the time.
     measured = {"date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - started, "seed": seed,
                 "load_average": {"before": list(load_before), "after": list(os.getloadavg())},
@@ -253,8 +258,7 @@ def genre_report(name: str, model: str | None = None, found: FolderMusic | None 
               "reference": ref, "measured": measured}
     if corpus:
         report["corpus"] = corpus
-        report["ratio_corpus"] = {k: _ratio(generated_means[k], corpus[k], NONE_BELOW.get(k, 0.0))
-                                  for k in METRIC_NAMES}
+        report["ratio_corpus"] = _ratios(generated_means, corpus)
     return report
 
 
@@ -403,7 +407,8 @@ def write_genre_card(stem: Path, info: dict) -> Path:
         "decoding; the composers' own parts against the model's, "
         "every metric from `music/metrics.py` (the pypianoroll-based ones `bench/bench_gan.py` uses) and "
         "`music/harmony.py` (harmony counted on each piece's own beats). Ratio = model / corpus (1 where both "
-        "are none: 0, or fewer parallels than one in 1,000 bars); \"within 25%\" = ratio 0.75-1.25." + _measured_text(report.get("measured")), "",
+        "are none: 0, or fewer parallels than one in 1,000 bars); \"within 25%\" = ratio 0.75-1.25."
+        + _measured_text(report.get("measured")), "",
     ]
     before = info.get("previous_report")
     corpus = report.get("corpus")

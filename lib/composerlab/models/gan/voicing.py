@@ -159,7 +159,8 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     n_voices, steps, n_pitches = probabilities.shape
     if n_voices != 3:
         raise ValueError(f"chord decoding writes three voices under the melody, the model gives {n_voices}")
-    resting = 1.0 - probabilities[:, :steps].sum(axis=2)  # before the registers move (that drops some mass)
+    rests = w.rests < 1.0 or w.tacet < 1.0  # the voices rest where the model rests them (a quartet's, not Bach's)
+    resting = 1.0 - probabilities[:, :steps].sum(axis=2) if rests else None  # before the registers move
     if w.follow or (w.wander and seed is not None):  # the voices' registers move from phrase to phrase
         probabilities = shift_registers(probabilities, register_shifts(melody[:steps], w, seed))
     if key is None:
@@ -196,7 +197,7 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
             chords_out.append((beat.start, beat.end, int(state[0])))
     if w.passing_notes:
         out = add_passing_notes(out, melody, lowest, time_signature, key)
-    if w.rests < 1.0 or w.tacet < 1.0:
+    if rests:
         from composerlab.music.pianoroll import steps_per_bar
 
         out = rest_where_the_model_rests(out, resting, w.rests, steps_per_bar(time_signature), w.tacet)
