@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from composerlab.event import api, uploads
 from composerlab.event.rules import EventError, validation_reason
@@ -40,9 +42,6 @@ class HotRoutes:
         await self.app(scope, receive, send)
 
     async def _answer(self, scope, receive, send, route, status: int, *args):
-        from starlette.requests import Request
-        from starlette.responses import JSONResponse
-
         scope["app"] = self.app  # request.app, as the app's own routes see it
         try:
             response = JSONResponse(await route(Request(scope, receive), *args), status_code=status)

@@ -17,6 +17,7 @@ import os
 import threading
 import time
 import weakref
+from concurrent.futures.process import BrokenProcessPool
 
 import anyio
 import anyio.to_thread
@@ -24,6 +25,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from composerlab.event import files
 from composerlab.event.rules import EventError
+from composerlab.event.store import midi_problem, midi_problems, midi_refusal
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +245,6 @@ class MidiChecker:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from composerlab.event.store import midi_problem
-
         if self.pool is None:
             # spawn, not fork: the server has threads running, and a forked child would inherit their locks
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
@@ -258,8 +258,6 @@ class MidiChecker:
 
     async def problem(self, data: bytes, name: str) -> str | None:
         """:func:`composerlab.event.store.midi_problem` in the worker (in this process if there is none)."""
-        from composerlab.event.store import midi_problem
-
         loop = asyncio.get_running_loop()
         if self.pool is None:
             if len(data) <= CHECK_IN_LOOP_BYTES:
@@ -271,10 +269,6 @@ class MidiChecker:
         return await batches.add((data, name))
 
     async def _check(self, items: list[tuple[bytes, str]]) -> list[str | None]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        from composerlab.event.store import midi_problem, midi_problems
-
         try:
             if self.pool is None:
                 raise BrokenProcessPool("stopped")
@@ -304,8 +298,6 @@ async def store_upload(store, fields: dict[str, str], file_name: str | None, dat
     """:meth:`Store.add_submission` in two halves: the check (the fields here, the MIDI data by :data:`CHECKER`),
     then the writing, batched with the uploads that arrive meanwhile (:class:`_BatchWriter`). Returns the
     receipt; raises :class:`EventError` when refused, the fields' refusals first, as ``add_submission`` does."""
-    from composerlab.event.store import midi_refusal
-
     checked = store.check_submission(fields.get("alias"), fields.get("title"), file_name, data, midi=False)
     problem = await CHECKER.problem(data, checked.original_name)
     if problem is not None:
