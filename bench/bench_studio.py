@@ -15,6 +15,11 @@ its piano roll: everything the learner waits for. For each chain it prints
 
 and, once, how long the studio's warm-up takes (opening to Generate enabled).
 
+``--page N`` measures the standalone page instead: ``composerlab studio`` on a loopback port,
+opened N times in headless Chromium (each load closed as a tab is, before the next); for each,
+the seconds from the request until the studio shows (**page ready**) and until its Generate
+button is enabled (**Generate enabled**), their medians, and the kernels alive after each close.
+
 Run: ``python bench/bench_studio.py`` (under ``flock /tmp/composerlab-heavy.lock`` for
 figures that are reported). Target (issue 12): every click under 1.5 s; the
 ratio is target / slowest click (at least 1 meets it).
@@ -24,11 +29,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 TARGET_S = 1.5
 CHAINS = ["bach", "arcnn", "transformer", "arcnn,bach", "transformer,bach"]
@@ -67,12 +74,67 @@ def cold_in_subprocess(chain: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def kernels_of(pid: int) -> int:
+    """Kernel processes (ipykernel) started by the process ``pid``."""
+    import psutil
+
+    return sum("ipykernel" in " ".join(child.cmdline()) for child in psutil.Process(pid).children(recursive=True))
+
+
+def page_times(loads: int) -> None:
+    """Open ``composerlab studio`` ``loads`` times in headless Chromium; print the readiness medians."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="bench-studio-"))
+    server = subprocess.Popen([sys.executable, "-m", "composerlab", "studio", "--no-browser", "--port", str(port),
+                               "--folder", str(folder / "library")], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        ready, enabled, alive = [], [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=os.environ.get("COMPOSERLAB_CHROMIUM", "/usr/bin/chromium"),
+                                                 headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"])
+            for load in range(loads):
+                page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+                started = time.perf_counter()
+                page.goto(url, timeout=300_000)
+                page.wait_for_selector(".cl-studio", timeout=300_000)
+                ready.append(time.perf_counter() - started)
+                page.wait_for_selector(".cl-generate:not([disabled])", timeout=300_000)
+                enabled.append(time.perf_counter() - started)
+                page.close(run_before_unload=True)  # as a tab is closed: the page's unload handlers run
+                time.sleep(5)
+                alive.append(kernels_of(server.pid))
+                print(f"load {load + 1}: page ready {ready[-1]:.2f} s, Generate enabled {enabled[-1]:.2f} s, "
+                      f"kernels alive after closing {alive[-1]}", flush=True)
+            browser.close()
+        print(f"median of {loads}: page ready {statistics.median(ready):.2f} s, "
+              f"Generate enabled {statistics.median(enabled):.2f} s; kernels alive at the end: {alive[-1]}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clicks", type=int, default=5, help="warm clicks per chain (a new seed each)")
     parser.add_argument("--chains", default=";".join(CHAINS), help="chains separated by ';'")
     parser.add_argument("--cold", default=None, help=argparse.SUPPRESS)  # internal: one cold run, as JSON
+    parser.add_argument("--page", type=int, default=0, metavar="N",
+                        help="instead: open the standalone page N times; page-ready and Generate-enabled times")
     args = parser.parse_args()
+    if args.page:
+        page_times(args.page)
+        return
     if args.cold:
         print(json.dumps(cold(args.cold)))
         return
