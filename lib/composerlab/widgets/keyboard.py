@@ -22,25 +22,13 @@ Introduced in lab 08 (the Music Studio).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import pypianoroll
 import traitlets
 
 from composerlab.music.melody import from_notes, tempo_of
 from composerlab.music.pianoroll import Note, track_notes
-
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-def page_module(name: str) -> str:
-    """The ES module of widget ``name``: the shared synth (``sound.js``) then its own file.
-
-    anywidget loads one module from a string, so the shared part is put in front
-    rather than imported.
-    """
-    return (STATIC / "sound.js").read_text(encoding="utf-8") + "\n" + (STATIC / name).read_text(encoding="utf-8")
+from composerlab.widgets.assets import page_css, page_module
 
 NOTE_LENGTHS = {"1/16": 1, "1/8": 2, "1/4": 4, "1/2": 8, "1": 16}
 """Note-length choices, in grid steps (a step is a 16th note)."""
@@ -89,7 +77,7 @@ class Keyboard(anywidget.AnyWidget):
     """
 
     _esm = page_module("keyboard.js")
-    _css = STATIC / "keyboard.css"
+    _css = page_css("keyboard.css")
 
     low = traitlets.Int(48).tag(sync=True)
     octaves = traitlets.Int(2).tag(sync=True)
@@ -154,6 +142,7 @@ class Keyboard(anywidget.AnyWidget):
     def rest(self) -> None:
         """Step entry: leave a silence of ``note_length`` steps."""
         self._set(self.notes, self.cursor + self.note_length)
+        self.message = ""
 
     def record(self, events: list[dict]) -> None:
         """A recorded take replaces the melody; an empty one changes nothing and says why."""
@@ -166,15 +155,17 @@ class Keyboard(anywidget.AnyWidget):
         self.message = f"Recorded {len(notes)} notes."
 
     def undo(self) -> None:
-        """Take back the last change."""
+        """Take back the last change (and the message about it)."""
         if self._history:
             self.notes, self.cursor = self._history.pop()
         self.can_undo = bool(self._history)
+        self.message = ""
 
     def clear(self) -> None:
         """Start again with no notes (undo brings them back)."""
         if self.notes:
             self._set([])
+        self.message = ""
 
     def note_list(self) -> list[Note]:
         """The melody's notes (rest markers left out)."""

@@ -13,15 +13,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
 from composerlab.music.pianoroll import steps_per_bar, time_signature_of, track_notes
+from composerlab.widgets.assets import TRACK_COLORS, track_color
 
-TRACK_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                "#17becf", "#bcbd22", "#7f7f7f"]
-"""One colour per track, in track order; the player uses the same ones."""
-
-
-def track_color(index: int) -> str:
-    """The colour of track ``index`` in every plot and player."""
-    return TRACK_COLORS[index % len(TRACK_COLORS)]
+__all__ = ["TRACK_COLORS", "track_color", "plot_pianoroll", "roll_png", "plot_roll_array", "plot_curves",
+           "EDIT_COLORS", "plot_edits", "animate_edits", "plot_edit_sweep"]
 
 
 def plot_pianoroll(multitrack: pypianoroll.Multitrack, ax=None, title: str | None = None,
