@@ -58,8 +58,12 @@ def shot(page, name: str, whole: str | None = ".cl-studio") -> Path:
     """A screenshot of the element ``whole`` (all of it, scrolled or not), or of the viewport (None)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    if whole:
+    if whole:  # the page scrolls inside Voila's and JupyterLab's own boxes: make the window tall enough
+        size = page.viewport_size
+        height = page.evaluate("s => document.querySelector(s).scrollHeight", whole)
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 400)})
         page.locator(whole).first.screenshot(path=str(path))
+        page.set_viewport_size(size)
     else:
         page.screenshot(path=str(path))
     return path

@@ -16,6 +16,12 @@ The page sends three kinds of message:
   replaces the melody (so recording again is re-recording);
 - ``{"type": "undo"}`` and ``{"type": "clear"}``.
 
+A click on a key or on the keyboard's frame gives it the focus, and it says
+"Computer keys on": then the bottom letter row plays the lower octave shown and
+the top row the upper one (together every key shown), the arrows shift the
+octave, Esc lets go. While it has the focus every key press stays in it, so in
+JupyterLab no notebook shortcut (``a``, ``b``, ``d d``...) ever fires.
+
 A hardware MIDI keyboard plays through the browser's Web MIDI where the
 browser offers it (Chrome, Edge; ``midi_inputs`` lists the devices found).
 Introduced in lab 08 (the Music Studio).

@@ -162,7 +162,7 @@ class Studio:
         self.confirm_delete_button = _button("Yes, delete it", "cl-confirm-delete", "cl-danger")
         self.cancel_delete_button = _button("Keep it", "cl-cancel-delete")
         self.delete_box = _classed(widgets.HBox([self.confirm_delete_button, self.cancel_delete_button]), "cl-ask")
-        self.downloads = Downloads(self._download_file, label="Download what you hear:")
+        self.downloads = Downloads(self.export, label="Download what you hear:")
         self.server_text = _classed(widgets.Text(value=server, description="Server",
                                                  tooltip="the event server's address: ask your facilitator",
                                                  layout=widgets.Layout(width="330px")), "cl-server")
@@ -219,6 +219,7 @@ class Studio:
         for number, row in enumerate(self.chain.rows, 1):
             row.menu.description = f"Model {number}"
             row.menu.style.description_width = "initial"
+            row.menu.layout.width = "270px"  # the label and the longest name, "transformer (extend)"
             row.menu.tooltip = "the model at this step of the chain"
             row.remove_button.tooltip = f"take model {number} out of the chain"
             for control in row.controls.values():
@@ -488,9 +489,6 @@ class Studio:
             raise ValueError(f"there is no {kind!r} download; choose mid, wav or mp3")
         name = f"{(self.title_text.value or music.name or 'composition').strip().replace(' ', '_')}.{kind}"
         return "".join(c for c in name if c.isalnum() or c in "._-+"), data
-
-    def _download_file(self, kind: str) -> tuple[str, bytes]:
-        return self.export(kind)
 
     def submit(self, server: str, alias: str, title: str) -> str:
         """Send what you hear (or the input) to the event; show the receipt or the server's reason."""
