@@ -65,9 +65,10 @@ def served(event) -> None:
     both ways answer alike."""
     from fastapi.testclient import TestClient
 
+    from composerlab.event import api
     from composerlab.event.fastpath import FastPath
 
-    event.client = TestClient(FastPath(event.app))
+    event.client = TestClient(FastPath(event.app, api.router))
 
 
 @pytest.mark.parametrize("way", ["served", "routed"])

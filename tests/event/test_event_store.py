@@ -86,6 +86,20 @@ def test_revision_moves_with_every_write_that_can_change_a_board(tmp_path):
     assert store.revision(max_age=60) == r2 + 1  # cached value
 
 
+def test_pieces_that_tie_on_the_board_rank_in_upload_order(tmp_path):
+    store = Store.create(tmp_path / "ev", "E", ["Ada", "Ben"])
+    first, second = (store.add_submission(alias, "Song", f"{alias}.mid", midi_upload(tmp_path, low=low,
+                                                                                       name=f"{alias}.mid"))
+                     for alias, low in (("zed", 60), ("amy", 62)))  # "zed" first: upload order, not the name
+    store.open_preliminary("random", seed=0)
+    ada, ben = store.judges()
+    for judge in (ada, ben):
+        for piece in store.assignments(judge.id, "preliminary"):
+            store.put_score(judge.id, piece.id, 4, 4, 4)
+    assert [s.submission for s in store.standings("preliminary")] == [first.id, second.id]
+    store.close()
+
+
 def test_a_database_url_other_than_the_folder_is_accepted(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared' / 'elsewhere.db'}"
     (tmp_path / "shared").mkdir()

@@ -85,7 +85,7 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     app.state.stopping = False  # set when the server is asked to stop: live streams end
     app.state.awards = []  # plugins' award sections (pages.awards_sections)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
-    for router in (api.router, pages.router, *routers):
+    for router in (api.router, pages.router, *routers):  # the API first: server() answers from its table
         app.include_router(router)
     for plugin in plugins:
         plugin(app)
@@ -139,7 +139,7 @@ class EventServer(uvicorn.Server):
 
 
 def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> EventServer:
-    """A uvicorn server for the app, with its busiest routes answered ahead of FastAPI's stack
+    """A uvicorn server for the app, the API's busiest routes answered ahead of FastAPI's stack
     (:class:`~composerlab.event.fastpath.FastPath`)."""
     # Everything loaded so far (the app, music21, matplotlib) lives as long as the server: frozen out of the
     # garbage collector's sight, a full collection under a burst of requests no longer walks it (a pause of
@@ -147,7 +147,7 @@ def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> EventServ
     gc.collect()
     gc.freeze()
     # The access log is off: private links carry their token in the path.
-    return EventServer(app, uvicorn.Config(FastPath(app), host=host, port=port, log_level="warning",
+    return EventServer(app, uvicorn.Config(FastPath(app, api.router), host=host, port=port, log_level="warning",
                                            access_log=False, timeout_graceful_shutdown=3))
 
 

@@ -62,12 +62,18 @@ class Boards:
 
 
 class BoardFeed:
-    """One poller per board for every open stream of the app: many pages cost one check per poll."""
+    """One poller per board for every open stream of the app: many pages cost one check per poll.
+
+    A change is signalled by setting an :class:`asyncio.Event` and putting a fresh one in its place (the
+    feed lives on one event loop, so it needs no lock). A stream that goes away while it waits, cancelled
+    again and again by its response's cancel scope, leaves nothing behind; with a condition variable it
+    could end holding the condition's lock, and every stream and the poller then waited for ever.
+    """
 
     def __init__(self, boards: Boards, round_name: str):
         self.boards, self.round_name = boards, round_name
         self.text, self.version, self.listeners = "", 0, 0
-        self.changed = asyncio.Condition()
+        self.changed = asyncio.Event()
         self.task: asyncio.Task | None = None
 
     def join(self) -> None:
@@ -79,20 +85,19 @@ class BoardFeed:
         while self.listeners > 0 and not self.boards.stopping():
             text = await run_in_threadpool(self.boards.text, self.round_name, 1.0)
             if text != self.text:
-                async with self.changed:
-                    self.text, self.version = text, self.version + 1
-                    self.changed.notify_all()
+                self.text, self.version = text, self.version + 1
+                changed, self.changed = self.changed, asyncio.Event()
+                changed.set()
             await asyncio.sleep(POLL_SECONDS)
 
     async def next(self, seen: int, timeout: float) -> tuple[int, str] | None:
         """The board once it differs from version ``seen``; None after ``timeout`` seconds without a change."""
-        async with self.changed:
-            if self.version == seen:
-                try:
-                    await asyncio.wait_for(self.changed.wait(), timeout)
-                except TimeoutError:
-                    return None
-            return self.version, self.text
+        if self.version == seen:
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout)
+            except TimeoutError:
+                return None
+        return self.version, self.text
 
     async def events(self):
         """One stream's server-sent events: the board each time it changes, until the server stops or for

@@ -31,8 +31,6 @@ CHECK_IN_LOOP_BYTES = 64 * 1024
 """Without the worker, files up to this size are checked on the event loop itself: a melody of a few KB
 takes less time to check than handing it to a thread costs under a burst (the thread waits for the GIL
 behind the loop). A larger file, up to the event's limit, is checked in a thread so the loop never stalls."""
-CHECKING_AT_ONCE = anyio.CapacityLimiter(2)
-"""Large uploads checked at once in threads: the check holds the GIL, so more threads would only take turns."""
 WATCH_SECONDS = 1.0
 """How often the worker looks whether its server is still there."""
 
@@ -70,6 +68,7 @@ class MidiChecker:
         self.pool: ProcessPoolExecutor | None = None
         self.ready = threading.Event()  # set once the worker has imported the reader and answered
         self.batches = Batches(self.check_in_worker)
+        self.threads = anyio.CapacityLimiter(2)  # large files checked here: the GIL lets more only take turns
 
     def start(self) -> None:
         """Start the worker process (a second call does nothing)."""
@@ -100,7 +99,7 @@ class MidiChecker:
             return await self.batches.add((data, name))
         if len(data) <= CHECK_IN_LOOP_BYTES:
             return midi_problem(data, name)
-        return await anyio.to_thread.run_sync(midi_problem, data, name, limiter=CHECKING_AT_ONCE)
+        return await anyio.to_thread.run_sync(midi_problem, data, name, limiter=self.threads)
 
     async def check_in_worker(self, items: list[tuple[bytes, str]]) -> list[str | None]:
         """A batch checked by the worker; by this process if the worker is gone (from then on too)."""

@@ -1,14 +1,7 @@
-"""The app's busiest routes answered ahead of FastAPI's own stack, looked up in the app's own routing table.
+"""The API's busiest routes (uploads, scores) answered ahead of FastAPI's stack, read from the API's own router.
 
-An endpoint marked :func:`answered_first` stays an ordinary route of the app (the app's table says which
-path goes to it, and its OpenAPI page documents it). :class:`FastPath`, the ASGI app that
-``composerlab serve`` runs, finds the marked routes in that table and calls their endpoints itself,
-skipping FastAPI's middleware, routing, dependency and serialisation layers: under a burst of uploads the
-server is CPU-bound, and those layers were a large share of each upload's CPU. The endpoints may take only
-what it can give them the same way FastAPI does (the request, whole-number path parameters, ``async``
-dependencies on the request alone, one JSON body model); a marked route that takes more is refused when
-the table is read. Every other request, and one a marked route does not match exactly (a path id that is
-not a number), goes to the app for the app's own answer.
+:func:`answered_first` marks a route's endpoint; :class:`FastPath`, the ASGI app ``composerlab serve``
+runs, calls the marked endpoints itself and passes every other request to the app.
 """
 from __future__ import annotations
 
@@ -93,7 +86,7 @@ class DirectCall:
                 raise EventError(validation_reason([{"type": "missing", "loc": ("body",), "msg": "Field required",
                                                      "input": None}]), 422)
             try:
-                args[name] = model.model_validate(body)
+                args[name] = model.model_validate(body, from_attributes=True)  # as FastAPI validates a body
             except ValidationError as err:
                 raise EventError(validation_reason(err.errors()), 422) from None
         result = await self.route.endpoint(**args)
@@ -116,16 +109,26 @@ async def json_body(request: Request):
 
 
 class FastPath:
-    """The app, with the routes marked :func:`answered_first` called ahead of its stack (see the module)."""
+    """The app, with the routes of ``router`` marked :func:`answered_first` called ahead of its stack.
 
-    def __init__(self, app):
-        self.app = app
-        self.calls: list[DirectCall] | None = None  # read from the app's table on the first request
+    A marked endpoint stays an ordinary route of the app: ``router`` (one of the app's own, the first it
+    includes) says which path goes to it, and the app's OpenAPI page documents it. FastPath calls it without
+    FastAPI's middleware, routing, dependency and serialisation layers: a burst of uploads is answered on
+    one core, and every upload waits behind the requests before it. The endpoint may take only what
+    FastPath gives it the way FastAPI would (the request, whole-number path parameters, ``async``
+    dependencies on the request alone, one JSON body model); a marked route that takes more is refused
+    when the table is read. A request a marked route does not take (a path id that is not a number, a body
+    that is not JSON) goes to the app, for the app's own answer.
+    """
+
+    def __init__(self, app, router):
+        self.app, self.router = app, router
+        self.calls: list[DirectCall] | None = None  # read from the router on the first request
 
     def table(self) -> list[DirectCall]:
         if self.calls is None:
             calls, ahead = [], []
-            for route in self.app.router.routes:
+            for route in self.router.routes:
                 if isinstance(route, APIRoute) and getattr(route.endpoint, "answered_first", False):
                     calls.append(DirectCall(route, list(ahead)))
                 ahead.append(route)

@@ -21,9 +21,6 @@ from composerlab.event.submissions import Checked, Receipt
 
 log = logging.getLogger(__name__)
 
-WRITING = anyio.CapacityLimiter(4)
-"""Threads for the batch writers, apart from the shared pool the pages' routes run in: many live
-leaderboards reloading must not make a batch of uploads wait for a thread."""
 STOP_SECONDS = 10.0
 """How long a stopping server waits for the batch being written."""
 
@@ -41,6 +38,9 @@ class BatchWriter:
     def __init__(self, store):
         self.store = store
         self.batches = Batches(self.write_batch)
+        # its own threads, apart from the pool the pages' routes share: many live leaderboards reloading
+        # must not make a batch of uploads wait for a thread
+        self.threads = anyio.CapacityLimiter(2)
 
     async def write(self, checked: Checked) -> Receipt:
         """``checked`` stored: its receipt (its refusal raised, such as the per-composer limit)."""
@@ -55,7 +55,7 @@ class BatchWriter:
         if ready:
             try:
                 written = await anyio.to_thread.run_sync(submissions.write, self.store, [items[i][0] for i in ready],
-                                                         [items[i][1].result() for i in ready], limiter=WRITING)
+                                                         [items[i][1].result() for i in ready], limiter=self.threads)
             except Exception as err:  # the batch failed (a disk or database error): each of it is told
                 written = [err] * len(ready)
             for i, result in zip(ready, written):
