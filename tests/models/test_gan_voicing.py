@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 from composerlab.models.gan.generate import compose, decode, load_model, model_path
-from composerlab.models.gan.voicing import (
+from composerlab.models.gan.chords import (
     CHORD_MASKS,
     CHORD_TONES,
     VoicingWeights,
     add_passing_notes,
     beat_segments,
     chord_name,
-    harmonize,
 )
+from composerlab.models.gan.voicing import harmonize
 from composerlab.music import harmony
 from composerlab.music.melody import from_notes
 from composerlab.music.pianoroll import Note, stack_rolls, steps_per_bar, time_signature_of
@@ -289,3 +289,4 @@ def test_a_wandering_register_widens_the_voices_and_the_seed_chooses_it():
         return np.mean([len(np.unique(np.nonzero(v)[1])) for v in voices])
 
     assert pitches(one) > pitches(still) + 1  # 5.3 pitches a voice against 3.7
+
