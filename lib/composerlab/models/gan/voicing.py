@@ -134,6 +134,23 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     return out
 
 
+def registers(probabilities: np.ndarray, epsilon: float) -> np.ndarray:
+    """(3, pitches) each voice's share of its probability over the whole tune, by pitch: what stands in
+    for the model's choice where it rests the voice.
+
+    A voice the model gives no pitch anywhere (it rests it through the whole tune) borrows the register
+    of the voices it does give; if it gives none, every pitch is alike.
+    """
+    register = probabilities.sum(axis=1)
+    totals = register.sum(axis=1, keepdims=True)
+    register /= np.maximum(totals, epsilon)
+    silent = totals[:, 0] <= 0
+    if silent.any():
+        given = register[~silent].mean(axis=0) if (~silent).any() else np.full(register.shape[1], 1.0)
+        register[silent] = given / given.sum()
+    return register
+
+
 def _beats(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature, key,
            w: VoicingWeights) -> list[_Beat]:
     """Every beat of the tune with the states (chord and voicing) the search considers on it."""
@@ -144,8 +161,7 @@ def _beats(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_sign
     chromatic = np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)  # inf * 0 would be NaN
     chord_prior = SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
     # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
-    register = probabilities[:, :steps].sum(axis=1)
-    register /= np.maximum(register.sum(axis=1, keepdims=True), w.epsilon)
+    register = registers(probabilities[:, :steps], w.epsilon)
     tops = top_pitch(melody[:steps])
     tops = np.where(tops >= 0, tops - lowest, SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
     beats = []
@@ -204,7 +220,9 @@ def _chords(mean: np.ndarray, line: np.ndarray, on_beat: np.ndarray, pitch_class
     fits = foreign == 0
     triad = CHORD_TONES[:, 3] < 0
     allowed = fits | (triad & (foreign == 1))
-    if not allowed.any():  # a cluster in the melody no chord holds: harmonise the beat as if it were silent
+    # A cluster in the melody that no chord holds, or none the key rule leaves (a chromatic cluster, an
+    # in-key rule): harmonise the beat as if the melody were silent on it.
+    if not (allowed & np.isfinite(chord_prior)).any():
         on_beat[:] = False
         fits = allowed = np.ones(len(CHORD_MASKS), bool)
     cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
@@ -243,7 +261,7 @@ def _voicings(keep: np.ndarray, cost: np.ndarray, fits: np.ndarray, mean: np.nda
 
     c_cost = cost[keep][:, None, None, None] - w.model * (log_p[0, a] + log_p[1, t] + log_p[2, b])
     c_cost = c_cost + np.where(present(1), 0.0, w.no_third) + np.where(present(2), 0.0, w.no_fifth)
-    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep])[:, None, None, None]
+    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep], bool)[:, None, None, None]
     c_cost = c_cost + np.where(present(0) | ~needs_root, 0.0, w.no_root)
     has_seventh = tones[..., 3] >= 0
     ok = ok & (~has_seventh | present(3))  # without its seventh it is the triad, another state
