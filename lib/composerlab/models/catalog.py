@@ -61,8 +61,9 @@ class ModelEntry:
     family: str = ""
 
     def weights_path(self) -> Path:
-        """The weights file (``.weights.h5``)."""
-        return models_dir() / f"{self.weights}.weights.h5"
+        """The weights file (``.weights.h5``): in ``data/models/`` for a shipped model, else where it was saved."""
+        stem = Path(self.weights)
+        return Path(f"{stem}.weights.h5") if stem.parent != Path(".") else models_dir() / f"{stem}.weights.h5"
 
     def run(self, music, seed: int = 0, **params):
         """Run the model on ``music``; ``params`` are its own parameters."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from composerlab.models.corpora.cache import write_json
 from composerlab.models.runtime import install_run, quiet_tensorflow
 from composerlab.models.transformer.data import TokenData, token_data, transposed_windows, validation_windows
 from composerlab.models.transformer.network import TransformerConfig, build, load
@@ -213,8 +214,7 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
             """Training seconds so far, beside the checkpoint, so a resumed run keeps its schedule."""
 
             def on_epoch_end(self, epoch, logs=None):
-                clock.parent.mkdir(parents=True, exist_ok=True)
-                clock.write_text(json.dumps({"seconds": elapsed_before + time.perf_counter() - started}))
+                write_json(clock, {"seconds": elapsed_before + time.perf_counter() - started})
 
         callbacks.append(Clock())
     net.model.fit(Windows(), epochs=epochs, callbacks=callbacks, verbose=verbose)
