@@ -1,12 +1,8 @@
 """The event server: :func:`create_app` builds the FastAPI app over one event folder; :func:`server` serves it.
 
-The JSON API (:mod:`~composerlab.event.api`) and the HTML pages (:mod:`~composerlab.event.pages`) are
-routers on one app. The app owns what lives as long as it serves, on ``app.state``: the store, the
-templates, the upload path (its MIDI-checking worker and batch writer, started and stopped in the app's
-lifespan). A later part (the quiz) plugs in as a *plugin*: a callable given the app once its store is
-open, which adds its routers, keeps its own tables in the event's database (``app.state.store.engine``)
-and may add sections to the awards page (``app.state.awards``). The event never imports the quiz:
-``composerlab serve`` (the command line, a layer above both) composes them.
+What lives as long as the app serves is the app's, on ``app.state`` (the store, the upload path, the
+boards), started and stopped in its :func:`lifespan`. A plugin (the quiz) is a callable given the app once
+its store is open; the event never imports it (``composerlab serve``, a layer above both, composes them).
 """
 from __future__ import annotations
 
