@@ -3,6 +3,7 @@
 Submissions go to the real event server (``composerlab.event``'s FastAPI app under uvicorn on
 127.0.0.1, as ``composerlab serve`` runs it): the receipt is shown and the file is in the event's store.
 """
+import html
 from datetime import datetime, timezone
 
 import pytest
@@ -231,17 +232,17 @@ def test_library_rename_and_delete_asks_first(studio):
     studio.rename_text.value = "Renamed"
     studio.rename_button.click()
     assert studio.library.get(cid).title == "Renamed" and "Renamed" in studio.library_menu.label
-    studio.delete_button.click()
-    assert "Delete 'Renamed' from your library? It cannot be undone." in status(studio, "keep")
+    studio.delete_button.click()  # it asks, beside the button
+    assert "Delete 'Renamed' from your library? It cannot be undone." in html.unescape(studio.delete_question.value)
     assert studio.delete_box.layout.display == "flex" and [e.id for e in studio.library.list()] == [cid]
     studio.cancel_delete_button.click()  # Keep it
     assert studio.delete_box.layout.display == "none" and [e.id for e in studio.library.list()] == [cid]
     studio.delete_button.click()
     studio.confirm_delete_button.click()
     assert studio.library.list() == [] and studio.library_menu.value is None
-    assert "Deleted 'Renamed'" in status(studio, "keep") and studio.delete_box.layout.display == "none"
+    assert "Deleted 'Renamed'" in status(studio, "library") and studio.delete_box.layout.display == "none"
     studio.open_button.click()
-    assert "The library is empty" in status(studio, "keep")
+    assert "The library is empty" in status(studio, "library")
 
 
 def test_saving_under_a_title_the_library_has_asks_to_replace_or_keep_both(studio):

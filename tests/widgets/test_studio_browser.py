@@ -167,7 +167,8 @@ def test_keys_generate_listen_and_what_is_heard_is_what_is_kept(chromium, studio
 
     # 6. Delete asks first; "Keep it" keeps it. A new output clears the old one's download and receipt.
     page.locator(".cl-delete").click()
-    wait_said(page, "keep", "Delete 'Browser song' from your library? It cannot be undone.")
+    page.wait_for_selector(".cl-ask .cl-question:has-text(\"Delete 'Browser song' from your library? It cannot be "
+                           "undone.\")")
     shot(page, "07_delete_asks")
     page.locator(".cl-cancel-delete").click()
     assert len(Library(library_folder).list()) == 1

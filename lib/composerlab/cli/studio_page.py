@@ -1,27 +1,21 @@
 """``composerlab studio``: the studio as a standalone web page, served by Voila, with nothing from the internet.
 
-Voila runs ``studio_page.ipynb`` (one cell: the :class:`~composerlab.widgets.studio.Studio`)
-and shows only its output, so a learner who never opens a notebook gets the same studio
-as lab 08. Three things are set here, each with Voila's or Jupyter's own means:
+Voila runs ``studio_page.ipynb`` (one cell: the :class:`~composerlab.widgets.studio.Studio`) and shows
+only its output, so a learner who never opens a notebook gets the same studio as lab 08. Set here, each
+with Voila's or Jupyter's own means:
 
-- **Offline.** Voila's "lab" template links Font Awesome from a CDN although its own bundle
-  already carries the same fonts; the page uses a template made at start-up from the
-  installed one with those two links taken out (derived, not copied into the kit, so it
-  follows the installed Voila). ``tests/widgets`` checks in a browser that the page asks
-  nothing of any other host.
-- **A kernel ends with its page.** Voila's page sends a shutdown request when it is closed
-  or reloaded, with the ``_xsrf`` cookie as its token; but Voila's page handler never has
-  tornado set that cookie, so the request was refused (403 "'_xsrf' argument missing") and
-  every reload kept a kernel of about 1 GB. Voila's ``prelaunch_hook`` (called with the page's
-  request before the kernel starts) asks tornado for the token, which sets the cookie: the
-  shutdown goes through, and XSRF protection stays on.
-- **Idle kernels are culled** by Jupyter's own kernel manager settings
-  (``MappingKernelManager.cull_idle_timeout`` and ``cull_interval``): a page lost without
-  its shutdown (a crashed browser, a laptop put to sleep) frees its kernel after
-  :data:`CULL_IDLE_S` seconds without a connection. A page left open is never culled.
+- **Offline.** Voila's "lab" template links Font Awesome from a CDN although its bundle carries the same
+  fonts; the page uses a template derived at start-up from the installed one without those links.
+- **A kernel ends with its page.** Voila's page sends a shutdown request on close or reload with the
+  ``_xsrf`` cookie as its token, but its page handler never has tornado set that cookie (a 403, and a
+  kernel of about 1 GB kept per reload). Voila's ``prelaunch_hook`` reads the token, which sets the
+  cookie: the shutdown goes through and XSRF protection stays on.
+- **Idle kernels are culled** by Jupyter's ``MappingKernelManager.cull_idle_timeout``: a page lost
+  without its shutdown (a crashed browser, a sleeping laptop) frees its kernel after :data:`CULL_IDLE_S`
+  seconds without a connection. A page left open is never culled.
 
-``python -m composerlab.cli.studio_page ARGS`` runs Voila so configured (Voila takes the
-hook only as a Python object, not on its command line).
+``python -m composerlab.cli.studio_page ARGS`` runs Voila so configured (Voila takes the hook only as a
+Python object, not on its command line).
 """
 from __future__ import annotations
 

@@ -1,29 +1,16 @@
 """The virtual keyboard: play a melody with the mouse, a touch screen, the computer keys or a MIDI keyboard.
 
-Built with anywidget rather than an ipywidgets custom widget: one Python class,
-one small ES module and one CSS file (``widgets/static/keyboard.*``), no
-JavaScript build step and no npm package to publish, and it runs the same in
-JupyterLab, Notebook 7 and Voila. The browser only draws keys and makes
-sound; every decision about notes lives here in Python (step entry, the
-metronome-quantised take, undo), so it is tested without a browser.
+An anywidget (one Python class, ``static/keyboard.js`` and ``.css``, no JavaScript build step; the same in
+JupyterLab, Notebook 7 and Voila). The browser draws keys and makes sound; every decision about notes is
+made here in Python (step entry, the metronome-quantised take, undo), so it is tested without a browser.
+The page sends ``{"type": "step", "pitch": 60, "velocity": 90}`` (one note of the chosen length after the
+last), ``{"type": "rest"}``, ``{"type": "take", "events": [{"t": ms, "d": ms, "pitch": 60}, ...]}`` (a
+recorded take, times from the first beat after the count-in; it replaces the melody), ``undo``, ``clear``.
 
-The page sends three kinds of message:
-
-- ``{"type": "step", "pitch": 60, "velocity": 90}``: step entry, one note of the chosen
-  length after the last one (``{"type": "rest"}`` leaves a gap);
-- ``{"type": "take", "events": [{"t": ms, "d": ms, "pitch": 60}, ...]}``:
-  a recorded take, times from the first beat after the count-in; it
-  replaces the melody (so recording again is re-recording);
-- ``{"type": "undo"}`` and ``{"type": "clear"}``.
-
-A click on a key or on the keyboard's frame gives it the focus, and it says
-"Computer keys on": then the bottom letter row plays the lower octave shown and
-the top row the upper one (together every key shown), the arrows shift the
-octave, Esc lets go. While it has the focus every key press stays in it, so in
-JupyterLab no notebook shortcut (``a``, ``b``, ``d d``...) ever fires.
-
-A hardware MIDI keyboard plays through the browser's Web MIDI where the
-browser offers it (Chrome, Edge; ``midi_inputs`` lists the devices found).
+A click on a key or on the frame gives it the focus and it says "Computer keys on": the bottom letter row
+plays the lower octave shown, the top row the upper one, the arrows shift the octave, Esc lets go. While it
+has the focus every key press stays in it, so no JupyterLab shortcut (``a``, ``b``, ``d d``) ever fires.
+A MIDI keyboard plays through the browser's Web MIDI where offered (``midi_inputs`` lists the devices).
 Introduced in lab 08 (the Music Studio).
 """
 from __future__ import annotations

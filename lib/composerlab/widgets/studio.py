@@ -10,7 +10,7 @@ or one web page (``composerlab studio``), laid out as four cards, top to bottom:
 3. **Listen**: input or output in one playable roll (:mod:`composerlab.widgets.roll`):
    a playhead that follows the sound, a mute box and an instrument per track.
    **Use output as input** starts the next round of the chain from what you hear.
-4. **Keep**: save to the library (:mod:`composerlab.models.library`), reopen, rename,
+4. **Keep** (:mod:`composerlab.widgets.keep`): save to the library, reopen, rename,
    delete (it asks first); download MIDI, WAV or MP3 in one click; submit to the event.
 
 Save, download and submit all take the output exactly as the learner hears it: the
@@ -32,66 +32,37 @@ from IPython.display import display
 from composerlab.errors import MusicFileError, ParameterError, UnknownModelError
 from composerlab.models import one_blas_thread
 from composerlab.models.catalog import MODELS
-from composerlab.models.library import Library, LibraryError, music_from_dict, run_steps
-from composerlab.music.midi import midi_bytes, read_midi_bytes
+from composerlab.models.library import Library, LibraryError, run_steps
+from composerlab.music.midi import read_midi_bytes
 from composerlab.music.pianoroll import track_notes
 from composerlab.music.samples import SAMPLES, load_sample
-from composerlab.sound.audio import mp3_bytes, render, wav_bytes
 from composerlab.widgets.assets import STATIC
 from composerlab.widgets.chain import ChainEditor
-from composerlab.widgets.download import Downloads
 from composerlab.widgets.editor import Editor
+from composerlab.widgets.keep import KeepCard, TitleTaken
 from composerlab.widgets.keyboard import Keyboard
+from composerlab.widgets.looks import (
+    button,
+    card,
+    classed,
+    count_notes,
+    names_list,
+    no_null_tooltips,
+    plural,
+    row,
+)
 from composerlab.widgets.roll import RollPlayer
-from composerlab.widgets.submit import SubmitError, submit
+from composerlab.widgets.submit import SubmitError
 
-SECTIONS = ("input", "models", "listen", "keep", "submit")
+__all__ = ["PLAIN", "SECTIONS", "Studio", "TitleTaken", "count_notes"]
+
+SECTIONS = ("input", "models", "listen", "keep", "library", "submit")
 """Where the studio answers: one message line beside each group of buttons."""
 PLAIN = (MusicFileError, LibraryError, SubmitError, UnknownModelError, ParameterError, ValueError)
 """Errors whose message is for the learner as it is."""
 
 
-class TitleTaken(LibraryError):
-    """A save under a title the library already has; the studio offers to replace it or keep both."""
-
-
-def count_notes(music: pypianoroll.Multitrack) -> int:
-    """Notes in every track."""
-    return sum(len(track_notes(t)) for t in music.tracks)
-
-
-def plural(n: int, word: str) -> str:
-    """``"1 track"``, ``"4 tracks"``."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def names_list(names: list[str]) -> str:
-    """``"Alto"``, ``"Alto and Bass"``, ``"Alto, Tenor and Bass"``."""
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _no_null_tooltips(widget) -> None:
-    """Every control in ``widget`` without a tooltip gets an empty one (ipywidgets shows None as "null")."""
-    if hasattr(widget, "tooltip") and widget.tooltip is None:
-        widget.tooltip = ""
-    for child in getattr(widget, "children", ()):
-        _no_null_tooltips(child)
-
-
-def _classed(widget, *names: str):
-    for name in names:
-        widget.add_class(name)  # stable hooks for the browser tests and for the studio's style
-    return widget
-
-
-def _button(description: str, name: str, kind: str = "cl-secondary", tooltip: str = "") -> widgets.Button:
-    return _classed(widgets.Button(description=description, tooltip=tooltip or description,
-                                   layout=widgets.Layout(width="auto")), name, kind)
-
-
-class Studio:
+class Studio(KeepCard):
     """The studio for one learner.
 
     Parameters
@@ -121,65 +92,32 @@ class Studio:
         self.source = f"sample:{sample}"
         self.timings: list[float] = []
         self.last_message = ""
-        self._pending_delete: str | None = None
-        self._pending_title: str | None = None
 
-        self.messages = {where: _classed(widgets.HTML(), "cl-say", f"cl-say-{where}") for where in SECTIONS}
+        self.messages = {where: classed(widgets.HTML(), "cl-say", f"cl-say-{where}") for where in SECTIONS}
         # 1. input
-        self.sample_menu = _classed(widgets.Dropdown(options=[(s.title, k) for k, s in SAMPLES.items()], value=sample,
+        self.sample_menu = classed(widgets.Dropdown(options=[(s.title, k) for k, s in SAMPLES.items()], value=sample,
                                                      description="Sample", tooltip="a sample melody as the input",
                                                      layout=widgets.Layout(width="330px")),
                                     "cl-sample")
-        self.upload = _classed(widgets.FileUpload(accept=".mid,.midi", multiple=False, description="Upload MIDI",
+        self.upload = classed(widgets.FileUpload(accept=".mid,.midi", multiple=False, description="Upload MIDI",
                                                   tooltip="a .mid or .midi file from your computer"), "cl-upload",
                                "cl-secondary")
         self.keyboard = Keyboard()
-        self.take_button = _button("Use keyboard melody as input", "cl-take-keyboard", "cl-primary")
+        self.take_button = button("Use keyboard melody as input", "cl-take-keyboard", "cl-primary")
         self.editor = Editor(load_sample(sample))
         # 2. models
         self.chain = ChainEditor()
-        self.generate_button = _button("Generate", "cl-generate", "cl-primary", "run the chain on the input")
+        self.generate_button = button("Generate", "cl-generate", "cl-primary", "run the chain on the input")
         # 3. listen
         self.roll = RollPlayer()
-        self.reuse_button = _button("Use output as input", "cl-reuse", tooltip="start the next round from what you hear")
+        self.reuse_button = button("Use output as input", "cl-reuse", tooltip="start the next round from what you hear")
         self.reuse_button.disabled = True
         # 4. keep
-        self.title_text = _classed(widgets.Text(placeholder="a title for it", description="Title",
-                                                tooltip="the title it gets in your library and its files' names",
-                                                layout=widgets.Layout(width="300px")), "cl-title")
-        self.save_button = _button("Save to library", "cl-save", "cl-primary")
-        self.replace_button = _button("Replace it", "cl-replace", "cl-danger")
-        self.keep_both_button = _button("Keep both", "cl-keep-both")
-        self.replace_box = _classed(widgets.HBox([self.replace_button, self.keep_both_button]), "cl-ask")
-        self.library_menu = _classed(widgets.Dropdown(description="Library", tooltip="your saved compositions",
-                                                      layout=widgets.Layout(width="420px")), "cl-library")
-        self.open_button = _button("Open", "cl-open", tooltip="its input, chain, seed and music")
-        self.rename_text = _classed(widgets.Text(placeholder="new title", description="New title",
-                                                 tooltip="the chosen composition's new title",
-                                                 layout=widgets.Layout(width="240px")), "cl-rename-text")
-        self.rename_button = _button("Rename", "cl-rename")
-        self.delete_button = _button("Delete", "cl-delete", "cl-danger", "remove it from the library (asks first)")
-        self.confirm_delete_button = _button("Yes, delete it", "cl-confirm-delete", "cl-danger")
-        self.cancel_delete_button = _button("Keep it", "cl-cancel-delete")
-        self.delete_box = _classed(widgets.HBox([self.confirm_delete_button, self.cancel_delete_button]), "cl-ask")
-        self.downloads = Downloads(self.export, label="Download what you hear:")
-        self.server_text = _classed(widgets.Text(value=server, description="Server",
-                                                 tooltip="the event server's address: ask your facilitator",
-                                                 layout=widgets.Layout(width="330px")), "cl-server")
-        self.alias_text = _classed(widgets.Text(placeholder="your alias", description="Alias",
-                                                tooltip="the name the event knows you by",
-                                                layout=widgets.Layout(width="240px")), "cl-alias")
-        self.entry_title_text = _classed(widgets.Text(placeholder="entry title", description="Entry",
-                                                      tooltip="your entry's title at the event",
-                                                      layout=widgets.Layout(width="300px")), "cl-entry-title")
-        self.submit_button = _button("Submit to the event", "cl-submit", "cl-primary")
-        self.receipt = _classed(widgets.HTML(), "cl-receipt")
-        for box in (self.replace_box, self.delete_box):
-            box.layout.display = "none"
+        self._build_keep(server)
 
         self._connect()
         self.widget = self._layout()
-        _no_null_tooltips(self.widget)
+        no_null_tooltips(self.widget)
         self.refresh_library()
         self._show_input(switch=True)
         if warm_up:
@@ -198,16 +136,7 @@ class Studio:
         self.take_button.on_click(lambda _: act("input", self.use_keyboard))
         self.generate_button.on_click(lambda _: act("models", self.generate))
         self.reuse_button.on_click(lambda _: act("listen", self.use_output_as_input))
-        self.save_button.on_click(lambda _: act("keep", self._save_clicked))
-        self.replace_button.on_click(lambda _: act("keep", self.save, self._pending_title or "", True))
-        self.keep_both_button.on_click(lambda _: act("keep", self.save, self._pending_title or "", False))
-        self.open_button.on_click(lambda _: act("keep", self.open, self.library_menu.value))
-        self.rename_button.on_click(lambda _: act("keep", self.rename, self.library_menu.value, self.rename_text.value))
-        self.delete_button.on_click(lambda _: act("keep", self.ask_delete, self.library_menu.value))
-        self.confirm_delete_button.on_click(lambda _: act("keep", self.delete, self._pending_delete))
-        self.cancel_delete_button.on_click(lambda _: act("keep", self._keep))
-        self.submit_button.on_click(lambda _: act("submit", self.submit, self.server_text.value, self.alias_text.value,
-                                                  self.entry_title_text.value))
+        self._connect_keep(act)
         self.editor.observe(lambda _: self._show_input(), names=["notes", "tempo"])
         self.roll.on_mix(self._mix_changed)
         self.chain.rows_box.observe(self._name_chain_controls, names="children")
@@ -216,20 +145,20 @@ class Studio:
     def _name_chain_controls(self, _change=None) -> None:
         """Give every control of the chain a name and a tooltip: a screen reader needs the name, and
         ipywidgets shows a control without a tooltip as "null" under the pointer."""
-        for number, row in enumerate(self.chain.rows, 1):
-            row.menu.description = f"Model {number}"
-            row.menu.style.description_width = "initial"
-            row.menu.layout.width = "270px"  # the label and the longest name, "transformer (extend)"
-            row.menu.tooltip = "the model at this step of the chain"
-            row.remove_button.tooltip = f"take model {number} out of the chain"
-            for control in row.controls.values():
+        for number, step in enumerate(self.chain.rows, 1):
+            step.menu.description = f"Model {number}"
+            step.menu.style.description_width = "initial"
+            step.menu.layout.width = "270px"  # the label and the longest name, "transformer (extend)"
+            step.menu.tooltip = "the model at this step of the chain"
+            step.remove_button.tooltip = f"take model {number} out of the chain"
+            for control in step.controls.values():
                 control.tooltip = control.tooltip or control.description
-            if not getattr(row, "_named", False):  # a new model in the row brings new controls
-                row.params_box.observe(self._name_chain_controls, names="children")
-                row._named = True
+            if not getattr(step, "_named", False):  # a new model in the row brings new controls
+                step.params_box.observe(self._name_chain_controls, names="children")
+                step._named = True
         self.chain.seed.tooltip = "the same input, chain, parameters and seed give the same music"
         self.chain.add_button.tooltip = "add a model at the end of the chain: it takes the last one's output"
-        _no_null_tooltips(self.chain.box)
+        no_null_tooltips(self.chain.box)
 
     def _act(self, where: str, action, *args) -> None:
         """Run a button's action; its answer, or the mistake in words, goes beside that button."""
@@ -355,7 +284,7 @@ class Studio:
         self.downloads.enabled = True
         self.downloads.message = ""
         self.receipt.value = ""
-        for where in ("listen", "keep", "submit"):
+        for where in ("listen", "keep", "library", "submit"):
             self.messages[where].value = ""
         self._keep()
 
@@ -394,130 +323,15 @@ class Studio:
         return (f"The output is now the input: the editor shows its melody ({melody.name or 'Track 1'}, "
                 f"{plural(len(track_notes(melody)), 'note')}){kept}{left}. Add or change models and Generate again.")
 
-    # ----- library
-    def refresh_library(self, select: str | None = None) -> None:
-        entries = self.library.list()
-        self.library_menu.options = [(f"{e.title} | {e.chain_text} | {e.created[:16].replace('T', ' ')}", e.id)
-                                     for e in entries]
-        self.library_menu.value = select if select in [e.id for e in entries] else (entries[0].id if entries else None)
-
-    def _save_clicked(self) -> str:
-        try:
-            return self.save(self.title_text.value)
-        except TitleTaken:
-            self._pending_title = self.title_text.value
-            self.replace_box.layout.display = "flex"
-            raise
-
-    def save(self, title: str, replace: bool | None = None) -> str:
-        """Save what you hear (or the input, if nothing was generated) with how it was made.
-
-        A title the library already has is refused (:class:`TitleTaken`) unless ``replace`` says
-        what to do: True replaces the earlier composition(s) of that title, False keeps both.
-        """
-        title = title.strip()
-        same = [e for e in self.library.list() if e.title.strip().lower() == title.lower()] if title else []
-        if same and replace is None:
-            raise TitleTaken(f"Your library already has '{same[0].title}' (saved "
-                             f"{same[0].created[:16].replace('T', ' ')}): replace it, or keep both?")
-        if self.output is not None and self.made_from is not None:
-            music, steps, seed, source = self.made_from
-            entry = self.library.save(self.heard_output(), title, music, steps, seed, source)
-        else:
-            entry = self.library.save(self.input_music(), title, source=self.source)
-        if replace:
-            for old in same:
-                self.library.delete(old.id)
-        self._keep()
-        self.refresh_library(entry.id)
-        verb = "Replaced" if replace and same else "Saved"
-        return f"{verb} '{entry.title}' in the library ({plural(entry.notes, 'note')}, {entry.chain_text})."
-
-    def open(self, cid: str | None) -> str:
-        """Reopen a composition: its input, its chain and seed, and the saved music as output."""
-        if not cid:
-            raise LibraryError("The library is empty: save a composition first.")
-        entry = self.library.get(cid)
-        self.set_input(music_from_dict(entry.input), f"library:{cid}")
-        self.chain.set_steps(entry.chain)
-        self.chain.seed.value = entry.seed
-        self.title_text.value = entry.title
-        self._new_output(self.library.load(cid), (music_from_dict(entry.input), entry.chain, entry.seed, entry.source))
-        return f"Opened '{entry.title}' ({entry.chain_text}, seed {entry.seed})."
-
-    def rename(self, cid: str | None, title: str) -> str:
-        if not cid:
-            raise LibraryError("Choose a composition to rename.")
-        entry = self.library.rename(cid, title)
-        self.refresh_library(cid)
-        return f"Renamed to '{entry.title}'."
-
-    def ask_delete(self, cid: str | None) -> str:
-        """The Delete button: ask before anything is removed."""
-        if not cid:
-            raise LibraryError("Choose a composition to delete.")
-        self._pending_delete = cid
-        self.delete_box.layout.display = "flex"
-        return f"Delete '{self.library.get(cid).title}' from your library? It cannot be undone."
-
-    def _keep(self) -> str:
-        """Nothing asked is pending any more (Keep it; or a new save or output)."""
-        self._pending_delete = self._pending_title = None
-        self.delete_box.layout.display = self.replace_box.layout.display = "none"
-        return ""
-
-    def delete(self, cid: str | None) -> str:
-        """Remove composition ``cid`` from the library (the button asks first: :meth:`ask_delete`)."""
-        if not cid:
-            raise LibraryError("Choose a composition to delete.")
-        title = self.library.get(cid).title
-        self.library.delete(cid)
-        self._keep()
-        self.refresh_library()
-        return f"Deleted '{title}' from the library."
-
-    # ----- out of the studio
-    def export(self, kind: str) -> tuple[str, bytes]:
-        """What you hear as a ``mid``, ``wav`` or ``mp3`` file: ``(file name, bytes)``."""
-        music = self.heard_output()
-        if kind == "mid":
-            data = midi_bytes(music)
-        elif kind in ("wav", "mp3"):
-            samples, rate = render(music)
-            data = wav_bytes(samples, rate) if kind == "wav" else mp3_bytes(samples, rate)
-        else:
-            raise ValueError(f"there is no {kind!r} download; choose mid, wav or mp3")
-        name = f"{(self.title_text.value or music.name or 'composition').strip().replace(' ', '_')}.{kind}"
-        return "".join(c for c in name if c.isalnum() or c in "._-+"), data
-
-    def submit(self, server: str, alias: str, title: str) -> str:
-        """Send what you hear (or the input) to the event; show the receipt or the server's reason."""
-        music = self.heard_output() if self.output is not None else self.input_music()
-        try:
-            receipt = submit(server, alias, title, midi_bytes(music), f"{title or 'entry'}.mid")
-        except SubmitError as err:
-            self.receipt.value = f'<span class="cl-refused">Not submitted: {html.escape(str(err))}</span>'
-            raise
-        eligible = "eligible" if receipt.get("eligible", True) else "not eligible for a prize"
-        self.receipt.value = (f'<span class="cl-accepted">Received: entry #{html.escape(str(receipt["id"]))}, '
-                              f'stored as {html.escape(str(receipt.get("stored_as", "?")))} ({eligible})</span>')
-        return f"Submitted '{title}' as {alias}: receipt #{receipt['id']}."
-
     # ----- display
     def _layout(self) -> widgets.Widget:
-        def card(number: int, title: str, hint: str, *children) -> widgets.VBox:
-            head = widgets.HTML(f'<h3 class="cl-h"><span class="cl-step">{number}</span> {title} '
-                                f'<small>{hint}</small></h3>')
-            return _classed(widgets.VBox([head, *children]), "cl-card", f"cl-card-{title.lower()}")
-
-        tabs = _classed(widgets.Tab(children=[self.editor, widgets.VBox([self.keyboard, self.take_button])]),
-                        "cl-tabs")
+        tabs = classed(widgets.Tab(children=[self.editor, widgets.VBox([self.keyboard, self.take_button])]),
+                       "cl-tabs")
         tabs.set_title(0, "Editor (the input)")
         tabs.set_title(1, "Keyboard")
         self.tabs = tabs
-        row = lambda *items: _classed(widgets.HBox(list(items)), "cl-row")  # noqa: E731
         style = (STATIC / "studio.css").read_text(encoding="utf-8")
-        return _classed(widgets.VBox([
+        return classed(widgets.VBox([
             widgets.HTML(f"<style>{style}</style>"
                          "<header class='cl-top'><h2>Composer Lab <span>Music Studio</span></h2>"
                          "<p>Pick a melody, run it through a chain of models, listen, keep the best and submit it."
@@ -528,12 +342,7 @@ class Studio:
                  self.chain.box, row(self.generate_button, self.messages["models"])),
             card(3, "Listen", "input or output; mute a track, change its instrument",
                  self.roll, row(self.reuse_button, self.messages["listen"])),
-            card(4, "Keep", "save it, download it, submit it to the event",
-                 row(self.title_text, self.save_button), self.replace_box, self.messages["keep"],
-                 row(self.library_menu, self.open_button), row(self.rename_text, self.rename_button, self.delete_button),
-                 self.delete_box, self.downloads,
-                 row(self.server_text, self.alias_text, self.entry_title_text),
-                 row(self.submit_button, self.messages["submit"]), self.receipt),
+            self._keep_card(),
         ]), "cl-studio")
 
     def _ipython_display_(self):
