@@ -29,8 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "labs" / "08_studio.ipynb"
 TOKEN = "composerlab-lab08-test"
 ODE = "ccvbbvcxzzxcxx"  # Ode to Joy on the bottom row (E E F G G F E D C C D E D D): c, v, b, x, z are shortcuts
-SETTINGS = {  # the learner's JupyterLab settings for this run: no autosave, no news, no update check
+SETTINGS = {  # the learner's JupyterLab settings for this run: no autosave, no news, no update check, and the
+    # notebook's own kernel started without asking (on a loaded machine JupyterLab may open the notebook before
+    # it has the kernel list, and then asks "Select Kernel" for it)
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
 }
