@@ -175,20 +175,33 @@ def private_uses(source: str, module: str, is_package: bool = False, known=None)
 
 
 def unexplained_deferred_imports(source: str, module: str) -> list[str]:
-    """Imports inside functions with no comment on their line or the line above (outside the command line)."""
+    """Imports inside functions without a reason (outside the command line).
+
+    A reason is a comment on the import's line, or on any line of its block (imports on consecutive
+    lines), or on the line just above the block.
+    """
     if module.startswith(DEFERRED_IMPORTS_ALLOWED):
         return []
     lines = source.splitlines()
-    tree = ast.parse(source)
     found = []
-    for func in ast.walk(tree):
+    for func in ast.walk(ast.parse(source)):
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for node in ast.walk(func):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                here, above = lines[node.lineno - 1], lines[node.lineno - 2] if node.lineno > 1 else ""
-                if "#" not in here and not above.strip().startswith("#"):
-                    found.append(f"{module}:{node.lineno}: '{here.strip()}' inside {func.name}() without a reason")
+        nodes = sorted((n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom))),
+                       key=lambda n: n.lineno)
+        blocks: list[list[ast.stmt]] = []
+        for node in nodes:
+            if blocks and node.lineno == blocks[-1][-1].end_lineno + 1:
+                blocks[-1].append(node)
+            else:
+                blocks.append([node])
+        for block in blocks:
+            first, last = block[0].lineno, block[-1].end_lineno
+            above = lines[first - 2] if first > 1 else ""
+            if above.strip().startswith("#") or any("#" in line for line in lines[first - 1:last]):
+                continue
+            found += [f"{module}:{n.lineno}: '{lines[n.lineno - 1].strip()}' inside {func.name}() without a reason"
+                      for n in block]
     return sorted(set(found))
 
 
@@ -263,3 +276,6 @@ def test_the_checks_catch_a_cycle_a_private_name_and_an_unexplained_import():
         "composerlab.a:2: 'from composerlab.b import g' inside f() without a reason"]
     assert unexplained_deferred_imports("def f():\n    import tensorflow  # heavy: only to train\n",
                                         "composerlab.a") == []
+    block = "def f():\n    import keras  # loads TensorFlow\n    from keras import layers\n\n    import json\n"
+    assert unexplained_deferred_imports(block, "composerlab.a") == [
+        "composerlab.a:5: 'import json' inside f() without a reason"]
