@@ -5,12 +5,8 @@ Python package with ``executable_path``; without it the tests skip, except with 
 """
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-
 import pytest
-from eventkit import free_port
+from studio_pages import serve_studio, stop_studio
 
 
 @pytest.fixture(scope="module")
@@ -20,31 +16,14 @@ def chromium(browser):
 
 
 @pytest.fixture(scope="module")
-def studio_page(tmp_path_factory):
-    """``composerlab studio``'s Voila server on a free loopback port; yields (url, library folder)."""
-    from composerlab.cli.studio_page import voila_command
+def studio_server(tmp_path_factory):
+    """``composerlab studio``'s Voila server on a free loopback port, its culling as shipped."""
+    server = serve_studio(tmp_path_factory.mktemp("studio"))
+    yield server
+    stop_studio(server)
 
-    folder = tmp_path_factory.mktemp("studio")
-    port = free_port()
-    command, env = voila_command(port, folder / "jupyter")
-    env["COMPOSERLAB_LIBRARY"] = str(folder / "library")
-    log = open(folder / "voila.log", "wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        if process.poll() is not None:
-            raise RuntimeError((folder / "voila.log").read_text())
-        time.sleep(0.5)
-    else:
-        process.terminate()
-        raise RuntimeError("the studio page did not start in 90 s")
-    yield f"http://127.0.0.1:{port}/", folder / "library"
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+
+@pytest.fixture(scope="module")
+def studio_page(studio_server):
+    """(url, library folder) of the module's studio server."""
+    return studio_server.url, studio_server.library

@@ -54,6 +54,19 @@ def test_transpose_tempo_and_the_music_out():
     assert ed.tempo == 100
 
 
+def test_the_view_follows_a_transposition_back_and_a_fixed_tempo_clears_its_error():
+    ed = fresh()
+    view = (ed.low, ed.high)
+    ed.transpose(12)
+    assert (ed.low, ed.high) == (view[0] + 12, view[1] + 12)
+    ed.transpose(-12)
+    assert (ed.low, ed.high) == view  # it shrinks back: no empty octave left above the melody
+    ed.handle({"type": "tempo", "bpm": 999})
+    assert "outside 30-240" in ed.message
+    ed.handle({"type": "tempo", "bpm": 90})
+    assert ed.message == "" and ed.tempo == 90
+
+
 def test_mistakes_become_messages_not_tracebacks():
     ed = Editor(load_sample("mary"))
     ed.handle({"type": "transpose", "semitones": 90})
@@ -68,6 +81,10 @@ def test_mistakes_become_messages_not_tracebacks():
 def test_an_accompaniment_is_kept_while_the_melody_is_edited():
     full = compose_chain(load_sample("twinkle"), "bach", seed=0)
     ed = Editor(full)
+    assert [t["name"] for t in ed.other_tracks] == ["Alto", "Tenor", "Bass"]  # drawn faint: what goes along
+    assert sorted(ed.others) == sorted([n.start, n.pitch, n.length, i] for i, t in enumerate(full.tracks) if i
+                                       for n in track_notes(t))
+    assert ed.low <= min(n[1] for n in ed.others)  # the view shows them all
     ed.move(0, 67)
     out = ed.music()
     assert len(out.tracks) == 4

@@ -45,9 +45,9 @@ def test_record_replaces_the_melody_and_undo_restores_it():
     kb.handle({"type": "take", "events": take})
     assert len(kb.note_list()) == 8 and kb.message == "Recorded 8 notes."
     kb.handle({"type": "take", "events": take[:3]})  # re-record
-    assert len(kb.note_list()) == 3
+    assert len(kb.note_list()) == 3 and kb.message == "Recorded 3 notes."
     kb.handle({"type": "undo"})
-    assert len(kb.note_list()) == 8
+    assert len(kb.note_list()) == 8 and kb.message == ""  # "Recorded 3 notes." no longer holds
     kb.handle({"type": "undo"})
     assert kb.note_list() == [Note(0, 60, 4)]
     kb.handle({"type": "clear"})

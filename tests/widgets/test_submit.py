@@ -1,5 +1,7 @@
 """composerlab.widgets.submit against the real event server (uvicorn on 127.0.0.1): receipt, refusals, no server."""
+import http.server
 import socket
+import threading
 
 import pytest
 from browser import LiveEvent
@@ -45,3 +47,33 @@ def test_no_server_bad_address_or_missing_fields():
         submit("127.0.0.1:8000", "ada", "t", b"MThd")
     with pytest.raises(SubmitError, match="fill in your alias"):
         submit("http://127.0.0.1:8000", " ", "t", b"MThd")
+
+
+class ForbiddenPage(http.server.BaseHTTPRequestHandler):
+    """Another program on the address: it answers every request with an HTML error page."""
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        body = b"<!DOCTYPE HTML><html><body><h1>403 Forbidden</h1></body></html>"
+        self.send_response(403)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_that_is_not_the_event_gets_a_plain_reason_not_its_html():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ForbiddenPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(SubmitError) as refused:
+            submit(url, "ada", "t", midi_bytes(load_sample("twinkle")))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(refused.value) == (f"the server at {url} answered HTTP 403 and is not the event server; "
+                                  "check the address with your facilitator")
+    assert "<" not in str(refused.value)

@@ -1,12 +1,21 @@
 """``composerlab studio``: the studio as a standalone web page, served by Voila, with nothing from the internet.
 
-Voila runs ``studio_page.ipynb`` (one cell: the :class:`~composerlab.widgets.studio.Studio`)
-and shows only its output, so a learner who never opens a notebook gets the same
-studio as lab 08. Voila's "lab" template links Font Awesome from a CDN although its
-own bundle already carries the same fonts; the page uses a template made at
-start-up from the installed one with those two links taken out (it is derived, not
-copied into the kit, so it follows the installed Voila), and ``tests/widgets``
-checks in a browser that the page asks nothing of any other host.
+Voila runs ``studio_page.ipynb`` (one cell: the :class:`~composerlab.widgets.studio.Studio`) and shows
+only its output, so a learner who never opens a notebook gets the same studio as lab 08. Set here, each
+with Voila's or Jupyter's own means:
+
+- **Offline.** Voila's "lab" template links Font Awesome from a CDN although its bundle carries the same
+  fonts; the page uses a template derived at start-up from the installed one without those links.
+- **A kernel ends with its page.** Voila's page sends a shutdown request on close or reload with the
+  ``_xsrf`` cookie as its token, but its page handler never has tornado set that cookie (a 403, and a
+  kernel of about 1 GB kept per reload). Voila's ``prelaunch_hook`` reads the token, which sets the
+  cookie: the shutdown goes through and XSRF protection stays on.
+- **Idle kernels are culled** by Jupyter's ``MappingKernelManager.cull_idle_timeout``: a page lost
+  without its shutdown (a crashed browser, a sleeping laptop) frees its kernel after :data:`CULL_IDLE_S`
+  seconds without a connection. A page left open is never culled.
+
+``python -m composerlab.cli.studio_page ARGS`` runs Voila so configured (Voila takes the hook only as a
+Python object, not on its command line).
 """
 from __future__ import annotations
 
@@ -18,13 +27,19 @@ import sys
 import webbrowser
 from pathlib import Path
 
+from traitlets.config import Config
+
 PAGE = Path(__file__).resolve().parent / "studio_page.ipynb"
 TEMPLATE = "composerlab"
+CULL_IDLE_S = 600
+"""Seconds a kernel with no page connected may stay idle before Jupyter's culler shuts it down."""
+CULL_INTERVAL_S = 60
+"""How often the culler looks."""
 
 
 def make_template(root: Path) -> Path:
     """Write the offline Voila template under ``root`` (a Jupyter data folder); return ``root``."""
-    import voila
+    import voila  # the page's server: only the command that serves it needs it
 
     lab_index = None
     for base in [Path(sys.prefix) / "share" / "jupyter", Path(voila.__file__).resolve().parents[3] / "share" / "jupyter"]:
@@ -43,14 +58,34 @@ def make_template(root: Path) -> Path:
     return root
 
 
-def voila_command(port: int, data_root: Path) -> tuple[list[str], dict]:
+def voila_command(port: int, data_root: Path, cull_idle_s: int = CULL_IDLE_S,
+                  cull_interval_s: int = CULL_INTERVAL_S) -> tuple[list[str], dict]:
     """The command line and environment that serve the studio page on ``127.0.0.1:port``."""
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(make_template(data_root)), env.get("JUPYTER_PATH")]))
-    command = [sys.executable, "-m", "voila", str(PAGE), f"--port={port}", "--no-browser",
+    command = [sys.executable, "-m", "composerlab.cli.studio_page", str(PAGE), f"--port={port}", "--no-browser",
                "--Voila.ip=127.0.0.1", f"--template={TEMPLATE}", "--theme=light",
-               "--VoilaConfiguration.show_tracebacks=False"]
+               "--VoilaConfiguration.show_tracebacks=False",
+               f"--MappingKernelManager.cull_idle_timeout={cull_idle_s}",
+               f"--MappingKernelManager.cull_interval={cull_interval_s}",
+               "--MappingKernelManager.cull_connected=False"]
     return command, env
+
+
+def give_the_page_its_xsrf_cookie(request_handler, notebook, cwd):
+    """Voila's prelaunch hook: reading ``xsrf_token`` makes tornado set the ``_xsrf`` cookie on the page,
+    which Voila's page sends back with its shutdown request when it is closed or reloaded."""
+    request_handler.xsrf_token  # noqa: B018 - the property sets the cookie as it is read
+    return notebook
+
+
+def run_voila(argv: list[str]) -> None:
+    """Run Voila with ``argv`` and the studio's hook (see the module notes)."""
+    from voila.app import Voila  # the page's server: only this command needs it
+
+    config = Config()
+    config.VoilaConfiguration.prelaunch_hook = give_the_page_its_xsrf_cookie
+    Voila.launch_instance(argv=argv, config=config)
 
 
 def serve(port: int = 8866, open_browser: bool = True, library: str | None = None,
@@ -81,3 +116,7 @@ def serve(port: int = 8866, open_browser: bool = True, library: str | None = Non
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+if __name__ == "__main__":
+    run_voila(sys.argv[1:])

@@ -11,7 +11,9 @@ its toolbar. An anywidget like the keyboard (same reasons, see
 "semitones": 1}``, ``{"type": "undo"}``; this class changes the notes.
 
 It edits the first track of a composition; the other tracks (an
-accompaniment used as input) stay as they are. Introduced in lab 08.
+accompaniment used as input) stay as they are and are drawn faint behind
+the melody, each in its colour, so the learner sees what goes along with it.
+Introduced in lab 08.
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ import numpy as np
 import pypianoroll
 import traitlets
 
-from composerlab.music.melody import tempo_of
+from composerlab.music.melody import from_notes, set_tempo, tempo_of
 from composerlab.music.pianoroll import Note, n_steps_of, notes_to_roll, steps_per_bar, time_signature_of, track_notes
-from composerlab.widgets.keyboard import STATIC, page_module
+from composerlab.widgets.assets import page_css, page_module, track_color
 
 MARGIN = 4
 """Semitones shown above the highest and below the lowest note."""
@@ -39,7 +41,7 @@ class Editor(anywidget.AnyWidget):
     """
 
     _esm = page_module("editor.js")
-    _css = STATIC / "editor.css"
+    _css = page_css("editor.css")
 
     notes = traitlets.List().tag(sync=True)
     n_steps = traitlets.Int(128).tag(sync=True)
@@ -50,6 +52,8 @@ class Editor(anywidget.AnyWidget):
     new_length = traitlets.Int(4).tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
+    others = traitlets.List().tag(sync=True)       # [start, pitch, length, track] of the other tracks
+    other_tracks = traitlets.List().tag(sync=True)  # {"name", "color"} of tracks 1, 2, ... (drawn faint)
 
     def __init__(self, music: pypianoroll.Multitrack | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -94,9 +98,13 @@ class Editor(anywidget.AnyWidget):
         self.message = ""
         self._fit_view()
 
-    def _fit_view(self) -> None:
-        pitches = [n[1] for n in self.notes]
-        if pitches:  # widen the view to the notes, never shrink it under the pointer
+    def _fit_view(self, exact: bool = False) -> None:
+        """Widen the view to the notes (never shrink it under the pointer while editing); ``exact``
+        fits it to them (after a transposition, a new melody)."""
+        pitches = [n[1] for n in self.notes] + [n[1] for n in self.others]
+        if pitches and exact:
+            self.low, self.high = max(0, min(pitches) - MARGIN), min(127, max(pitches) + MARGIN)
+        elif pitches:
             self.low = max(0, min(self.low, min(pitches) - MARGIN))
             self.high = min(127, max(self.high, max(pitches) + MARGIN))
         end = max((n[0] + n[2] for n in self.notes), default=0)
@@ -146,12 +154,14 @@ class Editor(anywidget.AnyWidget):
         if pitches and not (0 <= min(pitches) and max(pitches) <= 127):
             raise ValueError(f"transposing by {semitones} takes notes outside 0-127")
         self._set([[n[0], n[1] + semitones, n[2], n[3]] for n in self.notes])
+        self._fit_view(exact=True)
 
     def set_tempo(self, bpm: float) -> None:
         """Play the melody at ``bpm`` (undoable like a note change)."""
         self._history.append((self.notes, self.tempo))
         self.tempo = bpm
         self.can_undo = True
+        self.message = ""
 
     def undo(self) -> None:
         """Take back the last change."""
@@ -169,10 +179,14 @@ class Editor(anywidget.AnyWidget):
         self.n_steps = max(self.bar_steps, -(-n_steps_of(music) // self.bar_steps) * self.bar_steps)
         notes = track_notes(music.tracks[0]) if music.tracks else []
         self.notes = [[n.start, n.pitch, n.length, n.velocity] for n in notes]
+        self.others = [[n.start, n.pitch, n.length, i] for i, t in enumerate(music.tracks[1:], 1) for n in track_notes(t)]
+        self.other_tracks = [{"name": t.name or f"Track {i + 1}", "color": track_color(i)}
+                             for i, t in enumerate(music.tracks) if i]
         self.tempo = max(30.0, min(240.0, tempo_of(music)))
         self.message = ""
-        pitches = [n.pitch for n in notes] or [60]
-        self.low, self.high = max(0, min(pitches) - MARGIN), min(127, max(pitches) + MARGIN)
+        if not self.notes and not self.others:
+            self.low, self.high = 60 - 2 * MARGIN, 72 + 2 * MARGIN
+        self._fit_view(exact=True)
 
     def note_list(self) -> list[Note]:
         """The edited notes."""
@@ -180,8 +194,6 @@ class Editor(anywidget.AnyWidget):
 
     def music(self) -> pypianoroll.Multitrack:
         """The composition with the edited first track, at the chosen tempo."""
-        from composerlab.music.melody import from_notes, set_tempo
-
         if self._music is None or not self._music.tracks:
             return from_notes(self.note_list(), tempo=self.tempo)
         result = copy.deepcopy(self._music)

@@ -1,28 +1,19 @@
 """The virtual keyboard: play a melody with the mouse, a touch screen, the computer keys or a MIDI keyboard.
 
-Built with anywidget rather than an ipywidgets custom widget: one Python class,
-one small ES module and one CSS file (``widgets/static/keyboard.*``), no
-JavaScript build step and no npm package to publish, and it runs the same in
-JupyterLab, Notebook 7 and Voila. The browser only draws keys and makes
-sound; every decision about notes lives here in Python (step entry, the
-metronome-quantised take, undo), so it is tested without a browser.
+An anywidget (one Python class, ``static/keyboard.js`` and ``.css``, no JavaScript build step; the same in
+JupyterLab, Notebook 7 and Voila). The browser draws keys and makes sound; every decision about notes is
+made here in Python (step entry, the metronome-quantised take, undo), so it is tested without a browser.
+The page sends ``{"type": "step", "pitch": 60, "velocity": 90}`` (one note of the chosen length after the
+last), ``{"type": "rest"}``, ``{"type": "take", "events": [{"t": ms, "d": ms, "pitch": 60}, ...]}`` (a
+recorded take, times from the first beat after the count-in; it replaces the melody), ``undo``, ``clear``.
 
-The page sends three kinds of message:
-
-- ``{"type": "step", "pitch": 60, "velocity": 90}``: step entry, one note of the chosen
-  length after the last one (``{"type": "rest"}`` leaves a gap);
-- ``{"type": "take", "events": [{"t": ms, "d": ms, "pitch": 60}, ...]}``:
-  a recorded take, times from the first beat after the count-in; it
-  replaces the melody (so recording again is re-recording);
-- ``{"type": "undo"}`` and ``{"type": "clear"}``.
-
-A hardware MIDI keyboard plays through the browser's Web MIDI where the
-browser offers it (Chrome, Edge; ``midi_inputs`` lists the devices found).
+A click on a key or on the frame gives it the focus and it says "Computer keys on": the bottom letter row
+plays the lower octave shown, the top row the upper one, the arrows shift the octave, Esc lets go. While it
+has the focus every key press stays in it, so no JupyterLab shortcut (``a``, ``b``, ``d d``) ever fires.
+A MIDI keyboard plays through the browser's Web MIDI where offered (``midi_inputs`` lists the devices).
 Introduced in lab 08 (the Music Studio).
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import anywidget
 import pypianoroll
@@ -30,17 +21,7 @@ import traitlets
 
 from composerlab.music.melody import from_notes, tempo_of
 from composerlab.music.pianoroll import Note, track_notes
-
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-def page_module(name: str) -> str:
-    """The ES module of widget ``name``: the shared synth (``sound.js``) then its own file.
-
-    anywidget loads one module from a string, so the shared part is put in front
-    rather than imported.
-    """
-    return (STATIC / "sound.js").read_text(encoding="utf-8") + "\n" + (STATIC / name).read_text(encoding="utf-8")
+from composerlab.widgets.assets import page_css, page_module
 
 NOTE_LENGTHS = {"1/16": 1, "1/8": 2, "1/4": 4, "1/2": 8, "1": 16}
 """Note-length choices, in grid steps (a step is a 16th note)."""
@@ -89,7 +70,7 @@ class Keyboard(anywidget.AnyWidget):
     """
 
     _esm = page_module("keyboard.js")
-    _css = STATIC / "keyboard.css"
+    _css = page_css("keyboard.css")
 
     low = traitlets.Int(48).tag(sync=True)
     octaves = traitlets.Int(2).tag(sync=True)
@@ -154,6 +135,7 @@ class Keyboard(anywidget.AnyWidget):
     def rest(self) -> None:
         """Step entry: leave a silence of ``note_length`` steps."""
         self._set(self.notes, self.cursor + self.note_length)
+        self.message = ""
 
     def record(self, events: list[dict]) -> None:
         """A recorded take replaces the melody; an empty one changes nothing and says why."""
@@ -166,15 +148,17 @@ class Keyboard(anywidget.AnyWidget):
         self.message = f"Recorded {len(notes)} notes."
 
     def undo(self) -> None:
-        """Take back the last change."""
+        """Take back the last change (and the message about it)."""
         if self._history:
             self.notes, self.cursor = self._history.pop()
         self.can_undo = bool(self._history)
+        self.message = ""
 
     def clear(self) -> None:
         """Start again with no notes (undo brings them back)."""
         if self.notes:
             self._set([])
+        self.message = ""
 
     def note_list(self) -> list[Note]:
         """The melody's notes (rest markers left out)."""

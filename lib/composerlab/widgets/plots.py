@@ -4,24 +4,24 @@ Introduced in lab 01 (piano rolls); the training labs add loss and metric curves
 """
 from __future__ import annotations
 
+import io
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pypianoroll
+from matplotlib.animation import FuncAnimation
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from composerlab.music import metrics
 from composerlab.music.pianoroll import steps_per_bar, time_signature_of, track_notes
+from composerlab.widgets.assets import TRACK_COLORS, track_color
 
-TRACK_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                "#17becf", "#bcbd22", "#7f7f7f"]
-"""One colour per track, in track order; the player uses the same ones."""
-
-
-def track_color(index: int) -> str:
-    """The colour of track ``index`` in every plot and player."""
-    return TRACK_COLORS[index % len(TRACK_COLORS)]
+__all__ = ["TRACK_COLORS", "track_color", "plot_pianoroll", "roll_png", "plot_roll_array", "plot_curves",
+           "EDIT_COLORS", "plot_edits", "animate_edits", "plot_edit_sweep"]
 
 
 def plot_pianoroll(multitrack: pypianoroll.Multitrack, ax=None, title: str | None = None,
@@ -85,10 +85,6 @@ def roll_png(multitrack: pypianoroll.Multitrack, muted: set[int] | None = None, 
     manager to create and close, safe off the main thread, and the same cost in
     a kernel as in a benchmark (pyplot's inline display adds a second draw).
     """
-    import io
-
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=figsize, dpi=dpi, layout="tight")
     plot_pianoroll(multitrack, ax=fig.add_subplot(), title="", muted=muted)
     buffer = io.BytesIO()
@@ -146,9 +142,6 @@ def animate_edits(result, every: int = 1, interval: int = 120, figsize=(9, 3.5))
     is ringed. Show it with ``IPython.display.HTML(anim.to_jshtml())``.
     Introduced in lab 05.
     """
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.colors import to_rgb
-
     start = result.input_roll
     frames = list(result.rolls())
     shown_frames = list(range(0, len(frames), max(1, every)))
@@ -202,8 +195,6 @@ def plot_edit_sweep(results: Mapping, parameter: str, figsize_per_panel=(5, 3)):
     Each title gives the cells added and removed and the share of added notes
     in the input's key. Introduced in lab 05.
     """
-    from composerlab.music import metrics
-
     fig, axes = plt.subplots(1, len(results), squeeze=False,
                              figsize=(figsize_per_panel[0] * len(results), figsize_per_panel[1]))
     for ax, (value, result) in zip(axes[0], results.items()):

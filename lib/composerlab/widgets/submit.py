@@ -65,7 +65,11 @@ def submit(server: str, alias: str, title: str, midi: bytes, filename: str = "en
             answer = response.read()
             status = response.status
     except urllib.error.HTTPError as err:
-        raise SubmitError(f"the event server refused the file: {_reason(err.read(), err.code)}") from None
+        reason = _reason(err.read())
+        if reason is None:  # not the event's JSON: another program answers at that address
+            raise SubmitError(f"the server at {server} answered HTTP {err.code} and is not the event server; "
+                              "check the address with your facilitator") from None
+        raise SubmitError(f"the event server refused the file: {reason}") from None
     except (urllib.error.URLError, OSError) as err:
         raise SubmitError(f"could not reach the event server at {server} ({_unreachable(err)}); "
                           "check the address with your facilitator") from None
@@ -79,9 +83,9 @@ def submit(server: str, alias: str, title: str, midi: bytes, filename: str = "en
     return receipt
 
 
-def _reason(body: bytes, code: int) -> str:
+def _reason(body: bytes) -> str | None:
+    """The event server's reason (``{"error": reason}``), or None for any other answer (a web page...)."""
     try:
         return str(json.loads(body)["error"])
     except (ValueError, KeyError, TypeError):
-        text = body.decode("utf-8", "replace").strip()[:160]
-        return f"HTTP {code}" + (f" ({text})" if text else "")
+        return None

@@ -3,7 +3,7 @@ const CW = 14, RH = 12, GUTTER = 40;  // cell width (one 16th), row height (one 
 const SVGNS = "http://www.w3.org/2000/svg";
 
 function render({ model, el }) {
-  el.classList.add("cl-editor");
+  el.classList.add("cl-editor", "cl-kit");
   el.innerHTML = `
     <div class="cl-bar">
       <label>New note <select class="cl-new-length">
@@ -15,10 +15,11 @@ function render({ model, el }) {
       <button class="cl-up-octave" title="everything an octave up">+12</button>
       <label>Tempo <input class="cl-tempo" type="number" min="30" max="240" step="1"></label>
       <button class="cl-undo">Undo</button>
-      <button class="cl-play">&#9654; Play</button>
+      <button class="cl-play" title="a quick preview in plain tones (Listen plays real instruments)">&#9654; Preview</button>
       <span class="cl-count"></span> <span class="cl-message"></span>
     </div>
-    <div class="cl-scroll"><svg class="cl-roll"></svg></div>
+    <div class="cl-scroll" tabindex="0" role="region" aria-label="Piano roll of the input: scroll with the arrow keys"><svg class="cl-roll"></svg></div>
+    <div class="cl-kept"></div>
     <div class="cl-help">Click an empty cell to add a note, a note to remove it; drag a note to move it,
       its right edge to change its length.</div>`;
   const $ = (sel) => el.querySelector(sel);
@@ -54,6 +55,12 @@ function render({ model, el }) {
     }
     for (let s = 0; s <= steps; s += 4) {
       add("line", { x1: GUTTER + s * CW, x2: GUTTER + s * CW, y1: 0, y2: height, class: s % bar === 0 ? "cl-barline" : "cl-beatline" });
+    }
+    const tracks = model.get("other_tracks");
+    for (const [start, pitch, length, track] of model.get("others")) {  // what goes along, drawn faint
+      if (pitch < low || pitch > high) continue;
+      add("rect", { x: GUTTER + start * CW + 1, y: rowOf(pitch) * RH + 1, width: Math.max(3, length * CW - 2),
+                    height: RH - 2, rx: 2, class: "cl-other", fill: tracks[track - 1]?.color || "#888" });
     }
     model.get("notes").forEach(([start, pitch, length], index) => {
       if (pitch < low || pitch > high) return;
@@ -133,8 +140,11 @@ function render({ model, el }) {
     $(".cl-undo").disabled = !model.get("can_undo");
     $(".cl-count").textContent = `${model.get("notes").length} notes`;
     $(".cl-message").textContent = model.get("message");
+    const kept = model.get("other_tracks").map((t) => t.name);
+    $(".cl-kept").textContent = kept.length
+      ? `You edit the melody (blue). Also kept as they are, drawn faint: ${kept.join(", ")}.` : "";
   }
-  for (const name of ["notes", "low", "high", "n_steps", "bar_steps"]) model.on(`change:${name}`, () => { draw(); refresh(); });
+  for (const name of ["notes", "low", "high", "n_steps", "bar_steps", "others", "other_tracks"]) model.on(`change:${name}`, () => { draw(); refresh(); });
   for (const name of ["tempo", "can_undo", "message", "new_length"]) model.on(`change:${name}`, refresh);
   draw();
   refresh();
