@@ -16,7 +16,7 @@ def test_create_makes_the_folder_and_refuses_an_existing_event(tmp_path):
     assert (tmp_path / "ev" / "event.db").is_file() and (tmp_path / "ev" / "submissions").is_dir()
     event = store.event()
     assert (event.name, event.slug, event.max_per_composer, event.max_bytes) == ("Summit 24", "summit_24", 2,
-                                                                                  int(1.5 * 1024 * 1024))
+                                                                                  1_500_000)
     tokens = [event.admin_token] + [j.token for j in store.judges()]
     assert len(set(tokens)) == 3 and all(len(t) >= 24 for t in tokens)
     store.close()

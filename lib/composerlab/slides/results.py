@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composerlab.event.exports import results_json
+from composerlab.event.awards import results_json
 from composerlab.event.store import Store
 from composerlab.quiz.store import winners
 
