@@ -177,6 +177,14 @@ def test_awards_counts_equal_the_exports(event):
     assert counts["contestants"] == len({r["alias"] for r in rows if r["alias"]}) == 5
     assert counts["preliminary_board"] == len(board) == 5 and counts["final_board"] == 0
     assert awards["final_complete"] is True and [r["place"] for r in awards["human"][:3]] == [1, 2, 3]
+    # the winners play for everyone on the awards page; other pieces stay with the judges
+    first, fourth = awards["human"][0]["id"], awards["human"][3]["id"]
+    played = event.client.get(f"/api/awards/{first}/audio.mp3")
+    assert played.status_code == 200 and played.headers["content-type"] == "audio/mpeg" and len(played.content) > 1000
+    assert event.client.get(f"/api/awards/{fourth}/audio.mp3").status_code == 404
+    page = event.client.get("/awards").text
+    assert f'src="/api/awards/{first}/audio.mp3"' in page and f"/api/awards/{fourth}/" not in page
+    assert "7 uploads from 5 contestants" in page
 
 
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(event):

@@ -98,7 +98,8 @@ def results_json(store: Store, awards: dict | None = None) -> dict:
                 "composer": row["composer"] or "(no alias)", "title": row["title"], "points": points,
                 "comments": comments}
 
-    return {"event": awards["event"], "counts": awards["counts"], "final_complete": awards["final_complete"],
+    return {"event": awards["event"], "round": awards["round"], "counts": awards["counts"],
+            "final_complete": awards["final_complete"],
             "notes": awards["notes"],
             "human": [entry(r, r["points"], "; ".join(f"{who}: {text}" for who, text in r["comments"]))
                       for r in awards["human"]],
