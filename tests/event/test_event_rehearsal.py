@@ -212,6 +212,10 @@ def test_a_whole_day_through_the_pages(served, browser, tmp_path):
     check_page(phone, "awards page")
     numbers = phone.text_content("#numbers")
     assert f"{counts['uploads']} uploads from {counts['contestants']} contestants" in numbers
+    for path in ("/leaderboard?round=preliminary", "/leaderboard?round=final", "/leaderboard?round=ai", "/join",
+                 "/docs"):
+        desk.goto(url + path)
+        check_page(desk, path)
     phone.evaluate("document.querySelector('#human-winners audio').load()")
     phone.wait_for_function("document.querySelector('#human-winners audio').duration > 1", timeout=60_000)
     built = subprocess.run(CLI + ["slides", "build", "--no-pdf", "--deck", "05_awards", "--event", str(folder),
