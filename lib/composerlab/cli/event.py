@@ -1,4 +1,4 @@
-"""``composerlab event new|open|close|set`` and ``composerlab serve``: make an event, run its day, serve it.
+"""``composerlab event new|open|close|set|pack`` and ``composerlab serve``: make an event, run its day, serve it.
 
 ``serve`` is where the event server and the live quiz meet (they are siblings in the layers and do not
 import each other): the event's app is built with the quiz as a plugin.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import segno
 
@@ -113,6 +114,39 @@ def _cmd_set(args) -> int:
     return 0
 
 
+def _cmd_pack(args) -> int:
+    from composerlab.event.pack import documents
+    from composerlab.event.store import Store
+    from composerlab.slides.pdf import BrowserNotFound, print_pdf
+
+    try:
+        store = Store.open(args.dir, args.db)
+    except EventError as err:
+        return _refuse("event pack", err)
+    try:
+        docs = documents(store, DEFAULT_URL)
+    finally:
+        store.close()
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        if doc.text:
+            (out / f"{doc.name}.txt").write_text(doc.text, encoding="utf-8")
+            print(f"wrote {out / doc.name}.txt")
+            continue
+        page = out / f"{doc.name}.html"
+        page.write_text(doc.html, encoding="utf-8")
+        if args.no_pdf:
+            print(f"wrote {page}")
+            continue
+        try:
+            print(f"wrote {print_pdf(page, out / f'{doc.name}.pdf')}")
+        except BrowserNotFound as err:
+            print(f"composerlab event pack: {err}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def _cmd_serve(args) -> int:
     from composerlab.event.app import create_app, server
     from composerlab.event.facilitator import lan_addresses, links, links_text
@@ -153,7 +187,7 @@ def _cmd_serve(args) -> int:
 
 
 def add_command(subparsers) -> None:
-    """Add ``composerlab event new|open|close|set`` and ``composerlab serve``."""
+    """Add ``composerlab event new|open|close|set|pack`` and ``composerlab serve``."""
     p = subparsers.add_parser("event", help="make an event (submissions, judges, rounds, leaderboard)")
     sub = p.add_subparsers(dest="event_command", required=True, metavar="ACTION")
     n = sub.add_parser("new", help="make an event in a folder and print its private links")
@@ -196,6 +230,14 @@ def add_command(subparsers) -> None:
                    help="a podium holds each contestant once (default on)")
     t.add_argument("--db", help="the SQLAlchemy URL the event was made with, if not DIR/event.db")
     t.set_defaults(run=_cmd_set)
+
+    k = sub.add_parser("pack", help="write the event pack: printable PDFs (rules, judges' sheet, score sheets, "
+                                    "QR poster, certificates) and mail templates, from the event's settings")
+    k.add_argument("dir", help="the event's folder")
+    k.add_argument("-o", "--output", required=True, help="the folder to write them to")
+    k.add_argument("--no-pdf", action="store_true", help="write the HTML only (no Chromium needed)")
+    k.add_argument("--db", help="the SQLAlchemy URL the event was made with, if not DIR/event.db")
+    k.set_defaults(run=_cmd_pack)
 
     s = subparsers.add_parser("serve", help="serve an event made with 'composerlab event new'")
     s.add_argument("dir", help="the event's folder")
