@@ -191,3 +191,20 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(event):
     event.upload("=HYPERLINK(\"http://x\")", "+1 sum")
     rows = admin_csv(event, "submissions.csv")
     assert rows[0]["alias"].startswith("'=") and rows[0]["title"] == "'+1 sum"
+
+
+def test_anonymous_judging_shows_numbers_until_the_deciding_round_closes(event):
+    event.client.post("/api/settings", json={"anonymous": True}, headers=event.admin)
+    ids = [event.upload(f"c{i}", "Same Title").json()["id"] for i in range(3)]  # one title, told apart by number
+    event.client.post("/api/rounds/preliminary", json={"mode": "everyone"}, headers=event.admin)
+    shown = event.client.get("/api/assignments", headers=event.judges["Ada"]).json()
+    assert shown["anonymous"] is True and {(p["title"], p["composer"]) for p in shown["submissions"]} == {
+        (f"Piece #{i}", "") for i in ids}
+    assert "c0" not in event.client.get(f"/judge/{event.tokens['Ada']}").text
+    event.score_all()
+    board = event.client.get("/api/leaderboard?round=preliminary").json()["rows"]
+    assert sorted(r["number"] for r in board) == sorted(f"#{i}" for i in ids) and not any(r["composer"] for r in board)
+    assert {r["composer"] for r in event.client.get("/api/awards").json()["human"]} == {"c0", "c1", "c2"}
+    event.client.post("/api/rounds/preliminary/close", headers=event.admin)
+    board = event.client.get("/api/leaderboard?round=preliminary").json()["rows"]
+    assert {r["composer"] for r in board} == {"c0", "c1", "c2"}  # revealed once the round is decided

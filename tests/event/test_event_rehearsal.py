@@ -19,6 +19,7 @@ import time
 import httpx2
 import pytest
 from axe import audit, horizontal_overflow
+from browser import live_event  # noqa: F401  (a fixture; browser comes from tests/conftest.py)
 from eventkit import bearer, free_port, midi_upload
 
 PHONE = {"width": 390, "height": 800}
@@ -229,3 +230,32 @@ def test_a_whole_day_through_the_pages(served, browser, tmp_path):
     assert len(re.findall(r'<audio class="play" controls', deck)) == 6  # both podiums play, offline
     for page in (phone, desk, judge):
         page.context.close()
+
+
+def test_the_one_day_format_judges_score_the_ai_judge_s_top_n_through_the_admin_page(browser, live_event):
+    ev = live_event
+    for i in range(5):
+        assert ev.upload(f"player{i}", f"Tune {i}").status_code == 201
+    desk = browser.new_context(viewport=PHONE).new_page()
+    desk.set_default_timeout(20_000)
+    admin_page = f"{ev.url}/admin/{ev.store.event().admin_token}"
+    desk.goto(admin_page)
+    desk.click("#run-ai")
+    ends = time.monotonic() + 300
+    while ev.client.get("/api/ai").json()["run"]["state"] == "running":
+        assert time.monotonic() < ends
+        time.sleep(0.5)
+    top = [r["id"] for r in ev.client.get("/api/ai").json()["rows"][:3]]
+    desk.goto(admin_page)
+    desk.fill("#from-ai-top", "3")
+    desk.click("#open-preliminary")
+    desk.click("#confirm")
+    desk.wait_for_selector("#done")
+    for name, header in ev.judges.items():  # every judge scores exactly the AI judge's top three
+        assert sorted(p["id"] for p in ev.client.get("/api/assignments", headers=header).json()["submissions"]) == \
+            sorted(top)
+    ev.score_all()
+    awards = ev.client.get("/api/awards").json()
+    assert awards["round"] == "preliminary" and awards["final_complete"] is True
+    assert sorted(r["id"] for r in awards["human"]) == sorted(top) and awards["counts"]["ai_scored"] == 5
+    desk.context.close()

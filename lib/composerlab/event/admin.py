@@ -209,7 +209,8 @@ async def open_preliminary(request: Request, token: str):
         return admin_page(request, token, error=f"the AI judge's top N must be a whole number, not '{top}'",
                           status=422)
     top_n = int(top) if top else None
-    mode = form.get("mode") or None
+    # the AI judge's top N is the one-day format: every judge scores those N (the API can still deal them)
+    mode = "everyone" if top_n else (form.get("mode") or None)
     if form.get("confirm") != YES:
         pieces = len(store.for_judges())
         judges = [j.name for j in store.judges() if j.present and not j.removed]
