@@ -67,7 +67,7 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     ai_model_path : path, optional
         Another AI judge than the shipped one.
     """
-    store = Store.open(event_dir, db_url)
+    store = Store.open(event_dir, db_url, recover=True)  # the server starting: a crash's leftovers go aside
     app = FastAPI(title=f"Composer Lab event: {store.event().name}", version="1",
                   description="Submissions, judging in rounds, a live leaderboard, the AI judge and awards. "
                               "Facilitator and judges send `Authorization: Bearer <token>`.",

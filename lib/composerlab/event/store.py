@@ -80,8 +80,12 @@ class Store(Rounds, Panel, Database):
         return store
 
     @classmethod
-    def open(cls, event_dir: str | Path, db_url: str | None = None) -> "Store":
-        """Open an existing event (tables and columns added since it was made are created, nothing is dropped)."""
+    def open(cls, event_dir: str | Path, db_url: str | None = None, recover: bool = False) -> "Store":
+        """Open an existing event (tables and columns added since it was made are created, nothing is dropped).
+
+        ``recover``: move files a crash left without a row aside (:meth:`recover`). Only the server, starting,
+        asks for it: a command run beside a live server (``event close``, ``judge --event``) would take an
+        upload's file, linked a moment before its row commits, for a crash's."""
         store = cls(event_dir, db_url)
         if db_url is None and not (store.dir / DB_NAME).is_file():
             raise EventError(f"{store.dir} holds no event; make one with 'composerlab event new {event_dir}'", 404)
@@ -91,7 +95,8 @@ class Store(Rounds, Panel, Database):
             raise EventError(f"the database of {store.dir} holds no event", 404)
         store.judges()  # read now, not by the first judge's request (on the server's event loop)
         store.files.mkdir(exist_ok=True)
-        store.recover()
+        if recover:
+            store.recover()
         return store
 
     def recover(self) -> list[str]:
