@@ -2,6 +2,7 @@
 withdraw and replace, what counts for the judges, judges added and absent, progress, the awards' numbers."""
 import csv
 import io
+import re
 from datetime import datetime, timezone
 
 from eventkit import bearer, event, midi_upload  # noqa: F401  (a fixture)
@@ -144,6 +145,8 @@ def test_closing_a_round_with_unscored_pieces_asks_and_a_final_with_one_judge_le
     assert all(f"#{p} " in refused.json()["error"] for p in cleo)
     event.score_all()
     assert event.client.post("/api/rounds/preliminary/close", headers=event.admin).json()["state"] == "closed"
+    status = re.search(r'<p id="status">([^<]*)</p>', event.client.get("/leaderboard").text).group(1)
+    assert status == "Round closed"  # never "N waiting" once the round is over
     for name in ("Ben", "Cleo"):
         event.client.post(f"/api/judges/{name}/absent", headers=event.admin)
     final = event.client.post("/api/rounds/final", json={"top": 1}, headers=event.admin)
