@@ -299,6 +299,9 @@ async def run_load(url: str, tokens: dict, uploaders: int, viewers: int, kill_af
         reply = await client.post("/api/rounds/preliminary", json={"seed": 1},
                                   headers={"Authorization": f"Bearer {admin}"})
         assert reply.status_code == 200, reply.text
+        # Opening the round closed submissions; the burst is measured with both open at once (the worst case).
+        reply = await client.post("/api/submissions/open", headers={"Authorization": f"Bearer {admin}"})
+        assert reply.status_code == 200, reply.text
         stop = asyncio.Event()
         # The viewers run in their own process: their streams must not slow the uploaders' client.
         watchers = subprocess.Popen([sys.executable, __file__, "--watch", url, "--viewers", str(viewers)],

@@ -36,6 +36,13 @@ def test_ai_judge_runs_in_the_background_over_eligible_submissions(event):
     again = event.client.get("/api/ai").json()
     assert again["run"]["id"] == state["run"]["id"] + 1
     assert [(r["id"], r["score"]) for r in again["rows"]] == [(r["id"], r["score"]) for r in rows]
+    # a withdrawn piece leaves the ranking; the one-day format deals the AI judge's top N to every judge
+    event.client.post(f"/api/submissions/{rows[0]['id']}/withdraw", json={"reason": "a sample"}, headers=event.admin)
+    ranked = event.client.get("/api/ai").json()["rows"]
+    assert [r["id"] for r in ranked] == [r["id"] for r in rows[1:]] and ranked[0]["rank"] == 1
+    dealt = event.client.post("/api/rounds/preliminary", json={"from_ai_top": 2}, headers=event.admin).json()
+    assert dealt["mode"] == "everyone" and dealt["ai_top"] == 2
+    assert all(sorted(ps) == sorted(r["id"] for r in rows[1:3]) for ps in dealt["assignments"].values())
 
 
 @pytest.mark.notebook

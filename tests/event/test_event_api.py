@@ -84,7 +84,7 @@ def test_bad_uploads_are_refused_with_the_reason_and_nothing_is_stored(event, ca
             415, "twinkle.mid is not a MIDI file (it starts with 'Twinkle twinkle little...')")
     elif case == "oversize":
         response = event.upload(data=midi + b"\0" * (3 * 1024 * 1024))
-        assert response.status_code == 413 and "limit is 2.1 MB" in response.json()["error"]
+        assert response.status_code == 413 and "limit is 2.0 MB" in response.json()["error"]
     elif case == "empty_file":
         response = event.upload(data=b"")
         assert response.status_code == 422 and "missing (or empty)" in response.json()["error"]
@@ -242,7 +242,8 @@ def test_rounds_flow_preliminary_final_and_audit_trail(event):
                          headers=event.judges["Ben"])
     board = event.client.get("/api/leaderboard?round=preliminary").json()
     assert board["waiting"] == 0 and board["rows"][0]["id"] == piece and board["rows"][0]["points"] == 15
-    assert [r["podium"] for r in board["rows"][:4]] == [True, True, True, False]
+    # a random deal's preliminary board decides nothing: no podium, and no finalist before the final
+    assert not any(r["podium"] or r["finalist"] for r in board["rows"]) and board["deciding"] is False
     assert event.client.post("/api/rounds/final/close", headers=event.admin).status_code == 409
     assert event.client.post("/api/rounds/preliminary/close", headers=event.admin).json()["state"] == "closed"
     late = event.client.put(f"/api/scores/{piece}", json={"originality": 1, "balance": 1, "emotional": 1},
@@ -251,11 +252,14 @@ def test_rounds_flow_preliminary_final_and_audit_trail(event):
     final = event.client.post("/api/rounds/final", json={"top": 3}, headers=event.admin).json()
     for judge, pieces in final["assignments"].items():
         assert len(pieces) == 6 and not set(pieces) & set(prelim["assignments"][judge])
+    marked = {r["id"] for r in event.client.get("/api/leaderboard?round=preliminary").json()["rows"] if r["finalist"]}
+    assert marked == set(sum(final["assignments"].values(), []))  # the preliminary board marks the finalists
     assert event.client.get("/api/assignments", headers=event.judges["Ada"]).json()["round"] == "final"
     assert event.client.get("/api/leaderboard?round=final").json()["rows"] == []
     event.score_all(values=(5, 4, 3))
     final_board = event.client.get("/api/leaderboard?round=final").json()
     assert len(final_board["rows"]) == 9 and all(r["judges"] == 2 for r in final_board["rows"])
+    assert [r["place"] for r in final_board["rows"][:4]] == [1, 2, 3, None] and final_board["deciding"]
     # the audit trail holds every version, the revision included
     rows = list(csv.DictReader(io.StringIO(event.client.get("/api/export/scores.csv", headers=event.admin).text)))
     assert len(rows) == 1 + 12 + 18
@@ -281,8 +285,11 @@ def test_every_judge_scores_everything_mode_has_no_final(event):
 def test_exports_zip_holds_every_file_by_its_stored_name(event):
     names = [event.upload(f"c{i}", "Song").json()["stored_as"] for i in range(3)]
     archive = zipfile.ZipFile(io.BytesIO(event.client.get("/api/export/submissions.zip", headers=event.admin).content))
-    assert sorted(archive.namelist()) == sorted(names)
+    assert sorted(archive.namelist()) == sorted(names + ["submissions.csv"])
     assert archive.read(names[0]) == (event.folder / "event" / "submissions" / names[0]).read_bytes()
+    listed = list(csv.DictReader(io.StringIO(archive.read("submissions.csv").decode())))
+    assert [(r["alias"], r["stored_as"], r["eligible"], r["late"], r["withdrawn"]) for r in listed] == [
+        (f"c{i}", names[i], "True", "False", "False") for i in range(3)]
 
 
 def test_media_for_judges_audio_and_piano_roll(event):

@@ -42,6 +42,8 @@ def test_submit_judge_live_leaderboard_search_and_awards(browser, live_event, tm
     page.select_option("select[name=mode]", "everyone")
     page.wait_for_function("document.querySelector('img.qr').naturalWidth > 100")  # the QR code shows
     page.click("#open-preliminary")
+    expect(page.locator("#confirm-title")).to_have_text("Open the preliminary round?")  # asked first
+    page.click("#confirm")
     expect(page.locator("#rounds")).to_contain_text("every judge scores everything")
     screenshot(page, "3_facilitator")
 
@@ -57,7 +59,7 @@ def test_submit_judge_live_leaderboard_search_and_awards(browser, live_event, tm
         assert ev.client.put("/api/scores/1", json={"originality": 5, "balance": 4, "emotional": 5,
                                                     "comment": f"{name}: bold and fresh"},
                              headers=ev.judges[name]).status_code == 200
-    expect(board.locator("#status")).to_contain_text("4 waiting")
+    expect(board.locator("#status")).to_contain_text("4 pieces waiting")
     expect(board.locator("#leaderboard tbody tr")).to_have_count(0)
 
     # the third judge scores it on the judge page: audio player, piano roll, the scale's titles
@@ -82,8 +84,8 @@ def test_submit_judge_live_leaderboard_search_and_awards(browser, live_event, tm
     expect(board.locator("#leaderboard tbody tr")).to_have_count(1)
     row = board.locator("#leaderboard tbody tr").first
     expect(row).to_contain_text("Moonlight Remix")
-    expect(row.locator("td").nth(3)).to_have_text("14.00")  # (5+4+5 + 5+4+5 + 4+5+5) / 3 judges
-    expect(row.locator("td").nth(4)).to_have_text("4.67")
+    expect(row.locator("td").nth(4)).to_have_text("14.00")  # (5+4+5 + 5+4+5 + 4+5+5) / 3 judges
+    expect(row.locator("td").nth(5)).to_have_text("4.67")
     assert board.evaluate("window.__notReloaded") is True
 
     # the rest is scored; the board fills in live, top three marked

@@ -101,9 +101,10 @@ def test_unscored_pieces_do_not_go_to_the_final():
     assert sent == {1: [2, 1]}
 
 
-def test_a_final_needs_two_judges_and_some_finalists():
-    with pytest.raises(RuleError, match="at least two judges"):
-        rules.final_assignment({1: [1, 2, 3]}, [1])
+def test_a_final_with_one_judge_left_is_that_judge_scoring_every_finalist_and_needs_some_finalists():
+    assert rules.final_assignment({1: [1, 2], 2: [3]}, [1]) == {1: [1, 2, 3]}  # her own included
+    with pytest.raises(RuleError, match="no judge is present"):
+        rules.final_assignment({1: [1]}, [])
     with pytest.raises(RuleError, match="no piece"):
         rules.final_assignment({1: [], 2: []}, [1, 2])
     with pytest.raises(RuleError, match="sent by every judge"):
@@ -126,3 +127,34 @@ def test_clean_text_refuses_empty_and_long_and_drops_control_characters():
     assert err.value.status == 422
     with pytest.raises(rules.EventError, match="too long"):
         rules.clean_text("x" * 11, "the alias", 10, True)
+
+
+def test_the_judges_hear_each_contestant_s_latest_pieces():
+    pieces = [(1, "ada"), (2, "ben"), (3, "ada"), (4, "cleo"), (5, "ada")]
+    assert rules.counted_for_judges(pieces, 1) == [2, 4, 5]
+    assert rules.counted_for_judges(pieces, 2) == [2, 3, 4, 5]
+    assert rules.counted_for_judges([], 1) == []
+
+
+def test_a_podium_holds_a_contestant_once_unless_the_event_says_otherwise():
+    board = ["ada", "ada", "ben", "ada", "cleo", "dan"]
+    assert rules.podium_places(board) == [1, None, 2, None, 3, None]  # ada's second piece steps aside
+    assert rules.podium_places(board, unique=False) == [1, 2, 3, None, None, None]
+    assert rules.podium_places(["", "", "x"]) == [1, 2, 3]  # no alias: each its own
+    assert rules.podium_places(["a"]) == [1]
+
+
+def test_an_absent_judge_s_pieces_move_evenly_and_never_to_their_sender():
+    # preliminary: judge 1 absent with three unscored pieces; 2 has one piece, 3 has two
+    plan = rules.plan_moves([10, 11, 12], 1, [2, 3], {10: {1}, 11: {1}, 12: {1}}, {}, {1: 3, 2: 1, 3: 2}, seed=4)
+    assert sorted(plan.moved.values()).count(2) == 2 and sorted(plan.moved.values()).count(3) == 1  # 3 pieces each
+    assert not plan.dropped and not plan.stuck
+    # final: piece 20 was sent by judge 2, so it cannot go there; judge 3 has it already: judged by 3 alone
+    plan = rules.plan_moves([20, 21], 1, [2, 3], {20: {1, 3}, 21: {1}}, {20: {2}, 21: {3}}, {1: 2, 2: 0, 3: 1})
+    assert plan.moved == {21: 2} and plan.dropped == [20]
+    # one judge left, who sent the piece: the playbook's one-judge final
+    plan = rules.plan_moves([30], 1, [2], {30: {1}}, {30: {2}}, {1: 1, 2: 0})
+    assert plan.to_sender == {30: 2} and not plan.moved
+    # nobody present at all
+    plan = rules.plan_moves([40], 1, [], {40: {1}}, {}, {1: 1})
+    assert plan.stuck == [40]

@@ -36,7 +36,7 @@ def test_a_declared_oversize_upload_is_refused_before_its_body_is_sent(live_even
         sock.sendall(_request_head(port, f"Content-Length: {50 * 1024 * 1024}\r\n"))  # and no body at all
         reply = _http_response(sock)
     assert reply.startswith(b"HTTP/1.1 413")
-    assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["error"] == "the upload is 52.4 MB; the limit is 2.1 MB"
+    assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["error"] == "the upload is 52.4 MB; the limit is 2.0 MB"
     assert live_event.stored_files() == []
 
 
@@ -61,7 +61,7 @@ def test_an_undeclared_oversize_upload_stops_being_read_at_the_limit(live_event)
             pass
         reply = _http_response(sock)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
-    assert b"larger than the limit of 2.1 MB" in reply
+    assert b"larger than the limit of 2.0 MB" in reply
     assert sent < total / 2, f"the server read {sent / 1e6:.0f} MB of a {total / 1e6:.0f} MB upload"
     assert live_event.stored_files() == []
 

@@ -5,6 +5,7 @@ size) and a phone go to ``out/quiz_screenshots/`` for review.
 """
 import re
 
+from axe import audit, horizontal_overflow
 from browser import ROOT  # the browser fixture comes from tests/conftest.py (one Chromium per session)
 from quizkit import live_quiz  # noqa: F401
 
@@ -71,9 +72,13 @@ def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):
     assert "✓ " in host.locator(".board-choice.correct .count").first.text_content()
     assert host.locator("#top li").count() == 3
     shot(host, "host_reveal")
+    # the reveal fits the projector (nothing below the fold, nothing sideways) and passes axe-core
+    assert host.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
+    assert horizontal_overflow(host) == 0 and audit(host) == []
     phones["Ana"].wait_for_selector("#result-title:has-text('Correct!')")
     assert "You are" in phones["Ana"].text_content("#result-rank")
     shot(phones["Ana"], "phone_correct")
+    assert horizontal_overflow(phones["Ana"]) == 0 and audit(phones["Ana"]) == []
     phones["Ben"].wait_for_selector("#result-title:has-text('Incorrect')")
     shot(phones["Ben"], "phone_incorrect")
     points_before = int(phones["Ana"].text_content("#me-points").split()[0])
@@ -94,6 +99,7 @@ def test_three_phones_and_a_host_play_to_the_podium(browser, live_quiz):
     assert host.locator(".step").count() == 3
     assert host.locator(".step.place-1 strong").text_content() == "Ana"
     shot(host, "host_podium")
+    assert audit(host) == []
     phones["Ana"].wait_for_selector("#result-title:has-text('Podium')")
     shot(phones["Ana"], "phone_podium")
     board = live_quiz.client.get(f"/api/quiz/games/{pin}/scoreboard").json()

@@ -11,18 +11,41 @@ from composerlab.models.judge.scoring import DEFAULT_WEIGHT, judge_folder
 from composerlab.models.cards.judge import train_judge
 from composerlab.models.judge.training import install_judge
 
+RESULTS = "ai_judge_results"
+"""The report's folder: beside the submissions folder (or in the event's folder), never inside it."""
 
-def _cmd_judge(args) -> int:
-    folder = Path(args.folder)
-    if not folder.is_dir():
-        print(f"composerlab judge: the folder {folder} does not exist", file=sys.stderr)
+
+def _judge_event(args) -> int:
+    # The event's store (SQLAlchemy) is loaded only for --event: every other command starts without it.
+    from composerlab.event.judging import judge_event
+    from composerlab.event.rules import EventError
+    from composerlab.event.store import Store
+
+    try:
+        store = Store.open(args.event)
+    except EventError as err:
+        print(f"composerlab judge: {err.reason}", file=sys.stderr)
         return 2
-    output = Path(args.output) if args.output else folder / "ai_judge_results"
-    model = load_judge(args.model)
-    began = time.perf_counter()
-    verdicts = judge_folder(folder, model, weight=args.weight, exclude=output, progress=not args.quiet)
+    try:
+        began = time.perf_counter()
+        run_id, verdicts = judge_event(store, args.model, None if args.quiet else _progress)
+        output = Path(args.output) if args.output else store.dir / RESULTS
+        _report(verdicts, output, args, time.perf_counter() - began)
+        print(f"stored as the event's AI-judge run {run_id} (the admin page, leaderboard and awards show it)")
+    except EventError as err:
+        print(f"composerlab judge: {err.reason}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r{done}/{total} judged", end="\n" if done == total else "", flush=True)
+
+
+def _report(verdicts, output: Path, args, seconds: float) -> None:
     csv_path, html_path = write_report(verdicts, output, top_n=args.top, weight=args.weight)
-    seconds = time.perf_counter() - began
     judged = [v for v in verdicts if v.ok]
     for v in judged[:args.top]:
         print(f"{v.rank:>3}. {v.score:6.1f}  {v.composer or '(no alias)':<16} {v.file}")
@@ -31,6 +54,31 @@ def _cmd_judge(args) -> int:
     for v in failed:
         print(f"  not judged: {v.file}: {v.error}")
     print(f"wrote {csv_path}\nwrote {html_path}")
+
+
+def _cmd_judge(args) -> int:
+    if args.event:
+        if args.folder:
+            print("composerlab judge: give a folder or --event DIR, not both", file=sys.stderr)
+            return 2
+        return _judge_event(args)
+    if not args.folder:
+        print("composerlab judge: name the submissions folder, or an event with --event DIR", file=sys.stderr)
+        return 2
+    folder = Path(args.folder).resolve()
+    if not folder.is_dir():
+        print(f"composerlab judge: the folder {folder} does not exist", file=sys.stderr)
+        return 2
+    # beside the submissions, never inside: a report in the folder would be read as a submission next time
+    output = Path(args.output) if args.output else folder.parent / RESULTS
+    if output.resolve().is_relative_to(folder):
+        print(f"composerlab judge: the output {output} is inside the submissions folder; choose one beside it",
+              file=sys.stderr)
+        return 2
+    model = load_judge(args.model)
+    began = time.perf_counter()
+    verdicts = judge_folder(folder, model, weight=args.weight, progress=not args.quiet)
+    _report(verdicts, output, args, time.perf_counter() - began)
     return 0
 
 
@@ -51,8 +99,11 @@ def _cmd_train(args) -> int:
 def add_command(subparsers) -> None:
     """Add ``composerlab judge`` and ``composerlab train-judge``."""
     p = subparsers.add_parser("judge", help="rank every submission in a folder by how Bach-like it is")
-    p.add_argument("folder", help="the submissions folder (nested folders are searched too)")
-    p.add_argument("-o", "--output", help="where the CSV and HTML go (default: FOLDER/ai_judge_results)")
+    p.add_argument("folder", nargs="?", help="the submissions folder (nested folders are searched too)")
+    p.add_argument("--event", metavar="DIR", help="an event's folder: rank what its admin page's AI run ranks "
+                   "(eligible, not withdrawn, late only if accepted) and store the run in the event")
+    p.add_argument("-o", "--output", help=f"where the CSV and HTML go (default: {RESULTS} beside the "
+                   "submissions folder, or in the event's folder)")
     p.add_argument("--top", type=int, default=3, help="how many winners to show (default 3)")
     p.add_argument("--weight", type=float, default=DEFAULT_WEIGHT,
                    help="share of the classifier in the score, the rest is pitch similarity (default 0.5)")

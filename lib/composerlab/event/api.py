@@ -2,7 +2,9 @@
 
 Facilitator and judges authenticate with ``Authorization: Bearer <token>``
 (their private links carry the same token); no token is 401, a wrong one 403.
-Every refusal answers ``{"error": reason}``.
+A contestant's receipt token (``withdraw_token``) withdraws or replaces that
+piece. Every refusal answers ``{"error": reason}``. The facilitator's controls
+of the day (submissions, settings, judges, progress) are in :mod:`~composerlab.event.control`.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, StrictInt
 
-from composerlab.event import exports, media
+from composerlab.event import awards, exports, media
 from composerlab.event.fastpath import answered_first
 from composerlab.event.judging import start_ai_judge
 from composerlab.event.rules import ROUNDS, EventError
@@ -71,6 +73,9 @@ class Uploaded(BaseModel):
     stored_as: str
     eligible: bool
     created_at: str
+    late: bool
+    withdraw_token: str = Field(description="the receipt's private token: withdraw or replace this piece")
+    replaces: int | None = None
 
 
 class ScoreIn(BaseModel):
@@ -81,14 +86,23 @@ class ScoreIn(BaseModel):
 
 
 class PreliminaryIn(BaseModel):
-    mode: str = Field("random", pattern="^(random|everyone)$",
-                      description="random: dealt evenly; everyone: every judge scores everything")
+    mode: str | None = Field(None, pattern="^(random|everyone)$",
+                             description="random: dealt evenly (the default); everyone: every judge scores "
+                                         "everything (the default with from_ai_top)")
     seed: int | None = Field(None, description="seed of the random deal (default: drawn and shown)")
+    from_ai_top: StrictInt | None = Field(None, ge=1, description="deal only the AI judge's top N pieces")
 
 
 class FinalIn(BaseModel):
     top: StrictInt = Field(3, ge=1, le=20, description="how many of each judge's best pieces go through")
 
+
+class CloseIn(BaseModel):
+    confirm: bool = Field(False, description="close even though some pieces still lack a judge's score")
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field("", max_length=500, description="why (required from the facilitator)")
 
 
 @router.post("/submissions", status_code=201, response_model=Uploaded,
@@ -100,14 +114,39 @@ class FinalIn(BaseModel):
                      "file": {"type": "string", "format": "binary"}}}}}}})
 @answered_first
 async def submit(request: Request):
-    """Upload one composition (multipart: ``alias``, ``title``, ``file``). No alias: stored, not eligible."""
+    """Upload one composition (multipart: ``alias``, ``title``, ``file``). No alias: stored, not eligible.
+    While submissions are closed: 409, unless the facilitator's token accepts it (marked late)."""
     return JSONResponse(await request.app.state.uploads.submit(request), status_code=201)
 
 
 @router.get("/submissions", openapi_extra=BEARER)
 def list_submissions(store: Store = Depends(require_admin)):
-    """Every submission (facilitator)."""
-    return [exports.submission_json(row) for row in store.submissions()]
+    """Every submission, withdrawn ones too (``withdrawn``, ``withdrawn_reason``), facilitator only."""
+    judged = set(store.for_judges())
+    return [exports.submission_json(row, judged=judged) for row in store.submissions()]
+
+
+@router.post("/submissions/{submission_id}/withdraw", openapi_extra=BEARER)
+def withdraw(submission_id: int, request: Request, body: WithdrawIn | None = None):
+    """Withdraw a piece: the facilitator at any time with a reason, the contestant (the receipt's
+    ``withdraw_token``) while submissions are open. It leaves rounds, boards and the AI ranking; it is kept."""
+    store, token = store_of(request), token_of(request)
+    reason = (body or WithdrawIn()).reason
+    row = store.withdraw(submission_id, reason, token=None if store.is_admin(token) else token)
+    return exports.submission_json(row, public=not store.is_admin(token))
+
+
+@router.post("/submissions/{submission_id}/replace", status_code=201, response_model=Uploaded, openapi_extra=BEARER)
+async def replace(submission_id: int, request: Request):
+    """Replace a piece with a new file (multipart ``title``, ``file``; the alias stays), with the receipt's
+    ``withdraw_token``, while submissions are open: the old piece is withdrawn, the new one stored."""
+    store, token = store_of(request), token_of(request)
+    original = store.by_receipt(token)
+    if original.id != submission_id:
+        raise EventError("this receipt token belongs to another piece", 403)
+    answer = await request.app.state.uploads.submit(request, replaces=original.id, receipt=token,
+                                                     alias=original.alias)
+    return JSONResponse(answer, status_code=201)
 
 
 @router.get("/submissions/{submission_id}/audio.mp3", openapi_extra=BEARER,
@@ -136,9 +175,10 @@ def rounds(request: Request):
 
 @router.post("/rounds/preliminary", openapi_extra=BEARER)
 def open_preliminary(body: PreliminaryIn | None = None, store: Store = Depends(require_admin)):
-    """Open the preliminary round: deal the eligible pieces to the judges (or every judge everything)."""
+    """Open the preliminary round over the pieces that count for the judges: dealt to them (or every judge
+    everything), optionally only the AI judge's top N. Closes submissions if they are open."""
     body = body or PreliminaryIn()
-    return exports.round_json(store.open_preliminary(body.mode, body.seed), store)
+    return exports.round_json(store.open_preliminary(body.mode, body.seed, body.from_ai_top), store)
 
 
 @router.post("/rounds/final", openapi_extra=BEARER)
@@ -148,11 +188,12 @@ def open_final(body: FinalIn | None = None, store: Store = Depends(require_admin
 
 
 @router.post("/rounds/{round_name}/close", openapi_extra=BEARER)
-def close_round(round_name: str, store: Store = Depends(require_admin)):
-    """Close a round: its scores can no longer change."""
+def close_round(round_name: str, body: CloseIn | None = None, store: Store = Depends(require_admin)):
+    """Close a round: its scores can no longer change. With pieces unscored: 409 naming them, unless
+    ``{"confirm": true}``."""
     if round_name not in ROUNDS:
         raise EventError(f"round is 'preliminary' or 'final', not '{round_name}'", 404)
-    return exports.round_json(store.close_round(round_name), store)
+    return exports.round_json(store.close_round(round_name, (body or CloseIn()).confirm), store)
 
 
 @router.get("/assignments", openapi_extra=BEARER)
@@ -163,8 +204,9 @@ def assignments(request: Request, judge: Judge = Depends(require_judge)):
     if current is None:
         return {"judge": judge.name, "round": None, "submissions": []}
     mine = {v.submission_id: v for v in store.latest_scores(current.name, judge.id)}
-    return {"judge": judge.name, "round": current.name,
-            "submissions": [exports.submission_json(row, mine.get(row.id), public=True)
+    anonymous = exports.hidden(store)
+    return {"judge": judge.name, "round": current.name, "anonymous": anonymous,
+            "submissions": [exports.submission_json(row, mine.get(row.id), public=True, anonymous=anonymous)
                             for row in store.assignments(judge.id, current.name)]}
 
 
@@ -202,9 +244,26 @@ def ai_results(request: Request):
 
 @router.post("/ai/run", status_code=202, openapi_extra=BEARER)
 def ai_run(request: Request, store: Store = Depends(require_admin)):
-    """Start the AI judge over every eligible submission, in the background."""
+    """Start the AI judge over every eligible piece not withdrawn, in the background."""
     run_id = start_ai_judge(store, request.app.state.ai_model_path)
     return {"run": run_id}
+
+
+@router.get("/awards")
+def awards_numbers(request: Request):
+    """What the awards page and deck show: ``counts``, ``human`` (the deciding round's board, podium places),
+    ``ai``, ``quiz``, ``final_complete`` and the ``notes`` to read first."""
+    return awards.awards_json(store_of(request), awards.plugin_sections(request.app))
+
+
+@router.get("/awards/{submission_id}/audio.mp3")
+def podium_audio(submission_id: int, request: Request):
+    """A podium piece's audio, for everyone (the awards page plays the winners); other pieces are 404."""
+    store = store_of(request)
+    if submission_id not in awards.podium_ids(awards.awards_json(store)):
+        raise EventError("only the pieces on a podium are played to everyone", 404)
+    return Response(media.audio_mp3(store, store.submission(submission_id)), media_type="audio/mpeg",
+                    headers={"Cache-Control": "public, max-age=600"})
 
 
 @router.get("/export/scores.csv", openapi_extra=BEARER)
@@ -222,8 +281,22 @@ def export_leaderboard(round: str = Query("preliminary", pattern="^(preliminary|
                     headers={"Content-Disposition": f'attachment; filename="leaderboard-{round}.csv"'})
 
 
+@router.get("/export/submissions.csv", openapi_extra=BEARER)
+def export_submissions(store: Store = Depends(require_admin)):
+    """Who sent what: alias, title, stored name, time, eligible, late, withdrawn and why, for every upload."""
+    return Response(exports.submissions_csv(store), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="submissions.csv"'})
+
+
+@router.get("/export/ai.csv", openapi_extra=BEARER)
+def export_ai(store: Store = Depends(require_admin)):
+    """The AI judge's latest ranking as CSV."""
+    return Response(exports.ai_csv(store), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="ai-judge.csv"'})
+
+
 @router.get("/export/submissions.zip", openapi_extra=BEARER)
 def export_zip(store: Store = Depends(require_admin)):
-    """Every submission's MIDI file, named by the convention, in one zip."""
+    """Every submission's MIDI file, named by the convention, and ``submissions.csv``, in one zip."""
     return Response(exports.submissions_zip(store), media_type="application/zip",
                     headers={"Content-Disposition": 'attachment; filename="submissions.zip"'})

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from composerlab.event import api, pages
+from composerlab.event import admin, api, control, pages
 from composerlab.event.boards import Boards
 from composerlab.event.fastpath import FastPath
 from composerlab.event.responses import refusal
@@ -67,7 +67,7 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     ai_model_path : path, optional
         Another AI judge than the shipped one.
     """
-    store = Store.open(event_dir, db_url)
+    store = Store.open(event_dir, db_url, recover=True)  # the server starting: a crash's leftovers go aside
     app = FastAPI(title=f"Composer Lab event: {store.event().name}", version="1",
                   description="Submissions, judging in rounds, a live leaderboard, the AI judge and awards. "
                               "Facilitator and judges send `Authorization: Bearer <token>`.",
@@ -79,9 +79,12 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
     app.state.templates = templates()
     app.state.ai_model_path = ai_model_path
     app.state.stopping = False  # set when the server is asked to stop: live streams end
-    app.state.awards = []  # plugins' award sections (pages.awards_sections)
+    app.state.awards = []  # plugins' award sections (awards.plugin_sections)
+    app.state.serve_url = None  # the address `composerlab serve` listens on, when the event stores none
+    app.state.public_url = store.event().public_url or None  # the quiz's join links use it too
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
-    for router in (api.router, pages.router, *routers):  # the API first: server() answers from its table
+    # The API first: server() answers its busiest routes from api.router's own table.
+    for router in (api.router, control.router, pages.router, admin.router, *routers):
         app.include_router(router)
     for plugin in plugins:
         plugin(app)

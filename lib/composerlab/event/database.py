@@ -12,7 +12,8 @@ import contextlib
 import threading
 import time
 
-from sqlalchemy import create_engine, event as sa_event, select, text, update
+from sqlalchemy import MetaData, create_engine, event as sa_event, inspect, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from composerlab.event.rules import EventError
@@ -133,6 +134,35 @@ class Database:
         """SQLite's ``PRAGMA integrity_check`` ("ok" when the file is sound)."""
         with self.engine.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar()
+
+
+def add_missing_columns(engine: Engine, metadata: MetaData) -> list[str]:
+    """Columns (and indexes) the tables gained since an event was made, added to its database in place.
+
+    ``create_all`` makes missing tables but never touches an existing one; every column added later has a
+    ``server_default``, so ``ALTER TABLE ... ADD COLUMN`` fills the old rows. Returns ``table.column`` added.
+    """
+    added = []
+    found = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            if not found.has_table(table.name):
+                continue
+            have = {column["name"] for column in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.server_default is not None:
+                    value = column.server_default.arg
+                    value = value.compile(dialect=engine.dialect) if hasattr(value, "compile") else f"'{value}'"
+                    default = f" DEFAULT {value}"
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
+                added.append(f"{table.name}.{column.name}")
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+    return added
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -1,34 +1,51 @@
 """The event's data as the API, the pages and the facilitator take it away: JSON shapes, CSV, a zip.
 
-Every shape is built here once, so the JSON API, the live leaderboard and the
-CSV files always agree.
+Every shape is built here once, so the JSON API, the live leaderboard and the CSV files always agree.
+A CSV cell a spreadsheet would run as a formula (text starting ``= + - @``, a tab or a return) is written
+with a leading apostrophe. The awards' numbers are :mod:`composerlab.event.awards`'.
 """
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from datetime import timezone
 
-from composerlab.event import judging
+from composerlab.event import judging, rules
 from composerlab.event.rules import CRITERIA
+from composerlab.event.settings import as_utc
 from composerlab.event.store import Store
 from composerlab.event.tables import Round, ScoreVersion, Submission
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-def _when(value) -> str | None:
+
+def when(value) -> str | None:
     """ISO time in UTC (SQLite hands datetimes back without their zone; they were stored in UTC)."""
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat(timespec="seconds")
+    return None if value is None else as_utc(value).isoformat(timespec="seconds")
 
 
-def submission_json(row: Submission, score: ScoreVersion | None = None, public: bool = False) -> dict:
-    """A submission; ``public`` leaves out what only the facilitator sees (the uploader's file name, hash)."""
-    shape = {"id": row.id, "composer": row.alias, "title": row.title, "stored_as": row.stored_as,
-             "eligible": row.eligible, "created_at": _when(row.created_at)}
+def hidden(store: Store) -> bool:
+    """Whether names are hidden from judges and boards now: anonymous judging until the deciding round closes."""
+    if not store.event().anonymous:
+        return False
+    found = store.rounds().get(store.deciding_round())
+    return found is None or found.state != "closed"
+
+
+def submission_json(row: Submission, score: ScoreVersion | None = None, public: bool = False,
+                    anonymous: bool = False, judged: set[int] | None = None) -> dict:
+    """A submission; ``public`` leaves out what only the facilitator sees (the uploader's file name, hash,
+    why it was withdrawn); ``anonymous`` shows it by number only (``Piece #7``)."""
+    shape = {"id": row.id, "number": f"#{row.id}", "composer": "" if anonymous else row.alias,
+             "title": f"Piece #{row.id}" if anonymous else row.title,
+             "stored_as": "" if anonymous else row.stored_as, "eligible": row.eligible,
+             "created_at": when(row.created_at), "late": row.late, "withdrawn": row.withdrawn}
     if not public:
-        shape.update(original_name=row.original_name, size=row.size, sha256=row.sha256)
+        shape.update(original_name=row.original_name, size=row.size, sha256=row.sha256, replaces=row.replaces,
+                     withdrawn_reason=row.withdrawn_reason, withdrawn_by=row.withdrawn_by,
+                     withdrawn_at=when(row.withdrawn_at))
+        if judged is not None:
+            shape["for_judges"] = row.id in judged
     if score is not None:
         shape["my_score"] = {c: getattr(score, c) for c in CRITERIA} | {"comment": score.comment,
                                                                          "version": score.version}
@@ -37,7 +54,8 @@ def submission_json(row: Submission, score: ScoreVersion | None = None, public: 
 
 def round_json(row: Round, store: Store | None = None) -> dict:
     shape = {"name": row.name, "mode": row.mode, "seed": row.seed, "top": row.top, "state": row.state,
-             "opened_at": _when(row.opened_at), "closed_at": _when(row.closed_at)}
+             "ai_top": row.ai_top, "note": row.note, "opened_at": when(row.opened_at),
+             "closed_at": when(row.closed_at)}
     if store is not None:
         shape["assignments"] = {judge.name: [s.id for s in store.assignments(judge.id, row.name)]
                                 for judge in store.judges()}
@@ -46,77 +64,82 @@ def round_json(row: Round, store: Store | None = None) -> dict:
 
 def score_json(row: ScoreVersion, judge_name: str) -> dict:
     return {"submission_id": row.submission_id, "round": row.round, "judge": judge_name, "version": row.version,
-            **{c: getattr(row, c) for c in CRITERIA}, "comment": row.comment, "created_at": _when(row.created_at)}
+            **{c: getattr(row, c) for c in CRITERIA}, "comment": row.comment, "created_at": when(row.created_at)}
 
 
-def leaderboard_json(store: Store, round_name: str) -> dict:
-    """A round's ranked pieces (only those every assigned judge scored) and how many still wait."""
+def leaderboard_json(store: Store, round_name: str, reveal: bool = False) -> dict:
+    """A round's ranked pieces (only those every assigned judge scored) and how many are missing.
+
+    The deciding round's rows carry their podium ``place`` (a contestant once, unless the event says
+    otherwise); the preliminary's rows of a random deal mark the pieces sent to the final (``finalist``).
+    ``waiting``: pieces still to be scored while the round is open; ``incomplete``: pieces it closed without.
+    """
     found = store.rounds().get(round_name)
     table = store.standings(round_name)
     pieces = {row.id: row for row in store.submissions()}
-    assigned = store.assigned_ids(round_name)
-    rows = [{"rank": s.rank, "id": s.submission, "composer": pieces[s.submission].alias,
-             "title": pieces[s.submission].title, "stored_as": pieces[s.submission].stored_as,
-             "points": round(s.points, 2), "originality": round(s.originality, 2), "balance": round(s.balance, 2),
-             "emotional": round(s.emotional, 2), "judges": s.judges, "podium": s.podium} for s in table]
-    return {"round": round_name, "state": found.state if found else None, "rows": rows,
-            "waiting": len(assigned) - len(rows)}
+    anonymous = hidden(store) and not reveal
+    deciding = store.deciding_round() == round_name
+    places = rules.podium_places([pieces[s.submission].composer for s in table], store.event().podium_unique)
+    sent = store.finalists_sent() if round_name == "preliminary" else {}
+    rows = []
+    for s, place in zip(table, places):
+        piece = pieces[s.submission]
+        place = place if deciding else None
+        rows.append({"rank": s.rank, "place": place, "podium": place is not None, "finalist": s.submission in sent,
+                     "id": s.submission, "number": f"#{s.submission}", "late": piece.late,
+                     "composer": "" if anonymous else piece.alias,
+                     "title": f"Piece #{s.submission}" if anonymous else piece.title,
+                     "stored_as": "" if anonymous else piece.stored_as, "points": round(s.points, 2),
+                     "originality": round(s.originality, 2), "balance": round(s.balance, 2),
+                     "emotional": round(s.emotional, 2), "judges": s.judges})
+    missing = len(store.assigned_ids(round_name)) - len(rows)
+    state = found.state if found else None
+    return {"round": round_name, "state": state, "deciding": deciding, "anonymous": anonymous,
+            "note": found.note if found else "", "rows": rows, "waiting": missing if state == "open" else 0,
+            "incomplete": missing if state == "closed" else 0}
 
 
-def ai_json(store: Store) -> dict:
+def ai_json(store: Store, reveal: bool = False) -> dict:
+    """The AI judge's latest run over the pieces it ranks now (a piece withdrawn since leaves the ranking),
+    best first, podium places as on the human boards; ``unscored``: pieces sent after the run."""
     run = judging.latest_run(store)
-    pieces = {row.id: row for row in store.submissions()}
-    rows, rank = [], 0
-    for r in judging.latest_scores(store):
-        piece = pieces[r.submission_id]
-        rank = rank + 1 if r.score is not None else None
-        rows.append({"rank": rank, "id": piece.id, "composer": piece.alias, "title": piece.title,
-                     "stored_as": piece.stored_as, "score": None if r.score is None else round(r.score, 1),
-                     "classifier": r.classifier, "pitch": r.pitch, "why": r.why, "error": r.error,
-                     "podium": rank is not None and rank <= 3})
-    return {"round": "ai", "run": None if run is None else {
-        "id": run.id, "state": run.state, "total": run.total, "done": run.done, "error": run.error,
-        "started_at": _when(run.started_at), "finished_at": _when(run.finished_at)}, "rows": rows}
+    pieces = {row.id: row for row in store.for_ai()}
+    anonymous = hidden(store) and not reveal
+    results = [r for r in judging.latest_scores(store) if r.submission_id in pieces]
+    scored = [r for r in results if r.score is not None]
+    places = rules.podium_places([pieces[r.submission_id].composer for r in scored], store.event().podium_unique)
+    place_of = {r.submission_id: p for r, p in zip(scored, places)}
+    rows, ranked = [], 0
+    for r in results:
+        piece, rank = pieces[r.submission_id], None
+        if r.score is not None:
+            ranked += 1
+            rank = ranked
+        place = place_of.get(piece.id)
+        rows.append({"rank": rank, "place": place, "podium": place is not None, "id": piece.id,
+                     "number": f"#{piece.id}", "late": piece.late, "composer": "" if anonymous else piece.alias,
+                     "title": f"Piece #{piece.id}" if anonymous else piece.title,
+                     "stored_as": "" if anonymous else piece.stored_as,
+                     "score": None if r.score is None else round(r.score, 1), "classifier": r.classifier,
+                     "pitch": r.pitch, "why": r.why, "error": r.error})
+    return {"round": "ai", "anonymous": anonymous, "unscored": len(set(pieces) - {r.submission_id for r in results}),
+            "run": None if run is None else {
+                "id": run.id, "state": run.state, "total": run.total, "done": run.done, "error": run.error,
+                "started_at": when(run.started_at), "finished_at": when(run.finished_at)}, "rows": rows}
 
 
-def winners(store: Store) -> tuple[str | None, list[dict]]:
-    """The human-judged top three (the final's if it has results, else the preliminary's) with comments."""
-    judges = {j.id: j.name for j in store.judges()}
-    for round_name in ("final", "preliminary"):
-        board = leaderboard_json(store, round_name)
-        if board["rows"]:
-            scores = store.latest_scores(round_name)
-            top = board["rows"][:3]
-            for row in top:
-                row["comments"] = [(judges[v.judge_id], v.comment) for v in scores
-                                   if v.submission_id == row["id"] and v.comment]
-            return round_name, top
-    return None, []
+def csv_safe(value):
+    """A cell as a spreadsheet may open it: text that would start a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
-def results_json(store: Store) -> dict:
-    """The event's winners in the shape the awards slides read (:mod:`composerlab.slides.results`).
-
-    ``human``: the human-judged top three (final round, else preliminary) with each judge's comment;
-    ``ai``: the AI judge's top three, its one-line reason as the comment.
-    """
-    _, human = winners(store)
-    ai = [row for row in ai_json(store)["rows"] if row["rank"] is not None][:3]
-    event = store.event()
-    return {"event": event.name if event else store.dir.name,
-            "human": [{"rank": r["rank"], "composer": r["composer"] or "(no alias)", "title": r["title"],
-                       "points": r["points"], "comments": "; ".join(f"{who}: {text}" for who, text in r["comments"])}
-                      for r in human],
-            "ai": [{"rank": r["rank"], "composer": r["composer"] or "(no alias)", "title": r["title"],
-                    "points": r["score"], "comments": r["why"] or ""} for r in ai],
-            "quiz_winner": ""}
-
-
-def _csv(header: list[str], rows: list[list]) -> str:
+def to_csv(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -124,24 +147,45 @@ def scores_csv(store: Store) -> str:
     """Every version of every score, oldest first: nothing a judge entered is lost."""
     judges = {j.id: j.name for j in store.judges()}
     pieces = {row.id: row for row in store.submissions()}
-    return _csv(["id", "round", "judge", "submission_id", "stored_as", "composer", "title", "version",
-                 *CRITERIA, "comment", "created_at"],
-                [[v.id, v.round, judges[v.judge_id], v.submission_id, pieces[v.submission_id].stored_as,
-                  pieces[v.submission_id].alias, pieces[v.submission_id].title, v.version,
-                  *(getattr(v, c) for c in CRITERIA), v.comment, _when(v.created_at)]
-                 for v in store.score_versions()])
+    return to_csv(["id", "round", "judge", "submission_id", "stored_as", "composer", "title", "version",
+                   *CRITERIA, "comment", "created_at"],
+                  [[v.id, v.round, judges[v.judge_id], v.submission_id, pieces[v.submission_id].stored_as,
+                    pieces[v.submission_id].alias, pieces[v.submission_id].title, v.version,
+                    *(getattr(v, c) for c in CRITERIA), v.comment, when(v.created_at)]
+                   for v in store.score_versions()])
 
 
 def leaderboard_csv(store: Store, round_name: str) -> str:
-    board = leaderboard_json(store, round_name)
-    keys = ["rank", "composer", "title", "stored_as", "points", *CRITERIA, "judges"]
-    return _csv(keys, [[row[k] for k in keys] for row in board["rows"]])
+    board = leaderboard_json(store, round_name, reveal=True)
+    keys = ["rank", "place", "id", "composer", "title", "stored_as", "points", *CRITERIA, "judges", "late"]
+    return to_csv(keys, [[row[k] for k in keys] for row in board["rows"]])
+
+
+SUBMISSION_COLUMNS = ["id", "alias", "title", "stored_as", "original_name", "received_at", "eligible",
+                      "for_judges", "late", "withdrawn", "withdrawn_by", "reason", "replaces", "sha256"]
+
+
+def submissions_csv(store: Store) -> str:
+    """Who sent what: every upload, withdrawn ones too, with why (the zip holds it beside the files)."""
+    judged = set(store.for_judges())
+    return to_csv(SUBMISSION_COLUMNS,
+                  [[r.id, r.alias, r.title, r.stored_as, r.original_name, when(r.created_at), r.eligible,
+                    r.id in judged, r.late, r.withdrawn, r.withdrawn_by, r.withdrawn_reason, r.replaces or "",
+                    r.sha256] for r in store.submissions()])
+
+
+def ai_csv(store: Store) -> str:
+    """The AI judge's latest ranking (pieces it could not read last, with the reason)."""
+    keys = ["rank", "place", "id", "composer", "title", "stored_as", "score", "classifier", "pitch", "why", "error"]
+    return to_csv(keys, [[row[k] for k in keys] for row in ai_json(store, reveal=True)["rows"]])
 
 
 def submissions_zip(store: Store) -> bytes:
-    """Every stored file under its server-chosen name (``event-alias-composition.mid``)."""
+    """Every stored file under its server-chosen name (``event-alias-composition.mid``), and
+    ``submissions.csv`` saying who sent what."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for row in store.submissions():
             archive.write(store.path_of(row), arcname=row.stored_as)
+        archive.writestr("submissions.csv", submissions_csv(store))
     return buffer.getvalue()

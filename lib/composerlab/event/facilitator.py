@@ -1,4 +1,5 @@
-"""What the facilitator does from a terminal or a notebook: links, QR codes, a rehearsal, waiting on the AI judge.
+"""What the facilitator does from a terminal or a notebook: links, LAN addresses, QR codes, a rehearsal, waiting on
+the AI judge.
 
 Used by ``composerlab event new`` / ``composerlab serve`` and by
 ``facilitator/run_event.ipynb``.
@@ -20,17 +21,24 @@ from composerlab.music.midi import midi_bytes
 from composerlab.music.samples import SAMPLES, load_sample
 
 
+def public_base(store: Store, fallback: str) -> str:
+    """Where contestants reach the event: its stored public URL, else ``fallback`` (the serving address)."""
+    return (store.event().public_url or fallback).rstrip("/")
+
+
 def links(base: str, store: Store) -> dict:
-    """The event's addresses: public pages, the facilitator's and each judge's private link."""
-    base = base.rstrip("/")
+    """The event's addresses on its public URL (else ``base``): public pages, the facilitator's and each
+    present judge's private link."""
+    base = public_base(store, base)
     event = store.event()
-    return {"submit": f"{base}/", "leaderboard": f"{base}/leaderboard", "awards": f"{base}/awards",
-            "api": f"{base}/docs", "admin": f"{base}/admin/{quote(event.admin_token)}",
-            "judges": {j.name: f"{base}/judge/{quote(j.token)}" for j in store.judges()}}
+    return {"submit": f"{base}/", "join": f"{base}/join", "leaderboard": f"{base}/leaderboard",
+            "awards": f"{base}/awards", "api": f"{base}/docs", "admin": f"{base}/admin/{quote(event.admin_token)}",
+            "judges": {j.name: f"{base}/judge/{quote(j.token)}" for j in store.judges() if not j.removed}}
 
 
 def links_text(found: dict) -> str:
-    lines = [f"  submission page:  {found['submit']}", f"  leaderboard:      {found['leaderboard']}",
+    lines = [f"  submission page:  {found['submit']}", f"  projector (join QR): {found['join']}",
+             f"  leaderboard:      {found['leaderboard']}",
              f"  awards:           {found['awards']}", f"  API:              {found['api']}",
              f"  facilitator (private): {found['admin']}"]
     lines += [f"  judge {name} (private): {url}" for name, url in found["judges"].items()]
@@ -52,6 +60,20 @@ def lan_address() -> str:
             return probe.getsockname()[0]
         except OSError:
             return "127.0.0.1"
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other devices may reach (loopback left out), the default route's first."""
+    found = [address for address in [lan_address()] if not address.startswith("127.")]
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    for info in infos:
+        address = info[4][0]
+        if not address.startswith("127.") and address not in found:
+            found.append(address)
+    return found
 
 
 def rehearsal_submissions(store: Store, n: int = 6, seed: int = 0) -> list[str]:

@@ -1,10 +1,11 @@
-"""The AI judge over an event's eligible submissions, in a background thread, with progress in the database.
+"""The AI judge over an event's pieces, with progress in the database: in a background thread (the admin
+page, the API) or in the caller's (``composerlab judge --event``), the same pieces either way.
 
-Each piece is read with the kit's reader and scored by
-:func:`composerlab.models.judge.scoring.judge_music`; a piece that cannot be
-judged is stored with its reason and the run goes on. Progress (done/total)
-and every score are rows, so the facilitator's page and the notebook both
-follow the same run.
+It ranks what :meth:`Store.for_ai <composerlab.event.store.Store.for_ai>` gives: eligible, not withdrawn
+(a late piece only because the facilitator accepted it). Each piece is read with the kit's reader and scored
+by :func:`composerlab.models.judge.scoring.judge_music`; a piece that cannot be judged is stored with its
+reason and the run goes on. Progress (done/total) and every score are rows, so the facilitator's page, the
+command line and the notebook all follow the same run.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from composerlab.event.rules import EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import AIRun, AIScore, utcnow
 from composerlab.models.judge.network import load_judge  # TensorFlow is imported when the model is loaded
-from composerlab.models.judge.scoring import judge_music
+from composerlab.models.judge.scoring import Verdict, judge_music, rank
 from composerlab.music.midi import read_midi
 
 
@@ -64,28 +65,56 @@ def latest_scores(store: Store) -> list[AIScore]:
     return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.submission_id))
 
 
-def run_ai_judge(store: Store, run_id: int, model_path: str | Path | None = None) -> None:
-    """Judge every eligible submission for run ``run_id`` (blocking); errors end the run as failed."""
+def run_ai_judge(store: Store, run_id: int, pieces: list[int], model_path: str | Path | None = None,
+                 progress=None) -> list[Verdict]:
+    """Judge ``pieces`` (submission ids) for run ``run_id`` (blocking); errors end the run as failed.
+
+    Returns the verdicts, ranked, then the pieces that could not be judged (``file``: the stored name);
+    ``progress(done, total)`` is called after each piece.
+    """
+    judged, failed = [], []
     try:
         model = load_judge(model_path)
-        for row in [r for r in store.submissions() if r.eligible]:
+        for done, piece in enumerate(pieces, 1):
+            row = store.submission(piece)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     verdict = judge_music(read_midi(store.path_of(row)), model, name=row.stored_as)
+                verdict.composer = row.alias
+                judged.append(verdict)
                 record(store, run_id, row.id, score=verdict.score, classifier=verdict.classifier,
                        pitch=verdict.pitch, why=verdict.why)
             except MusicFileError as err:
+                failed.append(Verdict(file=row.stored_as, composer=row.alias, error=err.reason))
                 record(store, run_id, row.id, error=err.reason)
+            if progress:
+                progress(done, len(pieces))
         finish_run(store, run_id)
     except Exception as err:  # the run is marked failed with the reason; the server keeps going
         finish_run(store, run_id, error=f"{type(err).__name__}: {err}"[:500])
+        raise
+    return rank(judged) + failed
+
+
+def judge_event(store: Store, model_path: str | Path | None = None, progress=None) -> tuple[int, list[Verdict]]:
+    """One run over the event's pieces in this thread, stored in the event as the admin page's are:
+    ``(run id, verdicts)`` (``composerlab judge --event``)."""
+    pieces = [row.id for row in store.for_ai()]
+    run_id = start_run(store, len(pieces))
+    return run_id, run_ai_judge(store, run_id, pieces, model_path, progress)
 
 
 def start_ai_judge(store: Store, model_path: str | Path | None = None) -> int:
     """Start a run in a background thread and return its id at once (409 when one is running)."""
-    total = sum(1 for r in store.submissions() if r.eligible)
-    run_id = start_run(store, total)
-    threading.Thread(target=run_ai_judge, args=(store, run_id, model_path), name=f"ai-judge-{run_id}",
-                     daemon=True).start()
+    pieces = [row.id for row in store.for_ai()]
+    run_id = start_run(store, len(pieces))
+
+    def run() -> None:
+        try:
+            run_ai_judge(store, run_id, pieces, model_path)
+        except Exception:  # noqa: BLE001  (already recorded as the run's error; the server goes on)
+            pass
+
+    threading.Thread(target=run, name=f"ai-judge-{run_id}", daemon=True).start()
     return run_id

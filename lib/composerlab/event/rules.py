@@ -3,7 +3,8 @@
 Nothing here touches the database or the web: the store passes plain values in and stores what comes
 out. A preliminary round deals the contestants to the judges evenly and at random; each judge's top three
 go to the final, judged by every other judge; a piece reaches the leaderboard only when every judge
-assigned to it has scored it. Also the event's refusal (:class:`EventError`) and its text cleaning.
+assigned to it has scored it; an absent judge's pieces move to the others; a podium holds a contestant
+once. Also the event's refusal (:class:`EventError`) and its text cleaning.
 """
 from __future__ import annotations
 
@@ -203,18 +204,93 @@ def final_assignment(sent: dict[int, list[int]], judges: list[int]) -> dict[int,
     """The final round: every piece is judged by every judge except the one who sent it.
 
     A piece sent by several judges (possible only when several judges scored
-    it in the preliminary) is judged by the judges who did not send it.
+    it in the preliminary) is judged by the judges who did not send it. With one
+    judge left, that judge scores every finalist, their own included (the
+    playbook's one-judge final; the pages say so).
     """
-    if len(judges) < 2:
-        raise RuleError("a final needs at least two judges: nobody else could judge a judge's finalists")
+    if not judges:
+        raise RuleError("no judge is present to judge the final: mark one present or add one")
     senders: dict[int, set[int]] = {}
     for judge, pieces in sent.items():
         for piece in pieces:
             senders.setdefault(piece, set()).add(judge)
     if not senders:
         raise RuleError("no piece has been scored by every assigned judge in the preliminary round")
+    if len(judges) == 1:
+        return {judges[0]: sorted(senders)}
     plan = {judge: sorted(p for p, who in senders.items() if judge not in who) for judge in sorted(judges)}
     orphaned = [p for p, who in senders.items() if who >= set(judges)]
     if orphaned:
         raise RuleError(f"pieces {sorted(orphaned)} were sent by every judge, so nobody is left to judge them")
+    return plan
+
+
+def counted_for_judges(pieces: list[tuple[int, str]], per_composer: int) -> list[int]:
+    """The pieces that go to the human judges: each composer's latest ``per_composer`` of ``(id, composer)``
+    (ids are given in upload order); the others go to the AI judge only."""
+    by_composer: dict[str, list[int]] = {}
+    for piece, composer in sorted(pieces):
+        by_composer.setdefault(composer, []).append(piece)
+    return sorted(p for ids in by_composer.values() for p in ids[-per_composer:])
+
+
+def podium_places(composers: list[str], unique: bool = True, places: int = 3) -> list[int | None]:
+    """The podium place (1-3) of each row of a ranked board, None off the podium.
+
+    With ``unique`` a contestant stands on the podium once: their next piece steps aside and the next
+    contestant's piece moves up. A row without a composer ("") counts as its own contestant.
+    """
+    found, seen = [], set()
+    for i, composer in enumerate(composers):
+        key = composer or f"#{i}"
+        if len([p for p in found if p]) >= places or (unique and key in seen):
+            found.append(None)
+            continue
+        seen.add(key)
+        found.append(len([p for p in found if p]) + 1)
+    return found
+
+
+@dataclass
+class Moves:
+    """Where an absent judge's unscored pieces of a round go (:func:`plan_moves`)."""
+
+    moved: dict[int, int] = field(default_factory=dict)
+    """piece -> the judge it moves to."""
+    dropped: list[int] = field(default_factory=list)
+    """Pieces other present judges of the round already have: they are judged without the absent one."""
+    to_sender: dict[int, int] = field(default_factory=dict)
+    """With one judge left in a final: the pieces that go to that judge though they sent them."""
+    stuck: list[int] = field(default_factory=list)
+    """Pieces nobody present may judge: they cannot reach the board."""
+
+
+def plan_moves(pieces: list[int], absent: int, present: list[int], judges_of: dict[int, set[int]],
+               senders: dict[int, set[int]], load: dict[int, int], seed: int = 0) -> Moves:
+    """Move an absent judge's ``pieces`` to the ``present`` judges, evenly (the least loaded first, ties drawn
+    with ``seed``), never to a judge who has the piece already or who sent it to the final.
+
+    ``judges_of``: each piece's judges in the round; ``senders``: each final piece's senders; ``load``: how
+    many pieces each judge has in the round. A piece no one may take is judged by its other present
+    judges (dropped); with none, it goes to its sender if that is the only judge left, else it is stuck.
+    """
+    rng = random.Random(seed)
+    order = sorted(j for j in present if j != absent)
+    rng.shuffle(order)
+    tie = {judge: i for i, judge in enumerate(order)}
+    load = {judge: load.get(judge, 0) for judge in order}
+    plan = Moves()
+    for piece in sorted(pieces):
+        others = judges_of.get(piece, set()) - {absent}
+        allowed = [j for j in order if j not in others and j not in senders.get(piece, set())]
+        if allowed:
+            pick = min(allowed, key=lambda j: (load[j], tie[j]))
+            plan.moved[piece] = pick
+            load[pick] += 1
+        elif others & set(order):
+            plan.dropped.append(piece)
+        elif len(order) == 1:
+            plan.to_sender[piece] = order[0]
+        else:
+            plan.stuck.append(piece)
     return plan

@@ -12,12 +12,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from composerlab.event import files
 from composerlab.event.checking import midi_problem, midi_refusal
 from composerlab.event.rules import EventError, clean_text, slug
+from composerlab.event.settings import closed_reason, megabytes
 from composerlab.event.tables import Event, Submission, utcnow
 
 MAX_ALIAS, MAX_TITLE, MAX_FILE_NAME = 60, 100, 300
@@ -32,6 +33,11 @@ class Checked:
     original_name: str
     data: bytes
     stem: str
+    accept_late: bool = False
+    """The facilitator's upload: accepted after submissions closed, marked late."""
+    replaces: int | None = None
+    """The piece this one replaces (checked with ``receipt`` when written)."""
+    receipt: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -47,10 +53,13 @@ class Receipt:
     created_at: str
     title: str
     alias: str
+    withdraw_token: str = ""
+    late: bool = False
+    replaces: int | None = None
 
 
 def check(event: Event, alias: str | None, title: str | None, original_name: str | None, data: bytes,
-          midi: bool = True) -> Checked:
+          midi: bool = True, accept_late: bool = False, replaces: int | None = None, receipt: str = "") -> Checked:
     """Every check of an upload that needs no write: the fields, the size, the MIDI data.
 
     The MIDI check uses the kit's reader on the bytes, not the name
@@ -58,8 +67,8 @@ def check(event: Event, alias: str | None, title: str | None, original_name: str
     the caller, who then refuses with ``midi_refusal``, as the server does with its
     worker process). The file gets a name the server chooses
     (``event-alias-composition``, numbered when taken); without an alias a random
-    name, not eligible. The per-composer limit is counted when the row is written,
-    in its transaction.
+    name, not eligible. Whether submissions are open and the per-composer limit are
+    checked when the row is written, in its transaction.
     """
     alias = clean_text(alias, "the alias", MAX_ALIAS, False)
     title = clean_text(title, "the composition name", MAX_TITLE, True)
@@ -67,12 +76,13 @@ def check(event: Event, alias: str | None, title: str | None, original_name: str
     if not data:
         raise EventError("the MIDI file is missing (or empty): choose one", 422)
     if len(data) > event.max_bytes:
-        raise EventError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {event.max_bytes / 1e6:.1f} MB", 413)
+        raise EventError(f"the file is {megabytes(len(data))}; the limit is {megabytes(event.max_bytes)}", 413)
     problem = midi_problem(data, original_name) if midi else None
     if problem is not None:
         raise midi_refusal(original_name, problem)
     composer = " ".join(alias.casefold().split())
-    return Checked(alias, composer, title, original_name, data, file_stem(event.slug, alias, composer, title))
+    return Checked(alias, composer, title, original_name, data, file_stem(event.slug, alias, composer, title),
+                   accept_late, replaces, receipt)
 
 
 def file_stem(event_slug: str, alias: str, composer: str, title: str) -> str:
@@ -89,6 +99,7 @@ def write(store, uploads: list[Checked], staged: list[Path] | None = None) -> li
 
     ``store`` is the event's :class:`~composerlab.event.store.Store`. Files first, durably: every upload's
     bytes in a temp file, fsync'd, several at once. Then one transaction: for each upload the
+    open-or-closed check (409 unless the facilitator accepts it late), the replaced piece's check, the
     per-composer count (uploads earlier in the batch count), a link under a free name (a link never
     overwrites), its row; the folder's fsync; the commit. A burst of uploads thus shares one commit and
     one round of fsyncs. An error other than a refusal fails the whole batch, and no file stays without
@@ -101,12 +112,14 @@ def write(store, uploads: list[Checked], staged: list[Path] | None = None) -> li
     try:
         results: list[Receipt | EventError | None] = [None] * len(uploads)
         with store.write(bump=False) as s:  # no board shows an upload
-            placed = admit(s, uploads, store.event().max_per_composer, results)
+            event = s.get(Event, 1)
+            placed = admit(s, uploads, event, results)
             names = files.claim_all(store.staging, store.files, [(uploads[i].stem, staged[i]) for i in placed],
                                     taken_names(s, uploads))
             claimed.extend(names)
             if placed:
-                for i, receipt in zip(placed, add_rows(s, [uploads[i] for i in placed], names)):
+                late = closed_reason(event) is not None
+                for i, receipt in zip(placed, add_rows(s, [uploads[i] for i in placed], names, late)):
                     results[i] = receipt
                 files.fsync_dir(store.files)  # the new names on disk before their rows commit
     except BaseException:
@@ -119,15 +132,30 @@ def write(store, uploads: list[Checked], staged: list[Path] | None = None) -> li
     return results
 
 
-def admit(s: Session, uploads: list[Checked], limit: int, results: list) -> list[int]:
-    """The places in ``uploads`` within the per-composer ``limit`` (earlier uploads of the batch count);
-    each refused one's 429 goes into ``results``. One query for the whole batch, not one per upload."""
+def admit(s: Session, uploads: list[Checked], event: Event, results: list) -> list[int]:
+    """The places in ``uploads`` that may be written: submissions open (or the facilitator's late upload),
+    a replaced piece still in, and within the per-composer limit (earlier uploads of the batch count; a
+    withdrawn piece does not). Each refused one's :class:`EventError` goes into ``results``."""
+    closed = closed_reason(event)
+    replaced = {row.id: row for row in s.scalars(select(Submission).where(
+        Submission.id.in_([u.replaces for u in uploads if u.replaces])))} if any(u.replaces for u in uploads) else {}
     composers = sorted({u.composer for u in uploads if u.composer})
     sent = dict(s.execute(select(Submission.composer, func.count()).where(
-        Submission.composer.in_(composers)).group_by(Submission.composer)).all()) if composers else {}
+        Submission.composer.in_(composers), Submission.withdrawn.is_(False)).group_by(Submission.composer)).all()
+                ) if composers else {}
+    limit = event.max_per_composer
     placed = []
     for i, upload in enumerate(uploads):
+        if closed and not upload.accept_late:
+            results[i] = EventError(f"{closed}: nothing was stored", 409)
+            continue
         count = sent.get(upload.composer, 0)
+        if upload.replaces:
+            problem = replace_problem(replaced.get(upload.replaces), upload)
+            if problem:
+                results[i] = problem
+                continue
+            count -= 1  # the piece it replaces is withdrawn in this transaction
         if upload.composer and count >= limit:
             what = f"{count} composition{'' if count == 1 else 's'}"
             results[i] = EventError(f"{upload.alias} has sent {what} already; the limit is {limit} per composer",
@@ -138,6 +166,16 @@ def admit(s: Session, uploads: list[Checked], limit: int, results: list) -> list
     return placed
 
 
+def replace_problem(original: Submission | None, upload: Checked) -> EventError | None:
+    """Why ``upload`` may not replace ``original`` (None when it may): the receipt's token must match."""
+    if original is None or not original.withdraw_token or not secrets.compare_digest(
+            original.withdraw_token.encode(), upload.receipt.encode()):
+        return EventError("this receipt link is not valid for this event", 404)
+    if original.withdrawn:
+        return EventError(f"{original.stored_as} was withdrawn already ({original.withdrawn_reason})", 409)
+    return None
+
+
 def taken_names(s: Session, uploads: list[Checked]) -> set[str]:
     """Stored names that start like the batch's stems (a name whose file was removed stays taken)."""
     stems = sorted({u.stem for u in uploads})
@@ -145,15 +183,23 @@ def taken_names(s: Session, uploads: list[Checked]) -> set[str]:
         or_(*(Submission.stored_as.like(f"{stem}%") for stem in stems)))))
 
 
-def add_rows(s: Session, uploads: list[Checked], names: list[str]) -> list[Receipt]:
+def add_rows(s: Session, uploads: list[Checked], names: list[str], late: bool = False) -> list[Receipt]:
     """The uploads' rows under their claimed names, in one Core insert (not the ORM's unit of work); their
-    receipts in the same order."""
+    receipts in the same order. A replacement withdraws the piece it replaces in the same transaction."""
     created_at = utcnow()
     rows = [dict(alias=u.alias, composer=u.composer, title=u.title, stored_as=name, original_name=u.original_name,
                  size=len(u.data), sha256=hashlib.sha256(u.data).hexdigest(), eligible=u.eligible,
-                 created_at=created_at)
+                 created_at=created_at, late=late, withdraw_token=secrets.token_urlsafe(18), replaces=u.replaces)
             for u, name in zip(uploads, names)]
     ids = s.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True), rows).all()
+    for u, name in zip(uploads, names):
+        if u.replaces:
+            s.execute(update(Submission).where(Submission.id == u.replaces).values(
+                withdrawn=True, withdrawn_reason=f"replaced by {name}", withdrawn_by="contestant",
+                withdrawn_at=created_at))
+    if any(u.replaces for u in uploads):  # a replaced piece leaves the boards: live pages must see it
+        s.execute(update(Event).values(revision=Event.revision + 1))
     when = created_at.isoformat(timespec="seconds")
-    return [Receipt(row_id, row["stored_as"], u.eligible, when, u.title, u.alias)
+    return [Receipt(row_id, row["stored_as"], u.eligible, when, u.title, u.alias, row["withdraw_token"], late,
+                    u.replaces)
             for u, row, row_id in zip(uploads, rows, ids)]

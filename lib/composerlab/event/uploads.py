@@ -17,6 +17,7 @@ from composerlab.event.batching import Batches
 from composerlab.event.checking import MidiChecker, midi_refusal
 from composerlab.event.forms import read_upload
 from composerlab.event.rules import EventError
+from composerlab.event.settings import closed_reason
 from composerlab.event.submissions import Checked, Receipt
 
 log = logging.getLogger(__name__)
@@ -84,31 +85,55 @@ class Uploads:
         await self.writer.stop()
         await anyio.to_thread.run_sync(self.checker.stop)
 
-    async def store_upload(self, fields: dict[str, str], file_name: str | None, data: bytes) -> Receipt:
+    async def store_upload(self, fields: dict[str, str], file_name: str | None, data: bytes,
+                           accept_late: bool = False, replaces: int | None = None, receipt: str = "") -> Receipt:
         """Check an upload (the fields here, the MIDI data by the checker), then write it in a batch. Returns
         the receipt; raises :class:`EventError` when refused, the fields' refusals first, as
-        :meth:`Store.add_submission <composerlab.event.store.Store.add_submission>` does."""
+        :meth:`Store.add_submission <composerlab.event.store.Store.add_submission>` does.
+
+        ``accept_late``: the facilitator's upload after submissions closed (marked late); ``replaces`` and
+        ``receipt``: the piece this one replaces and that piece's receipt token."""
+        self.refuse_if_closed(accept_late)
         checked = submissions.check(self.store.event(), fields.get("alias"), fields.get("title"), file_name, data,
-                                    midi=False)
+                                    midi=False, accept_late=accept_late, replaces=replaces, receipt=receipt)
         problem = await self.checker.problem(data, checked.original_name)
         if problem is not None:
             raise midi_refusal(checked.original_name, problem)
         return await self.writer.write(checked)
 
-    async def submit(self, request) -> dict:
+    def refuse_if_closed(self, accept_late: bool) -> None:
+        """409 at once while submissions are closed (before the file is read), unless the facilitator accepts
+        it late; the write checks again in its transaction, for uploads in flight when they closed."""
+        closed = None if accept_late else closed_reason(self.store.event())
+        if closed:
+            raise EventError(f"{closed}: nothing was stored", 409)
+
+    async def submit(self, request, replaces: int | None = None, receipt: str = "", alias: str | None = None) -> dict:
         """``POST /api/submissions``: read the form, check it, store it; the receipt as the API answers it.
 
-        Raises :class:`EventError`: the refusal's 4xx, or 503 when the disk or the database failed (the
-        upload is then not stored, and no file is left without its row).
+        The facilitator's bearer token accepts an upload after submissions closed (marked late);
+        ``replaces``, ``receipt`` and ``alias``: a replacement (see :meth:`store_upload`). Raises
+        :class:`EventError`: the refusal's 4xx, or 503 when the disk or the database failed (the upload is
+        then not stored, and no file is left without its row).
         """
+        accept_late = self.is_facilitator(request)
+        self.refuse_if_closed(accept_late)
         fields, file_name, data = await read_upload(request, self.store.event().max_bytes)
+        if alias is not None:  # a replacement keeps the alias of the piece it replaces
+            fields["alias"] = alias
         try:
-            receipt = await self.store_upload(fields, file_name, data)
+            receipt_row = await self.store_upload(fields, file_name, data, accept_late, replaces, receipt)
         except EventError:
             raise
         except Exception as err:  # OSError (a full disk), a database error: said as such, and nothing was kept
             log.exception("an upload could not be stored")
             what = f"{type(err).__name__}: {err}"[:200]
             raise EventError(f"the upload could not be stored ({what}); nothing was kept, try again", 503) from None
-        return {"id": receipt.id, "stored_as": receipt.stored_as, "eligible": receipt.eligible,
-                "created_at": receipt.created_at}
+        return {"id": receipt_row.id, "stored_as": receipt_row.stored_as, "eligible": receipt_row.eligible,
+                "created_at": receipt_row.created_at, "late": receipt_row.late,
+                "withdraw_token": receipt_row.withdraw_token, "replaces": receipt_row.replaces}
+
+    def is_facilitator(self, request) -> bool:
+        """Whether the request carries the facilitator's bearer token (an upload without one is a contestant's)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and bool(token.strip()) and self.store.is_admin(token.strip())

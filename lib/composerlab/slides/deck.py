@@ -27,10 +27,14 @@ PLACEHOLDERS = {
     "event.join_url": "the address contestants open to submit",
     "event.deadline": "the last submission time",
     "event.max_submissions": "how many compositions a contestant may submit",
+    "event.judged_per_composer": "how many of a contestant's compositions (the latest) go to the human judges",
     "results.event": "the name of the event the results belong to",
     "results.quiz_winner": "the quiz winner",
-    "results.human_count": "how many compositions the human judges ranked",
+    "results.human_count": "how many compositions are on the board that decides the judges' award",
     "results.ai_count": "how many compositions the AI judge scored",
+    "results.uploads": "how many files were sent (withdrawn ones too)",
+    "results.contestants": "how many contestants sent something",
+    "results.status": "whether the results are complete, in plain sentences",
 }
 """Every ``{{ name }}`` a deck may use, with what it stands for."""
 

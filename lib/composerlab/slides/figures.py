@@ -231,7 +231,7 @@ def podium(params, context):
     category = params.get("category", "human")
     fig, ax = _new((8.0, 3.8))
     results = context.results
-    entries = results.category(category)[:3] if results else []
+    entries = results.podium(category) if results else []
     if not entries:
         ax.text(0.5, 0.5, "[filled from the event's results: build with --event DIR]", ha="center",
                 va="center", fontsize=14, color="#a61c00", transform=ax.transAxes)
@@ -241,9 +241,9 @@ def podium(params, context):
     heights = [3, 4, 2][: len(order)] if len(order) == 3 else [4, 3][: len(order)]
     colors = {1: "#f1c232", 2: "#b7b7b7", 3: "#b45f06"}
     for x, (entry, h) in enumerate(zip(order, heights)):
-        ax.bar(x, h, color=colors.get(entry.rank, "#999999"), width=0.8)
+        ax.bar(x, h, color=colors.get(entry.place, "#999999"), width=0.8)
         ax.text(x, h + 0.1, f"{entry.composer}\n{entry.points:g} points", ha="center", va="bottom", fontsize=12)
-        ax.text(x, h / 2, str(entry.rank), ha="center", va="center", fontsize=28, color="white", weight="bold")
+        ax.text(x, h / 2, str(entry.place), ha="center", va="center", fontsize=28, color="#1a1a1a", weight="bold")
     ax.set_ylim(0, 6)
     ax.axis("off")
     return fig

@@ -42,20 +42,23 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def _winner(directive: Directive, results: Results | None) -> str:
-    category, rank = directive.args[0], int(directive.args[1]) if len(directive.args) > 1 else 1
+    category, place = directive.args[0], int(directive.args[1]) if len(directive.args) > 1 else 1
     label = {"human": "human judges", "ai": "AI judge"}.get(category, category)
     if results is None:
-        return (f'<div class="winner"><div class="rank">{rank}</div>'
-                f'<div class="who">{missing_marker(f"winner {rank}, {label}")}</div></div>')
-    entry = next((e for e in results.category(category) if e.rank == rank), None)
+        return (f'<div class="winner"><div class="rank">{place}</div>'
+                f'<div class="who">{missing_marker(f"winner {place}, {label}")}</div></div>')
+    entry = results.placed(category, place)
     if entry is None:
-        return f'<div class="winner"><div class="rank">{rank}</div><div class="who">(no entry)</div></div>'
+        return f'<div class="winner"><div class="rank">{place}</div><div class="who">(no entry)</div></div>'
     title = f'<div class="title">{html.escape(entry.title)}</div>' if entry.title else ""
     comments = f'<blockquote>{html.escape(entry.comments)}</blockquote>' if entry.comments else ""
     unit = "points" if category == "human" else "/ 100"
-    return (f'<div class="winner rank{rank}"><div class="rank">{rank}</div><div class="who">'
+    # the piece itself, embedded: the deck plays it offline, from a projector laptop
+    audio = (f'<audio class="play" controls preload="none" src="{entry.audio}" '
+             f'aria-label="play {html.escape(entry.title or entry.composer)}"></audio>') if entry.audio else ""
+    return (f'<div class="winner rank{place}"><div class="rank">{place}</div><div class="who">'
             f'<div class="composer">{html.escape(entry.composer)}</div>{title}'
-            f'<div class="points">{entry.points:g} {unit}</div>{comments}</div></div>')
+            f'<div class="points">{entry.points:g} {unit}</div>{audio}{comments}</div></div>')
 
 
 def _ranking(directive: Directive, results: Results | None) -> str:
@@ -109,7 +112,7 @@ def render_deck(deck: Deck, values: dict[str, str] | None = None, results: Resul
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>{html.escape(title)}</title>
 <style>{css}</style>
 </head>

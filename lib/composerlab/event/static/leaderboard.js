@@ -30,6 +30,24 @@
     empty.textContent = body.rows.length ? "No composer or composition matches your search." : "Nothing here yet.";
   }
 
+  function mark(td, className, text, title) {
+    const span = document.createElement("span");
+    span.className = className;
+    span.title = title;
+    span.textContent = text;
+    td.append(" ", span);
+  }
+
+  function pieces(n) {
+    return `${n} piece${n === 1 ? "" : "s"}`;
+  }
+
+  function wide(text) {
+    const td = cell(text);
+    td.className = "wide";
+    return td;
+  }
+
   function render(data) {
     const rows = document.createDocumentFragment();
     for (const row of data.rows) {
@@ -37,28 +55,33 @@
       tr.dataset.id = row.id;
       if (row.podium) tr.className = "podium";
       const rank = cell(row.rank === null ? "–" : row.rank);
-      if (row.podium) {
-        const medal = document.createElement("span");
-        medal.className = "medal";
-        medal.textContent = " ★";
-        rank.appendChild(medal);
+      if (row.podium) mark(rank, "medal", "★", `podium place ${row.place}`);
+      if (row.finalist) mark(rank, "finalist", "➜", "sent to the final");
+      const composer = cell(row.composer);
+      if (row.late) {
+        const small = document.createElement("small");
+        small.textContent = "(late)";
+        composer.append(" ", small);
       }
-      tr.append(rank, cell(row.composer), cell(row.title));
+      tr.append(rank, cell(row.number), composer, cell(row.title));
       if (round === "ai") {
-        tr.append(cell(row.score === null ? "" : row.score.toFixed(1)), cell(row.why || row.error));
+        tr.append(cell(row.score === null ? "" : row.score.toFixed(1)), wide(row.why || row.error));
       } else {
-        tr.append(cell(row.points.toFixed(2)), ...criteria.map((c) => cell(row[c].toFixed(2))));
+        tr.append(cell(row.points.toFixed(2)), ...criteria.map((c) => wide(row[c].toFixed(2))));
       }
-      tr.dataset.search = (row.composer + " " + row.title).toLowerCase();
+      tr.dataset.search = (row.number + " " + row.composer + " " + row.title).toLowerCase();
       rows.appendChild(tr);
     }
     body.replaceChildren(rows);
     if (round === "ai") {
-      status.textContent = data.run ? `AI judge: ${data.run.state}, ${data.run.done} of ${data.run.total}`
+      status.textContent = data.run ? `AI judge: ${data.run.state}, ${data.run.done} of ${data.run.total} judged`
                                     : "The AI judge has not run yet.";
+    } else if (data.state === null) {
+      status.textContent = "This round has not started.";
+    } else if (data.state === "open") {
+      status.textContent = `Round open · ${pieces(data.waiting)} waiting for every judge's score`;
     } else {
-      status.textContent = data.state === null ? "This round has not started."
-        : `Round ${data.state} · ${data.waiting} waiting for every judge's score`;
+      status.textContent = "Round closed" + (data.incomplete ? ` · ${pieces(data.incomplete)} never fully scored (not on the board)` : "");
     }
     applySearch();
   }

@@ -113,7 +113,8 @@
     const podium = $("podium");
     podium.replaceChildren();
     for (const place of [2, 1, 3]) {
-      const row = s.podium.find((r) => r.rank === place);
+      // a podium place is earned: players with no point do not stand on it, whatever their tie-break
+      const row = s.podium.find((r) => r.rank === place && r.points > 0);
       if (!row) continue;
       const step = document.createElement("div");
       step.className = "step place-" + place;
@@ -128,6 +129,7 @@
       podium.appendChild(step);
     }
     if (!s.podium.length) podium.textContent = "Nobody played.";
+    else if (!s.podium.some((r) => r.points > 0)) podium.textContent = "Nobody scored a point.";
   }
 
   $("next").addEventListener("click", async () => {

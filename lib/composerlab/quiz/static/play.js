@@ -66,7 +66,7 @@
     const rank = `You are ${ordinal(view.rank)} of ${view.players} with ${view.points} points`;
     if (view.state === "finished") {
       show("result");
-      $("result-title").textContent = view.rank <= 3 ? `Podium: ${["", "1st", "2nd", "3rd"][view.rank]} place!` : "Game over";
+      $("result-title").textContent = view.rank <= 3 && view.points > 0 ? `Podium: ${["", "1st", "2nd", "3rd"][view.rank]} place!` : "Game over";
       $("result-points").textContent = view.points + " points";
       $("result-rank").textContent = rank + ". Thanks for playing!";
       return;
