@@ -28,12 +28,13 @@ def test_judge_notebook_ranks_a_fixture_folder(tmp_path):
                folder / "ev-dee-random.mid")
     (folder / "ev-eli-notes.txt").write_text("my composition is in my head\n")
 
-    out = tmp_path / "results"
+    out = tmp_path / "ai_judge_results"  # the default: beside the submissions, never inside
     executed = tmp_path / "ai_judge_run.ipynb"
     papermill.execute_notebook(str(ROOT / "facilitator/ai_judge.ipynb"), str(executed),
-                               parameters={"submissions_dir": str(folder), "output_dir": str(out), "top_n": 2},
+                               parameters={"submissions_dir": str(folder), "output_dir": "", "top_n": 2},
                                cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
 
+    assert not (folder / "ai_judge_results").exists()
     with open(out / "ai_judge_ranking.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     ranked = [(r["rank"], r["file"], r["composer"]) for r in rows if not r["error"]]
