@@ -88,6 +88,23 @@ def test_a_whole_game_lobby_to_podium(clock):
     refused("game_finished", game.join, "Dee")
 
 
+def test_players_on_zero_points_never_stand_on_the_podium(clock):
+    game = Game(make_bank(1, seconds=10), clock=clock)
+    ana, ben, cai = game.join("Ana"), game.join("Ben"), game.join("Cai")
+    game.advance()
+    clock.tick(2); game.answer(ana.token, 0)              # question 0's answer is choice 0
+    game.answer(ben.token, 1)
+    assert game.advance() == REVEAL and game.advance() == FINISHED
+    assert [r["nickname"] for r in game.scoreboard()] == ["Ana", "Ben", "Cai"]  # everyone is still ranked
+    assert [p["nickname"] for p in game.podium()] == ["Ana"]
+
+    nobody = Game(make_bank(1, seconds=10), clock=clock)
+    dee = nobody.join("Dee")
+    nobody.advance(); nobody.answer(dee.token, 3)          # the only player answered: the question closes
+    assert nobody.advance() == FINISHED
+    assert nobody.state == FINISHED and nobody.podium() == []
+
+
 def test_late_double_and_closed_answers_are_refused(clock):
     game = Game(make_bank(2, seconds=10), clock=clock)
     ana, ben = game.join("Ana"), game.join("Ben")

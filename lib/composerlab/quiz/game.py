@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from composerlab.quiz.questions import Bank, question_from_dict
-from composerlab.quiz.scoring import Result, ranked, score_answer
+from composerlab.quiz.scoring import Result, podium_of, ranked, score_answer
 
 LOBBY, QUESTION, REVEAL, FINISHED = "lobby", "question", "reveal", "finished"
 STATES = (LOBBY, QUESTION, REVEAL, FINISHED)
@@ -279,8 +279,8 @@ class Game:
         return [{k: r[k] for k in ("rank", "nickname", "points", "streak")} for r in ranked(rows)]
 
     def podium(self) -> list[dict]:
-        """The top three (fewer with fewer players)."""
-        return self.scoreboard()[:PODIUM]
+        """The top three who scored (fewer with fewer players, none when nobody scored)."""
+        return podium_of(self.scoreboard(), PODIUM)
 
     def winner(self) -> dict | None:
         """The finished game's first place, for the awards page; None before the end or without players."""

@@ -106,3 +106,9 @@ def ranked(rows: list[dict]) -> list[dict]:
     """
     ordered = sorted(rows, key=lambda r: rank_key(r["points"], r["correct_seconds"], r["join_order"]))
     return [{**row, "rank": i} for i, row in enumerate(ordered, start=1)]
+
+
+def podium_of(ranked_rows: list[dict], places: int = 3) -> list[dict]:
+    """The first ``places`` of ``ranked_rows`` who scored: a podium place is earned, so players on 0
+    points never stand on it, whatever their tie-break (nobody scored: an empty podium)."""
+    return [row for row in ranked_rows if row["points"] > 0][:places]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, insert, inspect, select, update
 
 from composerlab.quiz.game import FINISHED, Game
-from composerlab.quiz.scoring import ranked
+from composerlab.quiz.scoring import podium_of, ranked
 from composerlab.quiz.tables import QuizAnswer, QuizBase, QuizGame, QuizPlayer, QuizResult
 
 GAME_FIELDS = ("state", "opened_at", "closes_at", "closed_at", "closed_by", "version")
@@ -158,7 +158,7 @@ class QuizStore:
         return out
 
     def winners(self, limit: int = 3) -> list[dict]:
-        """The latest finished game's top ``limit`` (``rank``, ``nickname``, ``points``), [] when none finished."""
+        """The latest finished game's top ``limit`` who scored (``rank``, ``nickname``, ``points``), [] when none."""
         return winners(self.engine, limit)
 
 
@@ -181,7 +181,7 @@ def winners(engine: Engine, limit: int = 3) -> list[dict]:
     rows = [{"nickname": p.nickname, "points": p.points, "correct_seconds": p.correct_seconds,
              "join_order": p.seat} for p in players]
     return [{"rank": r["rank"], "nickname": r["nickname"], "points": r["points"], "pin": game.pin,
-             "title": game.title} for r in ranked(rows)[:limit]]
+             "title": game.title} for r in podium_of(ranked(rows), limit)]
 
 
 def _game_dict(g, players, answers, results) -> dict:

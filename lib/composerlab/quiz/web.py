@@ -63,4 +63,4 @@ def awards(quiz: QuizServer) -> list[dict]:
     rows = [{"rank": r["rank"], "name": r["nickname"], "detail": f"{r['points']} points"} for r in top]
     title = f"Quiz champion ({top[0]['title']})" if top else "Quiz champion"
     return [{"id": "quiz-winners", "title": title, "rows": rows,
-             "empty": "No quiz has been played to the end yet."}]
+             "empty": "No quiz has been played to the end yet, or nobody scored a point."}]
