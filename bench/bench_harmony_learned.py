@@ -44,8 +44,82 @@ UPPER_ONLY = ("parallels_per_bar", "progression_bits")
 COLUMNS = ("consonant_beats", "chord_fit", "parallels_per_bar", "progression_bits", "root_motion_distance",
            "cadence_rate", "authentic_rate", "ends_on_tonic", "judge")
 
-EVAL_TUNES = ()
-"""The test tunes: (corpus name, meter, starts with a pickup, hymn-like). Chosen by :func:`select_tunes`'s rule."""
+SACRED = re.compile(r"Jesu|\bChrist(i|um|us)?\b|Maria|Gott|Engel|Weihnacht|Geburt|Kreuz|heilig|Hymn|Prozession|^Chester$",
+                    re.I)
+"""Titles that name a sacred subject, a procession song or a hymn tune (Billings' *Chester*): the tune is
+counted hymn-like (a church or devotional song)."""
+SELECTION_BOOKS = ("essenFolksong/lot.abc", "essenFolksong/lux.abc", "airdsAirs/book2.abc", "airdsAirs/book4.abc",
+                   "miscFolk/americanfifeopus.abc", "essenFolksong/zuccal0.abc", "essenFolksong/dva0.abc")
+"""The books :data:`EVAL_TUNES` were chosen from (``--select`` with no books lists their tunes again)."""
+
+EVAL_TUNES = (
+    # (corpus name, meter, pickup, hymn-like)  # title
+    ("miscFolk/americanfifeopus.abc#32", "4/4", False, True),  # Chester
+    ("airdsAirs/book2.abc#45", "4/4", False, False),  # Capt. Ross's Reel.
+    ("airdsAirs/book4.abc#14", "4/4", False, False),  # A Trip to Inchcomb.
+    ("essenFolksong/zuccal0.abc#188", "4/4", False, False),  # AUF GLUECK AUF MEIN DEUTSCHLAND
+    ("essenFolksong/dva0.abc#99", "4/4", False, False),  # Auf der letzten Reise litt ich etwas Not
+    ("essenFolksong/lot.abc#106", "4/4", True, True),  # Prozessionslied (2-8) S. 33
+    ("essenFolksong/lot.abc#115", "4/4", True, False),  # Reyersweilerlied (2-17) S. 57
+    ("essenFolksong/lux.abc#21", "4/4", True, False),  # Wo' as sech dann dee Bauer, S. 15
+    ("airdsAirs/book2.abc#7", "4/4", True, False),  # 2d. Turks March.
+    ("airdsAirs/book4.abc#7", "4/4", True, False),  # Mr. Lumsdain of Blanairn's Strathspey.
+    ("essenFolksong/lux.abc#54", "3/4", False, True),  # Weihnachtslied, S. 19f
+    ("essenFolksong/zuccal0.abc#442", "3/4", False, True),  # "Der Schutzengel"
+    ("essenFolksong/lot.abc#156", "3/4", False, False),  # Bergelein (2-58) S. 182
+    ("essenFolksong/lux.abc#27", "3/4", False, False),  # D' Kaettche sollt op d' Kirmes goen, S. 38
+    ("airdsAirs/book4.abc#90", "3/4", False, False),  # Miss Callander's Minuet.
+    ("essenFolksong/lot.abc#7", "3/4", True, True),  # Da unser Herr Jesus am Tischlein sass
+    ("essenFolksong/lot.abc#199", "3/4", True, True),  # Christi Geburt (3-3), S. 17
+    ("essenFolksong/lux.abc#11", "3/4", True, True),  # Als Gott den Adam hat erschaff'n, S. 43
+    ("airdsAirs/book2.abc#197", "3/4", True, False),  # The Sutors of Selkirk.
+    ("airdsAirs/book4.abc#37", "3/4", True, False),  # MacGregor Aruaro.
+    ("essenFolksong/lot.abc#98", "2/4", False, False),  # Der siebente Sprung (Band 1), S. 270
+    ("essenFolksong/lux.abc#214", "2/4", False, False),  # Der Jaeger und das Maegdelein (2c), S. 31
+    ("airdsAirs/book2.abc#21", "2/4", False, False),  # The Rakes of Mallo.
+    ("airdsAirs/book4.abc#13", "2/4", False, False),  # Miss Campbell of Saddell's Reel.
+    ("miscFolk/americanfifeopus.abc#12", "2/4", False, False),  # Norman Toy
+    ("essenFolksong/lot.abc#60", "2/4", True, False),  # Haenseleins Klage (Band 1), S. 178
+    ("essenFolksong/lux.abc#183", "2/4", True, False),  # Der Abram ist gestorben (3-21), S. 54
+    ("airdsAirs/book2.abc#12", "2/4", True, False),  # Donald Couper and his man
+    ("airdsAirs/book4.abc#10", "2/4", True, False),  # Mrs MacDouall Grant's Strathspey.
+    ("miscFolk/americanfifeopus.abc#8", "2/4", True, False),  # Grandfather's Clock
+    ("miscFolk/americanfifeopus.abc#16", "6/8", False, True),  # The Battle Hymn of the Republic
+    ("essenFolksong/lot.abc#65", "6/8", False, False),  # Minchen wollt spaziern gehn (Band 1), S. 193
+    ("essenFolksong/lux.abc#23", "6/8", False, False),  # Brakken hir Geess huet den Dekkel geschannt
+    ("airdsAirs/book2.abc#30", "6/8", False, False),  # Irish Lasses.
+    ("airdsAirs/book4.abc#15", "6/8", False, False),  # Oh dear what can the matter be.
+    ("essenFolksong/lux.abc#123", "6/8", True, True),  # Maria sass weinend ... (1-51), S. 126f
+    ("miscFolk/americanfifeopus.abc#44", "6/8", True, True),  # The Battle Hymn of the Republic
+    ("essenFolksong/lot.abc#36", "6/8", True, False),  # Ich ging einmal spazieren, s113
+    ("essenFolksong/lux.abc#38", "6/8", True, False),  # Muellerliddchen, S. 72
+    ("airdsAirs/book2.abc#8", "6/8", True, False),  # The Barring of the Door.
+)
+"""The 40 test tunes: (corpus name, meter, starts with a pickup, hymn-like), five per meter with and five
+without a pickup, ten hymn-like. Listed by ``--select`` (:func:`select_tunes` over :data:`SELECTION_BOOKS`,
+then :func:`choose_tunes`)."""
+
+
+def book_tunes(book: str) -> list[tuple[str, str]]:
+    """An ABC book of the music21 corpus split into its tunes: (the book's header, the tune's text), in order."""
+    import music21
+
+    parts = re.split(r"(?m)^(?=X:)", (Path(music21.__file__).parent / "corpus" / book).read_text(encoding="latin-1"))
+    header = "" if parts[0].lstrip().startswith("X:") else parts[0]
+    return [(header, p) for p in parts if p.lstrip().startswith("X:")]
+
+
+def parse_tune(text: str, name: str):
+    """One ABC tune's text as a Multitrack (music21 parses it; one tune, not its whole book)."""
+    import music21
+
+    from composerlab.music.notation import from_music21
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # music21's notes on odd corpus spellings
+        score = music21.converter.parseData(text, format="abc")
+    score = score.scores[0] if isinstance(score, music21.stream.Opus) else score
+    return from_music21(score, source=name)
 
 
 def select_tunes(books, dev=()) -> list[dict]:
@@ -58,26 +132,18 @@ def select_tunes(books, dev=()) -> list[dict]:
     (essenFolksong, oneills1850, ryansMammoth, duple meters only), one its split holds out. Titles
     naming sacred subjects are marked hymn-like.
     """
-    import music21
-
     from composerlab.models.arcnn.keys import TRAIN_BOOKS
     from composerlab.models.gan.data import is_validation
     from composerlab.models.transformer.data import FOLK_COLLECTIONS
     from composerlab.music import metrics
     from composerlab.music.melody import melody
-    from composerlab.music.notation import from_music21
     from composerlab.music.pianoroll import steps_per_bar, time_signature_of
 
-    sacred = re.compile(r"Gott|Herr|Christ|Jesu|Maria|Heilig|Engel|Himmel|Kirch|Psalm|Hymn|Advent|"
-                        r"Weihnacht|Ostern|Kreuz|Seele|Gebet|Vater unser", re.I)
-    root = Path(music21.__file__).parent / "corpus"
     found = []
     for book in books:
         if book in TRAIN_BOOKS:
             continue
-        parts = re.split(r"(?m)^(?=X:)", (root / book).read_text(encoding="latin-1"))
-        header = "" if parts[0].lstrip().startswith("X:") else parts[0]
-        for n, tune in enumerate([p for p in parts if p.lstrip().startswith("X:")], 1):
+        for n, (header, tune) in enumerate(book_tunes(book), 1):
             name = f"{book}#{n}"
             meter = (re.search(r"(?m)^M:\s*(\S+)", tune) or [None, "4/4"])[1]
             meter = {"C": "4/4", "C|": "2/2"}.get(meter, meter)
@@ -86,11 +152,7 @@ def select_tunes(books, dev=()) -> list[dict]:
             if meter in ("4/4", "2/4") and book.split("/")[0] in FOLK_COLLECTIONS and not is_validation(name):
                 continue
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    score = music21.converter.parseData(header + tune, format="abc")
-                    score = score.scores[0] if isinstance(score, music21.stream.Opus) else score
-                    music = from_music21(score, source=name)
+                music = parse_tune(header + tune, name)
             except Exception:  # a few corpus tunes have spellings music21 cannot lay out
                 continue
             time_signature = time_signature_of(music)
@@ -105,20 +167,44 @@ def select_tunes(books, dev=()) -> list[dict]:
             title = (re.search(r"(?m)^T:(.*)", tune) or [None, ""])[1].strip()
             found.append({"name": name, "meter": meter, "pickup": bool(roll[:bar].any() and not roll[0].any()),
                           "bars": int(bars), "correlation": round(correlation, 3), "title": title,
-                          "hymn_like": bool(sacred.search(title))})
+                          "hymn_like": bool(SACRED.search(title))})
     return found
 
 
+def choose_tunes(found: list[dict], per_group: int = 5, per_book: int = 2) -> list[dict]:
+    """The test set from :func:`select_tunes`' list: ``per_group`` tunes of each meter with and without a
+    pickup, hymn-like ones first (at most two a group), then the others in book order, taking from the
+    books in turn and at most ``per_book`` from one book in a group."""
+    chosen = []
+    for meter in ("4/4", "3/4", "2/4", "6/8"):
+        for pickup in (False, True):
+            group = [t for t in found if t["meter"] == meter and t["pickup"] == pickup]
+            picked = [t for t in group if t["hymn_like"]][:2]
+            books = list(dict.fromkeys(t["name"].split("#")[0] for t in group))
+            while len(picked) < per_group:
+                before = len(picked)
+                for book in books:
+                    taken = sum(t["name"].startswith(book + "#") for t in picked)
+                    left = [t for t in group if t["name"].startswith(book + "#") and t not in picked]
+                    if left and taken < per_book and len(picked) < per_group:
+                        picked.append(left[0])
+                if len(picked) == before:
+                    break
+            chosen += picked
+    return chosen
+
+
 def load_tune(name: str):
-    """A corpus tune (``book#n``) as a Multitrack, parsed by music21 once and kept as MIDI in the cache."""
+    """A corpus tune (``book#n``) as a Multitrack, parsed once and kept as MIDI in ``.cache/harmony_test_tunes/``."""
     from composerlab.music.midi import read_midi, write_midi
-    from composerlab.music.notation import load_corpus
     from composerlab.paths import cache_dir
 
-    path = cache_dir() / "harmony_tunes" / (name.replace("/", "__").replace("#", "_") + ".mid")
+    path = cache_dir() / "harmony_test_tunes" / (name.replace("/", "__").replace("#", "_") + ".mid")
     if not path.is_file():
+        book, _, number = name.partition("#")
+        header, tune = book_tunes(book)[int(number or 1) - 1]
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_midi(load_corpus(name), path)
+        write_midi(parse_tune(header + tune, name), path)
     return read_midi(path)
 
 
@@ -326,8 +412,12 @@ def main(argv=None) -> int:
     parser.add_argument("--select", nargs="*", metavar="BOOK", help="list the tunes of these corpus books the rule admits")
     args = parser.parse_args(argv)
     if args.select is not None:
-        for tune in select_tunes(args.select):
+        found = select_tunes(args.select or SELECTION_BOOKS)
+        for tune in found:
             print(json.dumps(tune))
+        print("chosen:")
+        for tune in choose_tunes(found):
+            print(f'    ("{tune["name"]}", "{tune["meter"]}", {tune["pickup"]}, {tune["hymn_like"]}),  # {tune["title"]}')
         return 0
 
     from composerlab.models.judge.network import load_judge

@@ -15,7 +15,8 @@ def random_harmoniser(seed=0):
     config = HarmoniserConfig(channels=8, dilations=(1, 2))
     rng = np.random.default_rng(seed)
     shapes = {"embed.a": (3, data.N_INPUTS, 8), "embed.b": (8,), "norm_out.a": (8,), "norm_out.b": (8,),
-              "pitches.a": (8, 3 * data.N_PITCHES), "pitches.b": (3 * data.N_PITCHES,)}
+              "pitches.a": (8, 3 * data.N_PITCHES), "pitches.b": (3 * data.N_PITCHES,),
+              "intervals.a": (8, 3 * 3 * 12), "intervals.b": (3 * 3 * 12,)}
     for i in range(2):
         shapes.update({f"norm{i}.a": (8,), f"norm{i}.b": (8,), f"conv{i}.a": (3, 8, 8), f"conv{i}.b": (8,)})
     return Harmoniser({k: rng.normal(0, 0.5, s) for k, s in shapes.items()}, config)

@@ -2,7 +2,14 @@
 import numpy as np
 import pytest
 from composerlab.models.coconet import data
-from composerlab.models.coconet.network import Harmoniser, HarmoniserConfig, build_network, weights_of
+from composerlab.models.coconet.network import (
+    Harmoniser,
+    HarmoniserConfig,
+    build_network,
+    line_classes,
+    relative_logits,
+    weights_of,
+)
 
 SMALL = HarmoniserConfig(channels=16, dilations=(1, 4), seed=3)
 
@@ -48,3 +55,21 @@ def test_save_and_load_keep_the_weights(tmp_path, keras_and_numpy):
 def test_a_missing_model_names_the_command_that_trains_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="composerlab.models.coconet.training"):
         Harmoniser.load(tmp_path / "nothing")
+
+
+def test_the_relative_head_scores_pitches_by_their_interval_to_the_known_lines():
+    inputs = np.zeros((1, data.N_INPUTS), dtype=np.float32)
+    inputs[0, 72 - data.LOWEST_PITCH] = 1  # the melody sounds C5
+    inputs[0, 3 * data.N_PITCHES + 43 - data.LOWEST_PITCH] = 1  # the bass is known: G2
+    classes = line_classes(inputs)
+    assert np.flatnonzero(classes[0, 0]).tolist() == [0] and np.flatnonzero(classes[0, 3]).tolist() == [7]
+    assert not classes[0, 1:3].any()  # alto and tenor hidden
+    relative = np.zeros((1, 3, 3, 12), dtype=np.float32)
+    relative[0, 0, 2, 4] = 1.0  # the alto likes a major third above the bass (its third other line)
+    relative[0, 0, 0, 0] = -2.0  # and dislikes doubling the soprano's pitch class
+    scores = relative_logits(classes, relative)[0]
+    pitch_class = (np.arange(data.N_PITCHES) + data.LOWEST_PITCH) % 12
+    assert np.all(scores[0][pitch_class == 11] == 1.0)  # B: a third above G
+    assert np.all(scores[0][pitch_class == 0] == -2.0)  # C: the soprano's
+    assert np.all(scores[0][(pitch_class != 11) & (pitch_class != 0)] == 0)
+    assert not scores[1:].any()  # the tenor and bass heads score nothing here

@@ -39,8 +39,12 @@ SOPRANO_CENTRE = 70
 """About the chorale sopranos' mean pitch: a melody is moved by whole octaves to sit near it."""
 N_POSITION = 14
 """Position features per cell (see :func:`position_features`)."""
-N_INPUTS = N_PITCHES * 4 + 3 + N_POSITION + 12
-"""Input channels per cell: melody, three voices, three masks, position, the melody's pitch-class profile."""
+PAIRS = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
+"""Pairs of lines (0 soprano, 1 alto, 2 tenor, 3 bass) whose interval the network reads at each cell."""
+N_RELATIONS = len(PAIRS) * 12 + 4 * 3
+"""Relation features per cell (see :func:`relations`)."""
+N_INPUTS = N_PITCHES * 4 + 3 + N_RELATIONS + N_POSITION + 12
+"""Input channels per cell: melody, three voices, three masks, relations, position, the melody's pitch-class profile."""
 
 
 @dataclass
@@ -298,9 +302,33 @@ def voice_inputs(voices: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.concatenate([one_hot.reshape(cells, -1), (~known).astype(np.float32)], axis=1)
 
 
+def relations(melody: np.ndarray, voices: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(cells, N_RELATIONS) how the known lines stand to each other, which a network over absolute pitches
+    would have to learn pitch by pitch: for each of :data:`PAIRS` the interval class (semitones mod 12,
+    one-hot) where both lines are known; for each line whether it moved up, down or stayed since the cell
+    before (one-hot), where it is known at both.
+
+    ``melody`` is the (cells, N_PITCHES) melody cells (its top pitch counts), ``voices`` and ``known`` (cells, 3).
+    """
+    cells = len(voices)
+    top = np.where(melody.any(axis=1), N_PITCHES - 1 - np.argmax(melody[:, ::-1], axis=1), -1)
+    lines = np.concatenate([top[:, None], np.where(known & (voices >= 0), voices, -1)], axis=1)  # (cells, 4)
+    out = np.zeros((cells, N_RELATIONS), dtype=np.float32)
+    for i, (a, b) in enumerate(PAIRS):
+        t = np.flatnonzero((lines[:, a] >= 0) & (lines[:, b] >= 0))
+        out[t, 12 * i + (lines[t, a] - lines[t, b]) % 12] = 1
+    both = (lines[1:] >= 0) & (lines[:-1] >= 0)
+    step = np.sign(lines[1:] - lines[:-1])  # -1 down, 0 same, 1 up
+    t, line = np.nonzero(both)
+    out[t + 1, len(PAIRS) * 12 + 3 * line + step[t, line] + 1] = 1
+    return out
+
+
 def cell_inputs(context_: np.ndarray, voices: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """The network's (cells, N_INPUTS) input: the melody, the known voices, their masks, position and profile."""
-    return np.concatenate([context_[:, :N_PITCHES], voice_inputs(voices, known), context_[:, N_PITCHES:]], axis=1)
+    """The network's (cells, N_INPUTS) input: the melody, the known voices, their masks, relations, position and profile."""
+    melody = context_[:, :N_PITCHES]
+    return np.concatenate([melody, voice_inputs(voices, known), relations(melody, voices, known),
+                           context_[:, N_PITCHES:]], axis=1)
 
 
 @dataclass
