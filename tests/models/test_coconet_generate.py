@@ -82,6 +82,18 @@ def test_bad_settings_are_refused(untrained):
         generate.generate(load_sample("twinkle"), programs=(0, 0))
 
 
+def test_rounds_hide_whole_runs_of_cells():
+    rng = np.random.default_rng(0)
+    active = np.ones(64, dtype=bool)
+    active[:3] = False
+    hidden = generate.block(active, 0.5, 4, rng)
+    assert not hidden[:3].any()
+    assert 0.3 < hidden.mean() < 0.7
+    for v in range(3):  # each voice's hidden cells come in runs of 4 (cut only at the edges)
+        changes = np.flatnonzero(np.diff(hidden[3:, v].astype(int))) + 1
+        assert changes.size and all((b - a) % 4 == 0 for a, b in zip(changes, changes[1:]))
+
+
 def test_the_schedule_falls_from_nine_tenths_to_one_tenth():
     shares = [generate.block_share(i, 100) for i in range(100)]
     assert shares[0] == pytest.approx(0.9) and shares[-1] == pytest.approx(0.1)

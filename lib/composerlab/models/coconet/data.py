@@ -383,16 +383,23 @@ def window(example: Example, start: int, length: int, shift: int, held: bool) ->
 
 
 def random_masks(cells: int, rng: np.random.Generator) -> np.ndarray:
-    """(cells, 3) booleans, True where the voice is known: Coconet's orderless masks.
+    """(cells, 3) booleans, True where the voice is known: Coconet's orderless masks, and runs.
 
-    A share drawn uniformly from 0 to 1 of the cells is hidden; one time in four a whole voice or
-    two are hidden instead of cells, and one time in eight all three (how generation starts).
+    One time in eight all three voices are hidden (how generation starts); one in eight a whole voice
+    or two; three in eight a share drawn uniformly from 0 to 1 of the cells; three in eight the same
+    share of each voice's runs of 2 to 8 cells (generation hides runs, so that a note lasting several
+    cells can move as a whole).
     """
     draw = rng.random()
     if draw < 0.125:
         return np.zeros((cells, 3), dtype=bool)
-    if draw < 0.375:
+    if draw < 0.25:
         hidden = rng.random(3) < 0.5
         hidden[rng.integers(3)] = True
         return np.broadcast_to(~hidden, (cells, 3)).copy()
-    return rng.random((cells, 3)) >= rng.random()
+    share = rng.random()
+    if draw < 0.625:
+        return rng.random((cells, 3)) >= share
+    span = int(rng.integers(2, 9))
+    runs = (np.arange(cells) + int(rng.integers(span))) // span
+    return (rng.random((runs[-1] + 1, 3)) >= share)[runs]

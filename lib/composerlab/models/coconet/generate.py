@@ -37,6 +37,10 @@ ABLATIONS = ("uniform", "noise")
 range, or random logits (standard normal), drawn afresh at each round from the seed."""
 GIBBS_ROUNDS = 64
 TEMPERATURE = 0.8
+SPANS = (1, 2, 4)
+"""Lengths in cells of the runs a round hides, taken in turn: a note often lasts several cells, and a
+run hides it whole so that the network may move it (one hidden cell between two known ones of the
+same pitch is nearly always given that pitch again)."""
 SCHEDULE = (0.1, 0.9, 0.7)
 """Yao et al.'s schedule (lowest share, highest share, the part of the rounds over which it falls)."""
 MODELS = {"bach": "bach_coconet"}
@@ -62,6 +66,16 @@ def block_share(round_: int, rounds: int, schedule=SCHEDULE) -> float:
     return max(low, high - (high - low) * round_ / (rounds * part))
 
 
+def block(active: np.ndarray, share: float, span: int, rng: np.random.Generator) -> np.ndarray:
+    """(cells, 3) the cells a round hides: each voice's runs of ``span`` cells (from a random offset),
+    each with probability ``share``, inside the ``active`` cells."""
+    cells = len(active)
+    offset = int(rng.integers(span))
+    runs = (np.arange(cells) + offset) // span
+    hidden = rng.random((runs[-1] + 1, 3)) < share
+    return hidden[runs] & active[:, None]
+
+
 def _allowed() -> np.ndarray:
     allowed = np.zeros((3, data.N_PITCHES), dtype=bool)
     for v, (low, high) in enumerate(VOICE_RANGES):
@@ -71,7 +85,7 @@ def _allowed() -> np.ndarray:
 
 def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_onsets: np.ndarray,
               time_signature=(4, 4), seed: int = 0, rounds: int = GIBBS_ROUNDS, temperature: float = TEMPERATURE,
-              ablate: str | None = None, fermatas=None) -> np.ndarray:
+              ablate: str | None = None, fermatas=None, spans=SPANS) -> np.ndarray:
     """Alto, tenor and bass for a melody in the model's octave, as (3, cells) MIDI pitches (-1 where silent).
 
     Parameters
@@ -91,6 +105,8 @@ def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_
         Replace the network's output (see :data:`ABLATIONS`).
     fermatas : sequence of int, optional
         Steps of the melody's fermata notes, when the score marks them.
+    spans : sequence of int
+        Lengths of the runs of cells the rounds hide, in turn (see :data:`SPANS`).
     """
     if ablate is not None and ablate not in ABLATIONS:
         raise ValueError(f"ablate is one of {', '.join(ABLATIONS)} (or None), not {ablate!r}")
@@ -107,17 +123,17 @@ def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_
     allowed = _allowed()
     for round_ in range(rounds):
         if round_ == 0:
-            block = np.broadcast_to(active[:, None], (cells, 3)).copy()
+            hidden = np.broadcast_to(active[:, None], (cells, 3)).copy()
         else:
-            block = active[:, None] & (rng.random((cells, 3)) < block_share(round_, rounds))
+            hidden = block(active, block_share(round_, rounds), spans[round_ % len(spans)], rng)
         if ablate == "uniform":
             logits = np.zeros((cells, 3, data.N_PITCHES), dtype=np.float32)
         elif ablate == "noise":
             logits = rng.standard_normal((cells, 3, data.N_PITCHES)).astype(np.float32)
         else:
-            logits = harmoniser.logits(data.cell_inputs(ctx, voices, ~block))
+            logits = harmoniser.logits(data.cell_inputs(ctx, voices, ~hidden))
         logits = np.where(allowed[None], logits, -np.inf)
-        t, v = np.nonzero(block)
+        t, v = np.nonzero(hidden)
         chosen = logits[t, v]
         if temperature <= 0:
             voices[t, v] = chosen.argmax(axis=1)
@@ -137,7 +153,7 @@ def voices_to_steps(voices: np.ndarray, steps: int) -> np.ndarray:
 
 def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", rounds: int = GIBBS_ROUNDS,
              temperature: float = TEMPERATURE, ablate: str | None = None, bars: int | None = None,
-             programs=DEFAULT_PROGRAMS) -> pypianoroll.Multitrack:
+             programs=DEFAULT_PROGRAMS, spans=SPANS) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, its whole length, in its meter.
 
     Parameters
@@ -148,7 +164,7 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
         Same seed, same voices.
     model : str
         ``"bach"`` (the shipped harmoniser) or the file stem of one you trained.
-    rounds, temperature, ablate :
+    rounds, temperature, ablate, spans :
         The sampling (see :func:`harmonise`).
     bars : int, optional
         Accompany at most this many bars (a longer melody is clipped with a notice).
@@ -178,11 +194,13 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
     if outside.any():
         warnings.warn("some melody notes lie outside the harmoniser's pitch range and were not shown to it",
                       stacklevel=2)
-    voices = harmonise(harmoniser, shifted, onsets, time_signature, seed, rounds, temperature, ablate)
+    voices = harmonise(harmoniser, shifted, onsets, time_signature, seed, rounds, temperature, ablate,
+                       spans=tuple(spans))
     voices = voices_to_steps(voices, len(pitches))
     voices = np.where(voices >= 0, voices - 12 * octaves, -1)
     sounding = np.flatnonzero(pitches >= 0)
-    voices[:, sounding[-1] + 1:] = -1  # the voices stop with the melody's last note
+    voices[:, : sounding[0]] = -1  # the voices enter with the melody's first note
+    voices[:, sounding[-1] + 1:] = -1  # and stop with its last
     return to_multitrack(roll, voices, time_signature, tempo_of(music), music.name or "composition", programs)
 
 

@@ -59,19 +59,20 @@ def relative_logits(classes, relative):
     (..., cells, 3, N_PITCHES): for each voice and pitch, the sum of the scores of the pitch's interval
     above every known other line. Works on numpy arrays and Keras tensors.
     """
+    # For each voice: the product of every other line's pitch classes c with its interval scores d, summed
+    # over the lines (one einsum), then a fixed (144, 12) matrix sends each (c, d) to the class c + d, and
+    # FOLD spreads the classes over the pitches.
+    spread, fold_t = CIRCLE.reshape(144, 12).astype(np.float32), FOLD.T.astype(np.float32)
     if isinstance(relative, np.ndarray):
-        einsum, stack, matmul = np.einsum, np.stack, np.matmul
-    else:
-        import keras  # a Keras tensor: only while building or training the network
+        others = classes[..., np.array(OTHERS), :]  # (..., cells, 3 voices, 3 lines, 12)
+        pairs = np.einsum("...vkc,...vkd->...vcd", others, relative)
+        return (pairs.reshape(pairs.shape[:-2] + (144,)) @ spread) @ fold_t
+    import keras  # a Keras tensor: only while building or training the network
 
-        einsum, stack, matmul = keras.ops.einsum, keras.ops.stack, keras.ops.matmul
-    circle, fold_t = CIRCLE.astype(np.float32), FOLD.T.astype(np.float32)
-    out = []
-    for v, others in enumerate(OTHERS):
-        lines = stack([classes[..., u, :] for u in others], axis=-2)  # (..., cells, 3, 12)
-        by_class = einsum("...kc,...kd,cdq->...q", lines, relative[..., v, :, :], circle)
-        out.append(matmul(by_class, fold_t))
-    return stack(out, axis=-2)
+    ops = keras.ops
+    others = ops.stack([ops.stack([classes[..., u, :] for u in lines], axis=-2) for lines in OTHERS], axis=-3)
+    pairs = ops.einsum("...vkc,...vkd->...vcd", others, relative)
+    return ops.matmul(ops.einsum("...vcd,cdq->...vq", pairs, CIRCLE.astype(np.float32)), fold_t)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class HarmoniserConfig:
     """Every hyperparameter of the network and its training.
 
     channels, dilations, kernel : the network (one residual block per dilation).
+    relative : whether the voices' logits have the relative head (interval classes to the known lines).
     window : cells (eighth notes) per training example; batch_size, learning_rate, steps : the loop;
     validate_every : steps between validation passes; seed : weights' initialisation and data order.
     """
@@ -86,6 +88,7 @@ class HarmoniserConfig:
     channels: int = 128
     dilations: tuple = (1, 2, 4, 8, 16, 32, 1, 2, 4, 8, 16, 32)
     kernel: int = 3
+    relative: bool = True
     window: int = 128
     batch_size: int = 16
     learning_rate: float = 2e-3
@@ -128,6 +131,8 @@ def build_network(config: HarmoniserConfig):
     x = keras.layers.LayerNormalization(epsilon=LAYER_NORM_EPSILON, name="norm_out")(x)
     x = keras.layers.Activation("relu")(x)
     absolute = keras.layers.Reshape((-1, 3, N_PITCHES))(keras.layers.Dense(3 * N_PITCHES, name="pitches")(x))
+    if not config.relative:
+        return keras.Model(inputs, absolute, name="harmoniser")
     relative = keras.layers.Reshape((-1, 3, 3, 12))(keras.layers.Dense(3 * 3 * 12, name="intervals")(x))
     outputs = keras.layers.Add(name="logits")([absolute, RelativeHead()([inputs, relative])])
     return keras.Model(inputs, outputs, name="harmoniser")
@@ -138,7 +143,7 @@ def weights_of(model, config: HarmoniserConfig) -> dict[str, np.ndarray]:
     """A Keras network's weights as named float32 arrays (what :class:`Harmoniser` and the saved file hold)."""
     out = {}
     names = ["embed"] + [n for i in range(len(config.dilations)) for n in (f"norm{i}", f"conv{i}")]
-    for name in names + ["norm_out", "pitches", "intervals"]:
+    for name in names + ["norm_out", "pitches"] + (["intervals"] if config.relative else []):
         layer = model.get_layer(name)
         for label, value in zip(("a", "b"), layer.get_weights()):
             out[f"{name}.{label}"] = np.asarray(value, dtype=np.float32)
@@ -190,6 +195,8 @@ class Harmoniser:
             x = x + self._conv(y, w[f"conv{i}.a"], w[f"conv{i}.b"], dilation)
         y = self._norm_relu(x, w["norm_out.a"], w["norm_out.b"])
         absolute = (y @ w["pitches.a"] + w["pitches.b"]).reshape(len(x), 3, N_PITCHES)
+        if not self.config.relative:
+            return absolute
         relative = (y @ w["intervals.a"] + w["intervals.b"]).reshape(len(x), 3, 3, 12)
         return absolute + relative_logits(line_classes(np.asarray(inputs, dtype=np.float32)), relative)
 

@@ -183,6 +183,7 @@ def main(argv=None) -> int:
     parser.add_argument("--window", type=int, default=HarmoniserConfig.window)
     parser.add_argument("--learning-rate", type=float, default=HarmoniserConfig.learning_rate)
     parser.add_argument("--validate-every", type=int, default=HarmoniserConfig.validate_every)
+    parser.add_argument("--no-relative", action="store_true", help="without the relative head (an ablation of it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="use only the first N chorales (a quick run)")
     parser.add_argument("--out", help=f"file stem to write (default {user_models_dir() / NAME})")
@@ -190,7 +191,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     config = HarmoniserConfig(channels=args.channels, batch_size=args.batch_size, window=args.window,
                               learning_rate=args.learning_rate, steps=args.steps,
-                              validate_every=args.validate_every, seed=args.seed)
+                              validate_every=args.validate_every, seed=args.seed, relative=not args.no_relative)
     harmoniser = train(config, args.limit, args.out)
     stem = Path(args.out) if args.out else user_models_dir() / NAME
     print(json.dumps({k: v for k, v in harmoniser.info["training"].items() if k != "history"}))
