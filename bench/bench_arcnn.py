@@ -3,7 +3,7 @@
 Run: ``python bench/bench_arcnn.py`` (3-10 minutes on a 2-core CPU, by load);
 ``--quick`` measures quality on 6 tunes of each source only; ``--model out/models/arcnn``
 measures a run you trained instead of the shipped model; ``--check`` also measures the fall on
-the key estimator's 40 check tunes (:data:`composerlab.models.arcnn.keys.CHECK_BOOKS`).
+the key estimator's 40 check tunes (:data:`composerlab.models.evaluation.arcnn.CHECK_BOOKS`).
 
 Prints
 - seconds for 100 sampling iterations on an 8-bar melody, for the shipped
@@ -29,7 +29,7 @@ TARGET_SECONDS_100 = 2.0
 
 def reference_network():
     """An untrained network the size of the original AR-CNN: 2-D U-Net, 128 x 128 x 1 in, one logit per cell."""
-    from composerlab.models import quiet_tensorflow
+    from composerlab.models.runtime import quiet_tensorflow
 
     quiet_tensorflow()
     import keras
@@ -55,7 +55,7 @@ def reference_network():
 
 
 def bench_speed(iterations: int = 100, model: str = "arcnn") -> dict:
-    from composerlab.models import quiet_tensorflow
+    from composerlab.models.runtime import quiet_tensorflow
 
     tf = quiet_tensorflow()
     from composerlab.models.arcnn.generate import edit, load_model
@@ -101,7 +101,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     model = args.model
 
-    from composerlab.models.arcnn import quality
+    from composerlab.models.corpora.folk import folk_tunes
+    from composerlab.models.evaluation import arcnn as quality
     from composerlab.models.arcnn.generate import DEFAULTS, load_model
 
     speed = bench_speed(model=model)
@@ -118,7 +119,7 @@ def main(argv=None) -> int:
 
     n = 6 if args.quick else None
     sources = {"chorale sopranos": dict(list(quality.chorale_sopranos().items())[:n]),
-               "folk tunes": dict(list(quality.folk_tunes().items())[:n])}
+               "folk tunes": dict(list(folk_tunes().items())[:n])}
     print(f"Default parameters: {DEFAULTS}")
     fixes, additions = [], []
     for label, tunes in sources.items():
@@ -152,9 +153,9 @@ def main(argv=None) -> int:
     print(f"  consonant beats           {consonant:.2f} (chorales {chorales_rate:.2f}; ratio "
           f"{consonant / chorales_rate:.2f})")
     if args.check:
-        from composerlab.models.arcnn.keys import CHECK_BOOKS
+        from composerlab.models.evaluation.arcnn import CHECK_BOOKS
 
-        check = quality.folk_tunes(20, books=CHECK_BOOKS)
+        check = folk_tunes(20, books=CHECK_BOOKS)
         rows = [quality.fix_report(name, roll, seed=i, model=model) for i, (name, roll) in enumerate(check.items())]
         print(f"  check tunes ({len(rows)}): fall {np.nanmean([r['fall'] for r in rows]):.1%}, "
               f"kept {np.nanmean([r['untouched_kept'] for r in rows]):.0%}, "

@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-training", action="store_true")
     args = parser.parse_args(argv)
 
-    from composerlab.models.gan.generate import validation_report
+    from composerlab.models.evaluation.gan import validation_report
 
     if not args.skip_training:
         print("Training speed (our generator and critic, 2-bar windows)")
@@ -145,7 +145,7 @@ def main(argv=None) -> int:
           f"{inference['max_32_bars_s'] * 1000:.0f} ms; target < 500 ms, ratio "
           f"{inference['median_32_bars_s'] / 0.5:.2f})")
     print(f"  32 bars, raw decoding       {inference['median_32_bars_raw_s'] * 1000:.0f} ms (max "
-          f"{inference['max_32_bars_raw_s'] * 1000:.0f} ms; the generator alone, as in wave 1)")
+          f"{inference['max_32_bars_raw_s'] * 1000:.0f} ms; the generator alone, raw decoding)")
     print()
 
     for decoding, in_key, label in (("chords", False, "chord decoding (compose() default)"),

@@ -1,4 +1,4 @@
-"""Benchmark of accompaniment harmony on tunes that are not chorale sopranos (issue 15's acceptance).
+"""Benchmark of accompaniment harmony on tunes that are not chorale sopranos.
 
 Run: ``python bench/bench_harmony.py`` (about 5 minutes on a 2-core CPU the
 first time, while music21 parses the tune books; the tunes are then kept in
@@ -7,12 +7,12 @@ first time, while music21 parses the tune books; the tunes are then kept in
 reference ranges again, ``--extra`` measures :data:`EXTRA_TUNES` too (other
 books' tunes, to check that nothing was fitted to :data:`TUNES`), and
 ``--compare-raw`` judges the model's raw decoding beside its default one
-(``decoding="raw"``, the output of wave 1's Bach model).
+(``decoding="raw"``, the generator's own likeliest pitches).
 
 For each of the :data:`TUNES` (folk tunes from music21's corpus: 4/4, 3/4 and
 2/4, with and without pickups) it composes with the model at its defaults
 (``compose_chain(music, "bach")``) and measures the whole tune, first bar to
-last (``--bars N`` measures the first N bars only, as wave 1 did when compose
+last (``--bars N`` measures the first N bars only, as when compose
 accompanied 8 bars of 4/4 at most):
 
 - consonant beats, chord fit, parallels per bar
@@ -166,7 +166,7 @@ def judge_score(composition: np.ndarray, time_signature, name: str, judge) -> fl
 def bench_tunes(model: str, judge, seed: int = 0, bars: int | None = BARS, tunes=TUNES,
                 compare_raw: bool = False) -> list[dict]:
     """One row per tune. ``compare_raw``: also judge the model's raw decoding (``decoding="raw"``,
-    what wave 1's model played) of each tune, as ``judge_raw``."""
+    the generator's own likeliest pitches) of each tune, as ``judge_raw``."""
     from composerlab.models.catalog import compose_chain
     from composerlab.music.melody import count_bars
     from composerlab.music.pianoroll import steps_per_bar, time_signature_of
@@ -200,10 +200,11 @@ def bench_chorales(model: str, judge, seed: int = 0, bars: int | None = BARS,
                    compare_raw: bool = False) -> tuple[list[dict], list[dict]]:
     """(Bach's own, the model's) rows for every validation chorale, whole or its first ``bars`` bars."""
     from composerlab.models.catalog import compose_chain
-    from composerlab.models.gan import data as chorales
+    from composerlab.models.corpora.chorales import load_chorales
+    from composerlab.models.corpora.split import is_validation
 
     ours, bach = [], []
-    for piece in [c for c in chorales.load_chorales() if chorales.is_validation(c.name)]:
+    for piece in [c for c in load_chorales() if is_validation(c.name)]:
         real = piece.roll[:, : bars * 16] if bars else piece.roll
         soprano = _as_multitrack(real[:1], (4, 4), piece.name)
         composed = compose_chain(soprano, model, seed=seed)
@@ -251,7 +252,7 @@ def print_rows(title: str, rows: list[dict]) -> None:
               f"{r['judge']:>7.1f}  {'yes' if inside(r) else 'no'}")
     s = summary(rows)
     if "judge_raw" in rows[0]:
-        print(f"(AI judge of the same model's raw decoding, wave 1's output: mean {s['judge_raw']:.1f})")
+        print(f"(AI judge of the same model's raw decoding: mean {s['judge_raw']:.1f})")
     print(f"{'mean':<65}{s['consonant_beats']:>10.3f}{s['chord_fit']:>10.3f}{s['parallels_per_bar']:>8.3f}"
           f"{s['bars_accompanied']:>8.2f}{s['judge']:>7.1f}")
     print()
@@ -279,7 +280,7 @@ def print_verdict(s: dict) -> None:
 
 def print_reference() -> dict:
     """Measure the harmony figures of every whole chorale and print them beside CHORALE_REFERENCE."""
-    from composerlab.models.gan.data import load_chorales
+    from composerlab.models.corpora.chorales import load_chorales
     from composerlab.music.harmony import CHORALE_REFERENCE, HARMONY_NAMES, evaluate_harmony
 
     rows = [evaluate_harmony(c.roll) for c in load_chorales()]
@@ -307,7 +308,7 @@ def main(argv=None) -> int:
     parser.add_argument("--extra", action="store_true",
                         help="also measure EXTRA_TUNES, other books' tunes (a check against fitting TUNES)")
     parser.add_argument("--compare-raw", action="store_true",
-                        help="also judge the model's raw decoding of each tune (decoding='raw': wave 1's output)")
+                        help="also judge the model's raw decoding of each tune (decoding='raw')")
     parser.add_argument("--bars", type=int, default=BARS,
                         help="measure only the first N bars of each tune and chorale (default: the whole of it)")
     args = parser.parse_args(argv)

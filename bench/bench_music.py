@@ -14,7 +14,7 @@ from composerlab import clip_bars, read_midi, write_midi
 from composerlab.music.notation import load_corpus
 from composerlab.sound.audio import loudness, render
 
-RENDER_TARGET_S = 1.0   # issue 2: 8 bars x 4 tracks in under 1 s on a 2-core CPU
+RENDER_TARGET_S = 1.0   # 8 bars x 4 tracks in under 1 s on a 2-core CPU
 READ_TARGET_S = 0.060   # the AI judge's 500 files in 30 s leaves 60 ms a file in all
 
 

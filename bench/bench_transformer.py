@@ -23,7 +23,7 @@ TARGET_SECONDS_8_BARS = 1.0
 
 
 def speed(n_tokens: int = 200) -> list[tuple]:
-    from composerlab.models.transformer.evaluation import held_out_tunes, prompts
+    from composerlab.models.evaluation.transformer import held_out_tunes, prompts
     from composerlab.models.transformer.generate import continue_notes, load_model
     from composerlab.models.transformer.tokens import tokenizer
 
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-sweep", action="store_true")
     args = parser.parse_args(argv)
 
-    from composerlab.models.transformer.evaluation import held_out_tunes, quality_report
+    from composerlab.models.evaluation.transformer import held_out_tunes, quality_report
     from composerlab.models.transformer.generate import DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P
 
     from threadpoolctl import threadpool_limits

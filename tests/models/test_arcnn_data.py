@@ -136,8 +136,7 @@ def test_tune_weight_one_is_the_papers_target(dataset):
 
 
 def test_clean_key_pairs_carry_the_key_input_the_edit_loop_gives(dataset):
-    from composerlab.models.arcnn.keys import key_input
-    from composerlab.models.arcnn.network import key_profile
+    from composerlab.models.arcnn.key_estimator import key_input, key_profile
 
     windows = dataset.train[:12]
     plain = merged.training_pairs(windows, np.arange(12), np.random.default_rng(6), 0, out_of_key=True, tune_share=0.5)

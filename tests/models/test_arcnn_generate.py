@@ -86,7 +86,8 @@ def test_removing_takes_whole_notes_within_budget():
 
 
 def test_a_removed_note_is_put_back_whole_at_the_drawn_pitch():
-    from composerlab.models.arcnn.generate import _gap_at, _replaced_span
+    from composerlab.models.arcnn.cells import gap_at as _gap_at
+    from composerlab.models.arcnn.cells import replaced_span as _replaced_span
 
     x = np.zeros((16, 8), bool)
     start = np.zeros_like(x)
@@ -119,7 +120,7 @@ def test_edits_put_removed_notes_back_and_replay():
 
 
 def test_default_edit_repairs_detuned_melodies():
-    from composerlab.models.arcnn import quality
+    from composerlab.models.evaluation import arcnn as quality
 
     reports = [quality.fix_report(name, stack_rolls(load_sample(name))[0] > 0, seed=seed)
                for name in ("ode_to_joy", "mary") for seed in (0, 1)]
@@ -132,7 +133,7 @@ def test_default_edit_repairs_detuned_melodies():
 
 
 def test_the_key_is_anchored_to_the_input():
-    from composerlab.models.arcnn import quality
+    from composerlab.models.evaluation import arcnn as quality
     from composerlab.models.arcnn.generate import KEY_ANCHOR
 
     assert KEY_ANCHOR == 0.5
@@ -149,7 +150,7 @@ def test_the_key_is_anchored_to_the_input():
 
 
 def test_the_estimated_key_repairs_detuned_tunes_better_than_none():
-    from composerlab.models.arcnn import quality
+    from composerlab.models.evaluation import arcnn as quality
 
     # 10 of the check folk tunes (the estimator's settings were chosen on them; never trained on):
     # the key the estimator reads from the detuned tune against no key (the loop before it)

@@ -44,7 +44,7 @@ def test_missing_weights_name_the_command(tmp_path):
 
 
 def test_the_key_as_a_second_input_is_the_networks_own_reading(trained):
-    from composerlab.models.arcnn.network import key_profile
+    from composerlab.models.arcnn.key_estimator import key_profile
 
     net, _ = trained
     x = (np.random.default_rng(1).random((2, 128, merged.N_MODEL_PITCHES)) < 0.05).astype(np.float32)

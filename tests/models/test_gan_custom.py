@@ -7,7 +7,8 @@ import pytest
 from composerlab.cli import main
 from composerlab.errors import MusicFileError
 from composerlab.models.catalog import MODELS, all_models, get_model
-from composerlab.models.gan.custom import check_name, pick_parts, piece_roll, read_folder
+from composerlab.models.corpora.pieces import pick_parts, piece_roll, read_folder
+from composerlab.models.gan.custom import check_name
 from composerlab.music.midi import read_midi, write_midi
 from composerlab.music.pianoroll import Note, new_multitrack, notes_to_roll, stack_rolls
 from composerlab.paths import models_dir

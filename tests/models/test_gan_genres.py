@@ -9,11 +9,12 @@ import pypianoroll
 import pytest
 from composerlab.cli import main
 from composerlab.models.catalog import MODELS, compose_chain, get_model
-from composerlab.models.gan.custom import distance_to_data, pick_parts
+from composerlab.models.cards.genres import genre_voicing, install, train_genre
+from composerlab.models.corpora.genres import GENRES, corpus_files, corpus_name, read_genre
+from composerlab.models.corpora.pieces import pick_parts
+from composerlab.models.evaluation.genres import genre_report
+from composerlab.models.gan.custom import distance_to_data
 from composerlab.models.gan.generate import DEFAULT_PROGRAMS, compose
-from composerlab.models.gan.genres import (
-    GENRES, corpus_files, corpus_name, genre_report, install, read_genre, train_genre,
-)
 from composerlab.music.pianoroll import Note, new_multitrack, notes_to_roll, stack_rolls
 from composerlab.music.samples import load_sample
 from composerlab.paths import models_dir
@@ -154,7 +155,6 @@ def test_train_gan_genre_refuses_plainly(capsys):
 @pytest.mark.parametrize("name", list(GENRES))
 def test_each_genre_decodes_with_chords_at_its_own_corpus_dissonance(name):
     from composerlab.models.gan.generate import load_model, voicing_weights
-    from composerlab.models.gan.genres import genre_voicing
     from composerlab.music.harmony import chord_fit, consonant_beats
 
     info = json.loads((models_dir() / f"{name}_gan.json").read_text())
@@ -198,8 +198,8 @@ def test_a_models_json_voicing_sets_its_dissonance_and_compose_can_override_it(t
 
 
 def test_a_ratio_of_none_to_none_is_within_and_of_some_to_none_is_not():
-    from composerlab.models.gan.genre_figures import _ratio
-    from composerlab.models.gan.genres import within
+    from composerlab.models.evaluation.genres import ratio as _ratio
+    from composerlab.models.evaluation.genres import within
 
     assert _ratio(0.0, 0.0) == 1.0 and within(_ratio(0.0, 0.0))
     assert not within(_ratio(0.1, 0.0)) and _ratio(0.3, 0.2) == pytest.approx(1.5)
@@ -209,7 +209,7 @@ def test_a_ratio_of_none_to_none_is_within_and_of_some_to_none_is_not():
 
 
 def test_decoding_weights_are_chosen_on_training_pieces_never_the_held_out_ones():
-    from composerlab.models.gan.genre_figures import SAMPLE_BYTES, genre_split, shipped_info, training_pieces
+    from composerlab.models.corpora.genres import SAMPLE_BYTES, genre_split, shipped_info, training_pieces
 
     held = set(shipped_info("monteverdi")["report"]["pieces"])
     names = [p.name for p in training_pieces("monteverdi")]
@@ -224,7 +224,8 @@ def test_decoding_weights_are_chosen_on_training_pieces_never_the_held_out_ones(
 
 
 def test_a_genre_split_holds_out_its_count_keeps_the_smaller_splits_pieces_and_never_the_kept_ones():
-    from composerlab.models.gan.custom import FolderMusic, Piece, build_dataset
+    from composerlab.models.corpora.pieces import FolderMusic, Piece
+    from composerlab.models.gan.custom import build_dataset
 
     roll = np.zeros((4, 64, 128), dtype=bool)
     roll[0, :, 72] = roll[3, :, 48] = True
@@ -242,7 +243,7 @@ def test_a_genre_split_holds_out_its_count_keeps_the_smaller_splits_pieces_and_n
 
 
 def test_a_genre_report_compares_the_model_with_the_held_out_pieces_and_with_the_whole_corpus():
-    from composerlab.models.gan.genre_figures import corpus_figures
+    from composerlab.models.evaluation.genres import corpus_figures
     from composerlab.music.metrics import METRIC_NAMES
 
     found = read_genre("monteverdi", limit=6, progress=False)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from composerlab.models.gan import data as chorales
 from composerlab.models.gan.generate import decode
-from composerlab.models.gan.keys import key_masks, melody_profile
+from composerlab.models.gan.conditioning import key_masks, melody_profile
 from composerlab.models.gan.network import ChoraleGAN, GANConfig, load_generator
 from composerlab.models.gan.training import TrainingHistory, accompany_windows, train
 from composerlab.music import metrics

@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 from composerlab.models.gan.generate import compose, decode, load_model, model_path
-from composerlab.models.gan.voicing import (
+from composerlab.models.gan.chords import (
     CHORD_MASKS,
     CHORD_TONES,
     VoicingWeights,
     add_passing_notes,
     beat_segments,
     chord_name,
-    harmonize,
 )
+from composerlab.models.gan.voicing import harmonize
 from composerlab.music import harmony
 from composerlab.music.melody import from_notes
 from composerlab.music.pianoroll import Note, stack_rolls, steps_per_bar, time_signature_of
@@ -289,3 +289,36 @@ def test_a_wandering_register_widens_the_voices_and_the_seed_chooses_it():
         return np.mean([len(np.unique(np.nonzero(v)[1])) for v in voices])
 
     assert pitches(one) > pitches(still) + 1  # 5.3 pitches a voice against 3.7
+
+
+def test_a_voice_the_model_rests_through_the_whole_tune_still_sings_in_the_others_register():
+    # The model can give a voice no probability at all (Deck the Halls with `monteverdi`: the alto);
+    # its register over the tune was 0/0 and the search crashed with numpy's "ufunc 'invert' not supported".
+    melody = melody_roll(C_MAJOR_TUNE)
+    probs = voice_registers(melody.shape[0])
+    probs[0] = 0.0
+    voices = harmonize(probs, melody, LOWEST, (4, 4))
+    assert (voices.sum(axis=2) == 1).all()  # all three voices sing every step
+    alto, tenor = (np.flatnonzero(voices[v].any(axis=0)).mean() for v in (0, 1))
+    assert alto >= tenor  # still above the tenor
+
+
+def test_the_key_rule_harmonises_a_chromatic_cluster_as_if_the_melody_were_silent_on_it():
+    # A melody chord of B-flat, D and C-sharp (an AR-CNN edit at a high temperature) fits no chord inside
+    # C major: with the key rule no chord was left, and the search crashed.
+    melody = melody_roll(C_MAJOR_TUNE)
+    melody[16:20, [70, 74, 73]] = True
+    chords = []
+    voices = harmonize(voice_registers(melody.shape[0]), melody, LOWEST, (4, 4), key=(0, "major"),
+                       weights=VoicingWeights(chromatic=np.inf), chords_out=chords)
+    assert (voices.sum(axis=2) == 1).all()
+    assert all(not (CHORD_MASKS[c] & ~np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1], bool)).any()
+               for _, _, c in chords)  # every chord inside the key
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_deck_the_halls_with_monteverdi_at_its_defaults_composes(seed):
+    music = compose(load_sample("deck_the_halls"), model="monteverdi", seed=seed)
+    rolls = stack_rolls(music) > 0
+    assert [t.name for t in music.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert all(rolls[v].any() for v in (1, 2, 3))

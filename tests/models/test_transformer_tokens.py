@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from composerlab.models.corpora import folk
 from composerlab.models.transformer import data as melodies
 from composerlab.models.transformer.ngram import NGramModel, transpositions
 from composerlab.models.transformer.tokens import tokenizer
@@ -42,8 +43,8 @@ def test_grammar_mask_keeps_positions_moving_forward():
 def test_abc_tunes_in_duple_meter_become_melodies():
     jig = "X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nGAB c2d|\n"
     reel = "X:2\nT:Reel\nM:C|\nL:1/8\nK:D\nDFAF dFAF|GBdB gBdB|\n"
-    assert melodies.parse_abc_tune(jig, "jig") is None
-    tune = melodies.parse_abc_tune(reel, "reel")
+    assert folk.parse_abc_tune(jig, "jig") is None
+    tune = folk.parse_abc_tune(reel, "reel")
     assert tune is not None and len(tune.notes) == 16 and tune.bars == 2
     assert tune.notes[0].tolist() == [0, 62, 2]
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from composerlab.models.transformer.network import TransformerConfig, load
 from composerlab.models.transformer.tokens import tokenizer
-from composerlab.models.transformer.training import token_data, train, transposed_windows, validation_windows
+from composerlab.models.transformer.data import token_data, transposed_windows, validation_windows
+from composerlab.models.transformer.training import train
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_a_stopped_run_resumes_from_its_checkpoint(small_data, tmp_path):
 
 
 def test_too_little_data_is_refused(small_data):
-    from composerlab.models.transformer.training import TokenData
+    from composerlab.models.transformer.data import TokenData
 
     tiny = TokenData(small_data.train[:30], small_data.validation, 1, 1)
     with pytest.raises(ValueError, match="fewer than one window"):

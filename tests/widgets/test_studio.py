@@ -193,9 +193,10 @@ def test_a_model_that_lands_later_appears_with_its_kind_s_parameters(studio, mon
 
     from composerlab.models.catalog import MODELS, ModelEntry
 
-    monkeypatch.setitem(MODELS, "stretch", ModelEntry("stretch", "extend", "stand-in extender",
-                                                      "standin_models:extend", "none.md"))
-    monkeypatch.setitem(MODELS, "thin", ModelEntry("thin", "edit", "stand-in editor", "standin_models:edit", "none.md"))
+    monkeypatch.setitem(MODELS, "stretch", ModelEntry("stretch", "extend", "stand-in extender", standin_models.extend,
+                                                      "none.md", MODELS["transformer"].parameters))
+    monkeypatch.setitem(MODELS, "thin", ModelEntry("thin", "edit", "stand-in editor", standin_models.edit, "none.md",
+                                                   MODELS["arcnn"].parameters))
     standin_models.CALLS.clear()
     studio.chain.set_steps([])
     thin = studio.chain.add("thin")
@@ -223,8 +224,11 @@ def test_a_model_that_lands_later_appears_with_its_kind_s_parameters(studio, mon
 def test_a_model_that_breaks_is_a_message_not_silence(studio, monkeypatch):
     from composerlab.models.catalog import MODELS, ModelEntry
 
+    def missing_code(music, seed=0, **params):
+        import composerlab.models.not_there  # noqa: F401 (a model whose code is missing)
+
     monkeypatch.setitem(MODELS, "broken", ModelEntry("broken", "extend", "a model whose code is missing",
-                                                     "composerlab.models.not_there:generate", "none.md"))
+                                                     missing_code, "none.md"))
     studio.save("Before")
     studio.chain.set_steps([{"model": "broken", "params": {}}])
     studio.generate_button.click()

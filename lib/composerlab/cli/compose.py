@@ -1,43 +1,77 @@
-"""``composerlab compose`` and ``composerlab models``: make music with a chain of models."""
+"""``composerlab compose`` and ``composerlab models``: make music with a chain of models.
+
+The models' options (``--iterations``, ``--temperature``, ``--key-rule``, ...) are read from each
+model's parameters in :data:`composerlab.models.catalog.MODELS`: one option per parameter name, handed
+to every model of the chain that takes it.
+"""
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
+from composerlab.errors import ParameterError
+from composerlab.models.catalog import MODELS, ModelEntry, all_models, compose_chain, parse_chain
+from composerlab.models.parameters import Parameter
+from composerlab.music.samples import read_melody
+from composerlab.sound.audio import write_audio
 
-def _model_params(entry, args) -> dict:
-    """The command-line options that belong to one model of the chain."""
-    if entry.kind == "accompany":
-        programs = tuple(int(p) for p in args.programs.split(",")) if args.programs else None
-        return {"in_key": args.key_rule, **({"programs": programs} if programs else {}),
-                **({"decoding": "raw"} if args.raw else {})}
-    if entry.kind == "edit":
-        given = {"iterations": args.iterations, "max_removed": args.max_removed, "max_added": args.max_added,
-                 "temperature": args.temperature}
-        return {name: value for name, value in given.items() if value is not None}
-    if entry.kind == "extend":
-        # None: each model's own default (another model kind may read --temperature too).
-        given = {"bars": args.bars, "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p}
-        return {k: v for k, v in given.items() if v is not None}
-    return {}
+
+def model_options() -> dict[str, list[tuple[str, Parameter]]]:
+    """``{option: [(family, parameter), ...]}``: every command-line option of the shipped models, and the
+    parameter each family of models reads from it (``--temperature``: the AR-CNN's and the Transformer's)."""
+    options: dict[str, list[tuple[str, Parameter]]] = {}
+    for entry in MODELS.values():
+        for parameter in entry.parameters:
+            if parameter.option and (entry.family, parameter) not in options.get(parameter.option, []):
+                options.setdefault(parameter.option, []).append((entry.family, parameter))
+    return options
+
+
+def _help(uses: list[tuple[str, Parameter]]) -> str:
+    """An option's help: what it sets in each family of models, its values and default."""
+    parts = []
+    for family, parameter in uses:
+        values = parameter.accepted()
+        default = "" if parameter.default is None or isinstance(parameter.default, bool) \
+            else f"default {parameter.default:g}"
+        shown = ", ".join(text for text in (values, default) if text)
+        parts.append(f"{family}: {parameter.help}" + (f" ({shown})" if shown else ""))
+    return "; ".join(parts)
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """One option per model parameter (:func:`model_options`); each is None (the model's own default) unless given."""
+    for option, uses in model_options().items():
+        parameter = uses[0][1]
+        settings = {"dest": parameter.name, "help": _help(uses)}
+        if parameter.flag is not None:
+            settings.update(action="store_const", const=parameter.flag, default=None)
+        elif isinstance(parameter.default, bool):
+            settings.update(action="store_true")
+        else:
+            kind = parameter.parse or (int if parameter.whole else float)
+            settings.update(type=kind, default=None, metavar=parameter.metavar)
+        parser.add_argument(option, **settings)
+
+
+def model_params(entry: ModelEntry, args) -> dict:
+    """The values of the options that belong to one model of the chain (those given, and its switches)."""
+    given = {p.name: getattr(args, p.name) for p in entry.parameters if p.option}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _cmd_compose(args) -> int:
-    from composerlab.errors import ParameterError
-    from composerlab.models.catalog import compose_chain, parse_chain
-    from composerlab.music.samples import read_melody
-    from composerlab.sound.audio import write_audio
-
     chain = parse_chain(args.model)  # an unknown name fails here, before any file is read
     music = read_melody(args.melody)
     started = time.perf_counter()
-    params = {entry.name: _model_params(entry, args) for entry in chain}
+    params = {entry.name: model_params(entry, args) for entry in chain}
     try:
         result = compose_chain(music, args.model, seed=args.seed, params=params)
     except (FileNotFoundError, ParameterError) as err:  # a missing weight file names the fix; a bad value its range
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
-    except ValueError as err:  # a setting out of range (bars, temperature, top-k, top-p), or unusable music
+    except ValueError as err:  # unusable music, or a setting a model refuses
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - started
@@ -48,8 +82,6 @@ def _cmd_compose(args) -> int:
 
 
 def _cmd_models(args) -> int:
-    from composerlab.models.catalog import all_models
-
     for entry in all_models().values():  # the shipped ones, then those you trained
         print(f"{entry.name:<12} {entry.kind:<10} {entry.summary}")
     return 0
@@ -62,26 +94,7 @@ def add_command(subparsers) -> None:
     p.add_argument("--model", default="bach",
                    help="a model name (see 'models'), a chain such as 'arcnn,bach', or the path of a GAN you trained")
     p.add_argument("--seed", type=int, default=0, help="another seed gives other music")
-    p.add_argument("--programs", default=None,
-                   help="GAN: GM programs for soprano,alto,tenor,bass (default: the model's own; bach 40,40,41,42: strings)")
-    p.add_argument("--key-rule", action="store_true",
-                   help="GAN: keep to the melody's key (chords inside it; with --raw, every note the model "
-                        "chose outside it moves a semitone into it)")
-    p.add_argument("--raw", action="store_true",
-                   help="GAN: the model's own note choices, each voice's likeliest pitch (the Bach model's default "
-                        "is chord decoding: one chord and voicing per beat)")
-    p.add_argument("--iterations", type=int, default=None,
-                   help="AR-CNN: edit steps, one note cell toggled each (1-1000, default 100)")
-    p.add_argument("--max-removed", type=float, default=None, metavar="PCT",
-                   help="AR-CNN: most of the input's notes it may remove, in percent (0-100, default 40)")
-    p.add_argument("--max-added", type=int, default=None, metavar="N",
-                   help="AR-CNN: most notes (16th-note cells) it may add (0-1000, default 100)")
-    p.add_argument("--bars", type=int, default=None, help="Transformer: new bars, 1-16 (default 8)")
-    p.add_argument("--temperature", type=float, default=None,
-                   help="sampling temperature / AR-CNN creative risk: below 1 safer, above 1 riskier (each model has its own default: AR-CNN 0.3)")
-    p.add_argument("--top-k", type=int, default=None, help="Transformer: keep the k likeliest tokens (0 = all)")
-    p.add_argument("--top-p", type=float, default=None,
-                   help="Transformer: nucleus sampling, keep the likeliest tokens up to this probability (0-1]")
+    add_model_options(p)
     p.add_argument("-o", "--output", required=True, help="out.mid, out.wav or out.mp3")
     p.set_defaults(run=_cmd_compose)
 

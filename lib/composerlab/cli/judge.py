@@ -8,7 +8,8 @@ from pathlib import Path
 from composerlab.models.judge.network import load_judge
 from composerlab.models.judge.report import write_report
 from composerlab.models.judge.scoring import DEFAULT_WEIGHT, judge_folder
-from composerlab.models.judge.training import install_judge, train_judge
+from composerlab.models.cards.judge import train_judge
+from composerlab.models.judge.training import install_judge
 
 
 def _cmd_judge(args) -> int:

@@ -1,4 +1,7 @@
-"""``composerlab info``, ``samples``, ``render`` and ``demo``: the music core and sound from a terminal."""
+"""``composerlab info``, ``samples``, ``render`` and ``demo``: the music core and sound from a terminal.
+
+Each command imports what it uses when it runs, so that building the parser (``--help``) loads none of it.
+"""
 from __future__ import annotations
 
 import json

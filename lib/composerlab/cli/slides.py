@@ -1,4 +1,7 @@
-"""``composerlab slides build`` and ``composerlab slides list``: the workshop's decks from source."""
+"""``composerlab slides build`` and ``composerlab slides list``: the workshop's decks from source.
+
+Each command imports the slide builder when it runs (matplotlib, the event's tables), so ``--help`` stays quick.
+"""
 from __future__ import annotations
 
 import sys
@@ -6,14 +9,12 @@ import time
 
 
 def _cmd_build(args) -> int:
-    # Imported here: matplotlib and the Markdown parser load only when slides are built.
+    from composerlab.paths import out_dir
     from composerlab.slides.build import build_decks
     from composerlab.slides.deck import DeckError
     from composerlab.slides.figures import FigureError
     from composerlab.slides.pdf import BrowserNotFound
     from composerlab.slides.results import ResultsError
-
-    from composerlab.paths import out_dir
 
     began = time.perf_counter()
     try:

@@ -1,14 +1,18 @@
 """``composerlab train gan``: train the accompaniment GAN on a folder of your own music, or a genre model
-on its music21 corpus (``--genre``, :mod:`composerlab.models.gan.genres`)."""
+on its music21 corpus (``--genre``, :mod:`composerlab.models.cards.genres`)."""
 from __future__ import annotations
 
 import sys
 
+from composerlab.models.cards.custom import train_custom
+from composerlab.models.cards.genres import install, train_genre
+from composerlab.models.catalog import MODELS
+from composerlab.models.corpora.genres import GENRES
+from composerlab.models.evaluation.genres import figures_text
+from composerlab.models.gan.custom import WORKSHOP_ITERATIONS, check_name
+
 
 def _cmd_train_genre(args) -> int:
-    from composerlab.models.gan.genre_figures import figures_text
-    from composerlab.models.gan.genres import GENRES, install, train_genre
-
     if args.data or (args.name and args.name != args.genre) or args.melody_part or args.parts:
         print("composerlab: --genre trains on the genre's corpus under its own name and part rule; "
               "leave out --data, --name, --melody-part and --parts", file=sys.stderr)
@@ -34,8 +38,6 @@ def _cmd_train_genre(args) -> int:
 
 
 def _cmd_train_gan(args) -> int:
-    from composerlab.models.gan.custom import WORKSHOP_ITERATIONS, check_name, train_custom
-
     if args.genre:
         return _cmd_train_genre(args)
     if args.install or not args.data or not args.name:
@@ -45,7 +47,7 @@ def _cmd_train_gan(args) -> int:
     args.iterations = args.iterations or WORKSHOP_ITERATIONS
     args.learning_rate = args.learning_rate or 1e-3
     try:
-        check_name(args.name)
+        check_name(args.name, reserved=MODELS)
     except ValueError as err:
         print(f"composerlab: {err}", file=sys.stderr)
         return 2
@@ -73,9 +75,6 @@ def _cmd_train_gan(args) -> int:
 
 def add_command(subparsers) -> None:
     """Add ``composerlab train gan --data DIR --name NAME``."""
-    from composerlab.models.gan.custom import WORKSHOP_ITERATIONS
-    from composerlab.models.gan.genres import GENRES
-
     p = subparsers.add_parser("train", help="train a model on your own music")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="MODEL")
     g = kinds.add_parser("gan", help="the accompaniment GAN, on a folder of MIDI, MusicXML and ABC files",

@@ -1,21 +1,26 @@
-"""Every model the kit composes with, by name, and chains of them.
+"""Every model the kit composes with, by the name ``--model`` takes, and chains of them.
 
-A *chain* such as ``"arcnn,bach"`` runs its models in turn: the first one's
-output is the next one's input, as in the AWS DeepComposer studio. Each model
-is a function ``generate(music, seed=0, **params) -> Multitrack`` named here as
-``"module:function"`` and imported only when used, so listing the models does
-not load TensorFlow.
-
-A new model adds one :class:`ModelEntry` to :data:`MODELS` (see ARCHITECTURE.md).
+Each :class:`ModelEntry` holds the model's generate function itself (``generate(music, seed=0,
+**params) -> Multitrack``), its weights, its kind and its parameters; the command line, the studio and
+the docs read them from :data:`MODELS`. A *chain* such as ``"arcnn,bach"`` runs its models in turn:
+the first one's output is the next one's input, as in the AWS DeepComposer studio. Importing the
+catalog does not load TensorFlow: a model loads it when it first builds its network.
 """
 from __future__ import annotations
 
-import importlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from composerlab.errors import UnknownModelError
-
+from composerlab.models.arcnn import generate as arcnn_generate
+from composerlab.models.corpora.genres import GENRES
+from composerlab.models.gan import generate as gan_generate
+from composerlab.models.parameters import Parameter
+from composerlab.models.transformer import generate as transformer_generate
+from composerlab.music.melody import count_bars
+from composerlab.paths import models_dir, user_models_dir
 
 @dataclass(frozen=True)
 class ModelEntry:
@@ -26,57 +31,69 @@ class ModelEntry:
     name : str
         What the learner types (``bach``).
     kind : str
-        ``"accompany"`` (melody in, several parts out), ``"edit"`` (notes added
-        and removed) or ``"extend"`` (the melody continued).
+        ``"accompany"`` (melody in, several parts out), ``"edit"`` (notes added and removed) or
+        ``"extend"`` (the melody continued); a chain steps from one kind to the next (:func:`run_after`).
     summary : str
         One line for ``composerlab models`` and the studio.
-    generate : str
-        ``"package.module:function"``; the function takes ``(music, seed=0, **params)``.
+    generate : callable
+        ``generate(music, seed=0, **params) -> Multitrack``.
     card : str
-        The model card in ``data/models/``.
+        Its model card: a file in ``data/models/``, or a path.
+    parameters : tuple of Parameter
+        What a learner may set (the command line's options, the studio's controls).
     fixed : dict
-        Keyword arguments always passed (e.g. which weights a GAN loads).
+        Keyword arguments always passed to ``generate`` (which model it loads).
+    weights : str
+        Its weights: a stem in ``data/models/`` (``bach_gan``: ``bach_gan.weights.h5`` + ``.json``), or
+        the path of one you trained.
+    family : str
+        The model it is (``GAN``, ``AR-CNN``, ``Transformer``): several entries share one, and its parameters.
     """
 
     name: str
     kind: str
     summary: str
-    generate: str
+    generate: Callable
     card: str
+    parameters: tuple[Parameter, ...] = ()
     fixed: dict = field(default_factory=dict)
+    weights: str = ""
+    family: str = ""
 
-    def function(self):
-        """The generate function, imported now."""
-        module, _, attr = self.generate.partition(":")
-        return getattr(importlib.import_module(module), attr)
+    def weights_path(self) -> Path:
+        """The weights file (``.weights.h5``): in ``data/models/`` for a shipped model, else where it was saved."""
+        stem = Path(self.weights)
+        return Path(f"{stem}.weights.h5") if stem.parent != Path(".") else models_dir() / f"{stem}.weights.h5"
 
     def run(self, music, seed: int = 0, **params):
         """Run the model on ``music``; ``params`` are its own parameters."""
-        return self.function()(music, seed=seed, **{**self.fixed, **params})
+        return self.generate(music, seed=seed, **{**self.fixed, **params})
+
+
+def _gan(name: str, summary: str, weights: str, card: str, model: str) -> ModelEntry:
+    return ModelEntry(name, "accompany", summary, gan_generate.compose, card, gan_generate.PARAMETERS,
+                      {"model": model}, weights, "GAN")
 
 
 MODELS: dict[str, ModelEntry] = {
-    "bach": ModelEntry(
-        "bach", "accompany", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
-        "composerlab.models.gan.generate:compose", "bach_gan.md", {"model": "bach"}),
-    "palestrina": ModelEntry(
-        "palestrina", "accompany", "Palestrina GAN: Renaissance masses, three voices under your melody (choir)",
-        "composerlab.models.gan.generate:compose", "palestrina_gan.md", {"model": "palestrina"}),
-    "monteverdi": ModelEntry(
-        "monteverdi", "accompany", "Monteverdi GAN: madrigals, three parts under your melody (a voice over viols)",
-        "composerlab.models.gan.generate:compose", "monteverdi_gan.md", {"model": "monteverdi"}),
-    "quartet": ModelEntry(
-        "quartet", "accompany",
-        "String quartet GAN: Haydn, Mozart, Beethoven; violin II, viola, cello under your melody",
-        "composerlab.models.gan.generate:compose", "quartet_gan.md", {"model": "quartet"}),
+    "bach": _gan("bach", "Bach chorale GAN: alto, tenor and bass under your melody (U-Net, WGAN-GP)",
+                 gan_generate.WEIGHTS, f"{gan_generate.WEIGHTS}.md", "bach"),
+    **{name: _gan(name, genre.summary, genre.weights, f"{genre.weights}.md", name) for name, genre in GENRES.items()},
     "arcnn": ModelEntry(
         "arcnn", "edit", "AR-CNN: edits your music one note at a time (adds and removes notes, fixes wrong ones)",
-        "composerlab.models.arcnn.generate:generate", "arcnn.md", {"model": "arcnn"}),
+        arcnn_generate.generate, f"{arcnn_generate.WEIGHTS}.md", arcnn_generate.PARAMETERS, {"model": "arcnn"},
+        arcnn_generate.WEIGHTS, "AR-CNN"),
     "transformer": ModelEntry(
         "transformer", "extend", "Melody Transformer: your melody continued for N bars (temperature, top-k, top-p)",
-        "composerlab.models.transformer.generate:extend", "transformer.md", {"model": "transformer"}),
+        transformer_generate.extend, f"{transformer_generate.WEIGHTS}.md", transformer_generate.PARAMETERS,
+        {"model": "transformer"}, transformer_generate.WEIGHTS, "Transformer"),
 }
 """The shipped models, by the name ``--model`` takes."""
+
+
+def your_gan(stem: Path, summary: str) -> ModelEntry:
+    """The entry of a GAN you trained, saved at ``stem`` (``stem.weights.h5`` + ``stem.json``)."""
+    return _gan(stem.name, summary, str(stem), f"{stem}.md", str(stem))
 
 
 def user_models() -> dict[str, ModelEntry]:
@@ -85,10 +102,6 @@ def user_models() -> dict[str, ModelEntry]:
     Each is ``NAME.json`` (with ``"model_type": "gan"``) beside ``NAME.weights.h5`` in
     :func:`composerlab.paths.user_models_dir`; its one-line card is the json's ``summary``.
     """
-    import json
-
-    from composerlab.paths import user_models_dir
-
     found = {}
     for meta in sorted(user_models_dir().glob("*.json")):
         stem = meta.with_suffix("")
@@ -100,8 +113,7 @@ def user_models() -> dict[str, ModelEntry]:
             continue  # a half-written file is not a model yet
         if info.get("model_type") != "gan" or stem.name in MODELS:
             continue
-        found[stem.name] = ModelEntry(stem.name, "accompany", info.get("summary", f"your GAN ({stem.name})"),
-                                      "composerlab.models.gan.generate:compose", f"{stem}.md", {"model": str(stem)})
+        found[stem.name] = your_gan(stem, info.get("summary", f"your GAN ({stem.name})"))
     return found
 
 
@@ -126,8 +138,7 @@ def get_model(name: str) -> ModelEntry:
         return own[key]
     stem = Path(name.strip().removesuffix(".weights.h5"))
     if Path(f"{stem}.weights.h5").exists():
-        return ModelEntry(stem.name, "accompany", f"GAN trained by you ({stem})",
-                          "composerlab.models.gan.generate:compose", f"{stem}.md", {"model": str(stem)})
+        return your_gan(stem, f"GAN trained by you ({stem})")
     raise UnknownModelError(name, list(MODELS) + list(own))
 
 
@@ -171,10 +182,7 @@ def run_after(previous: ModelEntry | None, entry: ModelEntry, music, seed: int =
     """
     own = dict(params or {})
     if previous is not None and previous.kind == "extend":
-        from composerlab.models.transformer.generate import join_tracks
-        from composerlab.music.melody import count_bars
-
-        music = join_tracks(music)
+        music = transformer_generate.join_tracks(music)
         if entry.kind == "accompany":
             own.setdefault("bars", count_bars(music))
     return entry.run(music, seed=seed, **own)

@@ -1,18 +1,9 @@
 """The composition library: a folder with one MIDI file and one small JSON file per composition.
 
-The JSON file says how the composition was made: its title, when, the input
-melody (its notes, so no other file is needed), the chain of models with each
-one's parameters, and the seed. :meth:`Library.regenerate` runs that chain
-again and gives the same notes. The studio and ``composerlab library`` both
-work through :class:`Library`; the folder is plain files a learner can copy.
-
-::
-
-    lib = Library()                                   # out/library, or $COMPOSERLAB_LIBRARY
-    entry = lib.save(result, "My chorale", melody, chain=[("bach", {})], seed=3, source="sample:twinkle")
-    lib.rename(entry.id, "Better title"); lib.load(entry.id); lib.delete(entry.id)
-
-Introduced in lab 08 (the Music Studio).
+The JSON file says how the composition was made (title, date, the input melody's notes, the chain of
+models with their parameters, the seed), so :meth:`Library.regenerate` gives the same notes again. The
+studio and ``composerlab library`` both work through :class:`Library`; the folder is plain files a
+learner can copy. Introduced in lab 08 (the Music Studio).
 """
 from __future__ import annotations
 
@@ -26,6 +17,7 @@ from pathlib import Path
 
 import pypianoroll
 
+from composerlab.models.catalog import get_model, run_after
 from composerlab.music.melody import tempo_of
 from composerlab.music.midi import read_midi, write_midi
 from composerlab.music.pianoroll import Note, make_multitrack, n_steps_of, time_signature_of, track_notes
@@ -82,8 +74,6 @@ def run_steps(music: pypianoroll.Multitrack, steps: list[dict], seed: int = 0) -
     Like :func:`composerlab.models.catalog.compose_chain`, but a model may come
     twice with different parameters (``arcnn`` gently, then boldly).
     """
-    from composerlab.models.catalog import get_model, run_after
-
     previous = None
     for step in steps:
         entry = get_model(step["model"])
@@ -117,7 +107,14 @@ class Composition:
 
 
 class Library:
-    """The compositions in ``folder`` (created when the first one is saved)."""
+    """The compositions in ``folder`` (created when the first one is saved).
+
+    ::
+
+        lib = Library()                                   # out/library, or $COMPOSERLAB_LIBRARY
+        entry = lib.save(result, "My chorale", melody, chain=[("bach", {})], seed=3, source="sample:twinkle")
+        lib.rename(entry.id, "Better title"); lib.load(entry.id); lib.delete(entry.id)
+    """
 
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder) if folder is not None else default_folder()

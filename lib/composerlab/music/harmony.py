@@ -1,26 +1,9 @@
-"""Harmony measures: consonance and chords on the beats, parallel fifths and octaves.
+"""Harmony measures on the beats: consonance, chord fit, parallel fifths and octaves.
 
-A composition is a boolean (tracks, steps, 128) piano roll on the 16th-note
-grid (4 steps per quarter note, pypianoroll's ``resolution``), bar lines at
-steps 0, bar, 2 * bar... (a pickup is padded to a whole bar by the readers, so
-bar lines stay on the grid's).
-
-Which steps are beats
----------------------
-A beat is one step: the first step of each beat of the bar, where the notes
-sounding then (struck or held) make the chord a listener hears on that beat.
-
-* simple meters (x/4, x/2: 4/4, 3/4, 2/4, 2/2...): one beat per quarter note,
-  steps 0, 4, 8, ... ; in 4/4 steps 0, 4, 8, 12 of each 16-step bar, in 3/4
-  steps 0, 4, 8 of each 12-step bar, in 2/4 steps 0 and 4 of each 8-step bar;
-* compound meters (6/8, 9/8, 12/8: numerator a multiple of 3, denominator 8):
-  one beat per dotted quarter, steps 0, 6, 12, ... ; in 6/8 steps 0 and 6 of
-  each 12-step bar;
-* other x/8 meters (3/8, 5/8, 7/8): one beat per eighth note, every 2 steps.
-
-Only beats where two or more notes sound count (a lone melody note has no
-harmony to judge). Introduced with issue 15; lab 03 shows them during training
-and ``bench/bench_gan.py`` and ``bench/bench_harmony.py`` report them.
+A composition is a boolean (tracks, steps, 128) piano roll on the 16th-note grid, bar lines at steps
+0, bar, 2 * bar...; a beat is the first step of each beat of the bar (:func:`beat_steps`), and only
+beats where two or more notes sound count. Lab 03 shows them during training; ``bench/bench_gan.py``
+and ``bench/bench_harmony.py`` report them.
 """
 from __future__ import annotations
 
@@ -47,16 +30,19 @@ CHORALE_REFERENCE = {
     "parallels_per_bar": {"mean": 0.013, "p10": 0.000, "p90": 0.067},
 }
 """Mean, 10th and 90th percentile of each measure over the 355 whole four-voice 4/4 Bach chorales of
-music21's corpus (one value per chorale). ``python bench/bench_harmony.py --reference`` measures them again.
-
-Issue 15 quoted about 0.76 (0.66-0.82), 0.96 (0.91-1.0) and 0.02 per bar; these definitions give
-0.749 (0.646-0.847), 0.956 (0.900-1.0) and 0.013 (median 0.750 and 0.962). An 8-bar excerpt varies
-more than a whole chorale: over the chorales' first 8 bars the 10th-90th ranges are 0.646-0.871 and
-0.899-1.0, and only about two thirds of Bach's own excerpts lie inside both whole-chorale ranges."""
+music21's corpus (one value per chorale). ``python bench/bench_harmony.py --reference`` measures them again;
+an 8-bar excerpt varies more than a whole chorale (that bench prints the excerpts' ranges too)."""
 
 
 def beat_steps(n_steps: int, time_signature: tuple[int, int] = (4, 4)) -> np.ndarray:
-    """The steps that are beats in ``n_steps`` steps of ``time_signature`` (see the module notes)."""
+    """The steps that are beats in ``n_steps`` steps of ``time_signature``.
+
+    A beat is one step, the first of each beat of the bar, where the notes sounding then (struck or held)
+    make the chord a listener hears on that beat: in simple meters (x/4, x/2) one per quarter note (in
+    4/4 steps 0, 4, 8, 12 of each 16-step bar; in 3/4 steps 0, 4, 8 of each 12-step bar); in compound
+    meters (6/8, 9/8, 12/8) one per dotted quarter (steps 0 and 6 of a 6/8 bar); in other x/8 meters
+    one per eighth note.
+    """
     numerator, denominator = time_signature
     bar = steps_per_bar(time_signature)
     if denominator == 8 and numerator % 3 == 0 and numerator > 3:

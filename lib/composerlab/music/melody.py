@@ -12,6 +12,7 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError
+from composerlab.music.key import key_of_music
 from composerlab.music.midi import is_midi_name, read_midi
 from composerlab.music.notation import is_notation_name, read_notation
 from composerlab.music.pianoroll import (
@@ -192,20 +193,6 @@ def melody(multitrack: pypianoroll.Multitrack, track: int | None = None) -> pypi
     return new_multitrack([out], n_steps, multitrack.tempo, time_signature_of(multitrack), multitrack.name)
 
 
-def estimate_key(multitrack: pypianoroll.Multitrack) -> str:
-    """The most likely key (Krumhansl-Schmuckler over every pitched track), e.g. "C major"."""
-    from composerlab.music.metrics import estimate_key as key_of_roll
-    from composerlab.music.metrics import key_name
-
-    rolls = [t.pianoroll for t in multitrack.tracks if not t.is_drum and t.pianoroll.any()]
-    if not rolls:
-        return "unknown"
-    merged = np.zeros((max(r.shape[0] for r in rolls), 128), dtype=bool)
-    for roll in rolls:
-        merged[: roll.shape[0]] |= roll > 0
-    return key_name(key_of_roll(merged))
-
-
 def describe(multitrack: pypianoroll.Multitrack) -> dict:
     """A summary for people: tracks, bars, notes, key, tempo, time signature."""
     numerator, denominator = time_signature_of(multitrack)
@@ -225,7 +212,7 @@ def describe(multitrack: pypianoroll.Multitrack) -> dict:
         "tracks": tracks,
         "bars": count_bars(multitrack),
         "notes": sum(t["notes"] for t in tracks),
-        "key": estimate_key(multitrack),
+        "key": key_of_music(multitrack),
         "tempo": round(tempo_of(multitrack), 2),
         "time_signature": f"{numerator}/{denominator}",
     }

@@ -1,20 +1,10 @@
 """Measurements of generated music, compared with the data it learned from.
 
-A piano roll here is a boolean (steps, 128) array for one track, or
-(tracks, steps, 128) for a composition whose first track is the melody.
-pypianoroll.metrics is used where it is right (pitches used, polyphonic
-rate). Several of its 1.0.4 functions are not, so we write our own and say why
-beside each one:
-
-* ``empty_beat_rate`` counts the *non-empty* beats (``count_nonzero(any)``),
-  the same slip as the original DeepComposer lab's "empty bar rate";
-* its chroma folding reshapes 120 pitches to (12, 10) instead of (10, 12), so
-  a "pitch class" there is 10 adjacent semitones: ``n_pitch_classes_used``,
-  ``in_scale_rate`` and ``tonal_distance`` are all off;
-* ``qualified_note_rate`` pairs onsets and offsets of different pitches
-  (it flattens time-major), so almost every note "qualifies".
-
-Introduced in lab 03; lab 04 compares the GAN's output with the chorales.
+A piano roll here is a boolean (steps, 128) array for one track, or (tracks, steps, 128) for a
+composition whose first track is the melody. pypianoroll.metrics is used where it is right (pitches
+used, polyphonic rate); where its 1.0.4 functions are not (empty beats, pitch-class folding, qualified
+notes), ours say why beside each one. Introduced in lab 03; lab 04 compares the GAN's output with the
+chorales.
 """
 from __future__ import annotations
 
@@ -22,16 +12,8 @@ import numpy as np
 import pypianoroll.metrics as ppm
 
 from composerlab.music.harmony import HARMONY_NAMES, evaluate_harmony
+from composerlab.music.key import estimate_key, scale_mask
 from composerlab.music.pianoroll import STEPS_PER_BAR, STEPS_PER_BEAT
-
-MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-"""Krumhansl-Kessler key profiles (tonic first)."""
-MAJOR_SCALE = np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1], bool)
-# Minor keys count the raised leading note as in the key: Bach's minor
-# cadences use it every time, and a minor melody "in key" uses it too.
-MINOR_SCALE = np.array([1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1], bool)
-PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 METRIC_NAMES = (
     "empty_bar_rate", "pitches_used", "pitch_classes_used", "qualified_note_rate",
@@ -75,7 +57,8 @@ def pitches_used(roll: np.ndarray) -> int:
 def pitch_classes_used(roll: np.ndarray) -> int:
     """Number of distinct pitch classes (C, C#, ...) the track plays.
 
-    pypianoroll's ``n_pitch_classes_used`` folds pitches into wrong groups, hence our own.
+    pypianoroll's ``n_pitch_classes_used`` folds pitches into wrong groups (it reshapes 120 pitches to
+    (12, 10) instead of (10, 12), so a "pitch class" there is 10 adjacent semitones), hence our own.
     """
     return int(np.count_nonzero(chroma(roll).any(axis=0)))
 
@@ -112,38 +95,6 @@ def polyphonic_rate(roll: np.ndarray, threshold: int = 2) -> float:
     return float(ppm.polyphonic_rate(_bool(roll), threshold))
 
 
-def key_correlations(histogram: np.ndarray) -> np.ndarray:
-    """(24,) Krumhansl-Schmuckler fit of a pitch-class histogram to every key: its correlation with the key's
-    profile, index ``12 * mode + tonic`` (major 0-11, minor 12-23); nan for a flat histogram."""
-    histogram = np.asarray(histogram, dtype=float)
-    return np.array([np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
-                     for profile in (MAJOR_PROFILE, MINOR_PROFILE) for tonic in range(12)])
-
-
-def estimate_key(roll: np.ndarray) -> tuple[int, str]:
-    """The key of a melody (Krumhansl-Schmuckler on note durations): (tonic pitch class, "major"/"minor").
-
-    A numpy version of what ``composerlab.music.melody.estimate_key`` asks music21
-    for, fast enough to run on every window during training.
-    """
-    histogram = chroma(roll).sum(axis=0).astype(float)
-    if not histogram.any():
-        return 0, "major"
-    best = int(np.argmax(key_correlations(histogram)))  # the first best, as C major for a flat histogram
-    return best % 12, ("major", "minor")[best // 12]
-
-
-def key_name(key: tuple[int, str]) -> str:
-    """(0, "major") -> "C major"."""
-    return f"{PITCH_CLASS_NAMES[key[0]]} {key[1]}"
-
-
-def scale_mask(key: tuple[int, str]) -> np.ndarray:
-    """(12,) booleans: which pitch classes belong to ``key``."""
-    tonic, mode = key
-    return np.roll(MAJOR_SCALE if mode == "major" else MINOR_SCALE, tonic)
-
-
 def _onset_pitches(roll: np.ndarray) -> np.ndarray:
     roll = _bool(roll)
     onsets = roll & ~np.pad(roll, ((1, 0), (0, 0)))[:-1]
@@ -156,7 +107,7 @@ def in_scale_ratio(roll: np.ndarray, key: tuple[int, str]) -> float:
     ``roll`` is one track (steps, 128) or several (tracks, steps, 128). The
     original lab measured against C major whatever the melody, and pypianoroll
     folds pitch classes wrongly; we measure against the melody's own key (see
-    :func:`estimate_key`).
+    :func:`composerlab.music.key.estimate_key`).
     """
     roll = _bool(roll)
     tracks = roll if roll.ndim == 3 else roll[None]
@@ -205,7 +156,7 @@ def evaluate(composition: np.ndarray, key: tuple[int, str] | None = None) -> dic
     whole texture; tonal distance averaged over every pair of tracks; the
     harmony measures (consonant beats, chord fit, parallels per bar, in 4/4:
     see :mod:`composerlab.music.harmony`) over every track, the melody included.
-    ``key`` defaults to the melody's own (:func:`estimate_key`).
+    ``key`` defaults to the melody's own (:func:`composerlab.music.key.estimate_key`).
     """
     composition = _bool(composition)
     melody, parts = composition[0], composition[1:]
@@ -231,5 +182,9 @@ def _qualified_over(tracks: np.ndarray, threshold: int = 2) -> float:
 
 def evaluate_many(compositions, keys=None) -> dict:
     """Mean of each metric over many compositions (NaNs skipped)."""
-    rows = [evaluate(c, None if keys is None else keys[i]) for i, c in enumerate(compositions)]
+    return means([evaluate(c, None if keys is None else keys[i]) for i, c in enumerate(compositions)])
+
+
+def means(rows: list[dict]) -> dict:
+    """Each metric's mean over ``rows`` (one :func:`evaluate` each), NaNs skipped."""
     return {name: float(np.nanmean([r[name] for r in rows])) for name in METRIC_NAMES}

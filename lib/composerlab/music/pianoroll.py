@@ -1,14 +1,8 @@
-"""The piano-roll grid every model and player in Composer Lab works on.
+"""The piano-roll grid every model and player in Composer Lab works on: notes <-> rolls, Multitracks.
 
-A composition is a :class:`pypianoroll.Multitrack` at 4 steps per quarter note
-(16th notes), pitch 0-127, one track per voice. 8 bars of 4/4 are 128 steps.
-
-Notes are turned into piano rolls and back here. pypianoroll's own
-``to_pretty_midi`` joins two repeated notes of one pitch into one long note
-(Twinkle Twinkle's "C C" becomes a held C); we keep them apart with a rule of
-our own: inside a held pitch, a change of velocity starts a new note. Where two
-notes of one pitch and one velocity touch, the second is stored one velocity
-step softer, which no ear can hear. Introduced in lab 01.
+A composition is a :class:`pypianoroll.Multitrack` at 4 steps per quarter note (16th notes), pitch
+0-127, one track per voice; 8 bars of 4/4 are 128 steps. Repeated notes stay apart (see
+:func:`notes_to_roll`). Introduced in lab 01.
 """
 from __future__ import annotations
 
@@ -54,7 +48,13 @@ def steps_per_bar(time_signature: tuple[int, int]) -> int:
 
 
 def notes_to_roll(notes: Iterable[Note], n_steps: int) -> np.ndarray:
-    """Draw notes into a (n_steps, 128) uint8 velocity roll, keeping repeated notes apart."""
+    """Draw notes into a (n_steps, 128) uint8 velocity roll, keeping repeated notes apart.
+
+    pypianoroll's own ``to_pretty_midi`` joins two repeated notes of one pitch into one long note
+    (Twinkle Twinkle's "C C" becomes a held C); we keep them apart with a rule of our own: inside a held
+    pitch, a change of velocity starts a new note. Where two notes of one pitch and one velocity touch,
+    the second is stored one velocity step softer, which no ear can hear.
+    """
     roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
     for note in sorted(notes):
         start, end = max(note.start, 0), min(note.end, n_steps)
@@ -88,6 +88,21 @@ def roll_to_notes(roll: np.ndarray) -> list[Note]:
             if velocity > 0:
                 notes.append(Note(int(start), int(pitch), int(end - start), velocity))
     return sorted(notes)
+
+
+def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
+    """The notes of a boolean (steps, pitches) roll as (pitch, start, end) runs of on cells, pitch by pitch.
+
+    Unlike :func:`roll_to_notes` a run is a run: a repeated note held without a gap is one run.
+    """
+    padded = np.pad(np.asarray(roll, bool), ((1, 1), (0, 0)))
+    changes = np.diff(padded.astype(np.int8), axis=0)
+    runs = []
+    for pitch in np.flatnonzero(changes.any(axis=0)):
+        starts = np.flatnonzero(changes[:, pitch] == 1)
+        ends = np.flatnonzero(changes[:, pitch] == -1)
+        runs += [(int(pitch), int(s), int(e)) for s, e in zip(starts, ends)]
+    return runs
 
 
 def make_multitrack(

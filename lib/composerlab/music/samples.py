@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import music21
 import pypianoroll
 
-from composerlab.music.melody import from_notes
+from composerlab.music.melody import from_notes, read_music
 from composerlab.music.pianoroll import Note
 
 
@@ -105,6 +105,4 @@ def load_sample(key: str, program: int = 0) -> pypianoroll.Multitrack:
 
 def read_melody(source: str) -> pypianoroll.Multitrack:
     """A sample melody by name (see :func:`list_samples`) or a MIDI/MusicXML/ABC file."""
-    from composerlab.music.melody import read_music
-
     return load_sample(source) if source in SAMPLES else read_music(source)

@@ -8,18 +8,23 @@ Every refusal is ``{"error": reason, "code": code}`` with an HTTP status
 """
 from __future__ import annotations
 
+import io
 import json
 import time
+from functools import lru_cache
 from typing import Any
 
+import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from composerlab.music.samples import load_sample
 from composerlab.quiz.bank import bank_from_dict, bank_path, list_banks, read_bank
 from composerlab.quiz.server import QuizServer, player_text
+from composerlab.sound.audio import mp3_bytes, render
 
 router = APIRouter(prefix="/api/quiz", tags=["quiz"])
 BEARER = {"security": [{"bearer": []}]}
@@ -184,10 +189,6 @@ def scoreboard(pin: str, request: Request):
 @router.get("/games/{pin}/qr.svg")
 def qr(pin: str, request: Request):
     """The game's join link as a QR code (SVG), for the big screen."""
-    import io
-
-    import segno
-
     quiz_of(request).games.get(pin)
     buffer = io.BytesIO()
     segno.make(join_url(request, pin), error="m").save(buffer, kind="svg", scale=10, border=2)
@@ -244,8 +245,6 @@ async def stream(pin: str, request: Request):
 @router.get("/games/{pin}/picture")
 def picture(pin: str, request: Request):
     """The picture of the open (or just revealed) question, when its bank gives one."""
-    from fastapi.responses import FileResponse
-
     def find(game):
         if game.state not in ("question", "reveal") or not game.bank.questions[game.index].picture:
             raise HTTPException(404, "the current question has no picture")
@@ -254,7 +253,10 @@ def picture(pin: str, request: Request):
     return FileResponse(quiz_of(request).act(pin, find), headers={"Cache-Control": "no-cache"})
 
 
-_melodies: dict[str, bytes] = {}
+@lru_cache(maxsize=16)
+def melody_mp3(name: str) -> bytes:
+    """A sample melody rendered with the kit's SoundFont, as MP3 (a bank plays a few at most: each once)."""
+    return mp3_bytes(*render(load_sample(name)))
 
 
 @router.get("/games/{pin}/melody.mp3")
@@ -266,9 +268,4 @@ def melody(pin: str, request: Request):
         return game.bank.questions[game.index].melody
 
     name = quiz_of(request).act(pin, find)
-    if name not in _melodies:  # a few sample melodies at most: rendered once per server
-        from composerlab.music.samples import load_sample
-        from composerlab.sound.audio import mp3_bytes, render
-
-        _melodies[name] = mp3_bytes(*render(load_sample(name)))
-    return Response(_melodies[name], media_type="audio/mpeg", headers={"Cache-Control": "max-age=3600"})
+    return Response(melody_mp3(name), media_type="audio/mpeg", headers={"Cache-Control": "max-age=3600"})

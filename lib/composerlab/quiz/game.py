@@ -1,32 +1,14 @@
 """The live quiz game: an in-memory state machine with an injectable clock.
 
-States: ``lobby`` -> ``question`` -> ``reveal`` -> ``question`` -> ... -> ``finished``.
-The host's :meth:`Game.advance` opens the first question (from the lobby), closes
-an open question early (from ``question``), opens the next question or ends the
-game (from ``reveal``). The engine is the clock's only reader: it stamps when a
-question opens and when it closes, and a question closes by itself at its time
-limit (checked on every call, so no timer thread is needed; a server that wants
-to push the reveal sets a timer at :meth:`Game.deadline`) or as soon as every
-player has answered. Answers are scored once, when their question closes
-(:mod:`composerlab.quiz.scoring`), so nothing about correctness leaks while a
-question is open.
+States: ``lobby`` -> ``question`` -> ``reveal`` -> ``question`` -> ... -> ``finished``,
+moved by the host's :meth:`Game.advance`. The engine is the clock's only reader: a
+question closes at its time limit (checked on every call: no timer thread) or once
+every player has answered, and its answers are scored then, so nothing about
+correctness leaks while it is open. Every refusal is a :class:`QuizError` with a
+machine ``code`` and a sentence a person can act on; :meth:`Game.to_dict` and
+:meth:`Game.from_dict` are how the server persists a game.
 
-Every refusal is a :class:`QuizError` with a machine ``code`` and a sentence a
-person can act on. :meth:`Game.to_dict` / :meth:`Game.from_dict` turn the whole
-game into plain JSON-able data and back, which is how the event server persists
-it. Nicknames are kept as typed text (HTML included): the pages escape them.
-
-The JSON API of issue 9 maps onto it one call each (``Games`` in
-:mod:`composerlab.quiz.games` finds a game by PIN):
-``POST /api/quiz/games`` -> ``Games.create(bank)``;
-``POST .../{pin}/players`` -> :meth:`Game.join` (the player's ``token``);
-``POST .../{pin}/next`` -> :meth:`Game.advance`;
-``GET .../{pin}`` -> :meth:`Game.status` (or :meth:`Game.player_view` with a token);
-``POST .../{pin}/answers`` -> :meth:`Game.answer`;
-``GET .../{pin}/scoreboard`` -> :meth:`Game.scoreboard`;
-the event stream sends a new status whenever :attr:`Game.version` moves.
-A :class:`QuizError` becomes ``{"error": message, "code": code}`` (:meth:`QuizError.to_dict`), the event
-server's ``{"error": reason}`` with the machine code beside it.
+The JSON API (:mod:`composerlab.quiz.api`) maps onto it one call each.
 """
 from __future__ import annotations
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from html import escape
 
+import ipywidgets as widgets
+
 from composerlab.quiz.host import QuizAPIError, QuizHost, ranking_html
 
 COLOURS = ("#e21b3c", "#1368ce", "#d89e00", "#26890c")
@@ -62,8 +64,6 @@ class HostView:
     """A game's host screen in a notebook: ``display(view.widget)``, then click "Next" (or call :meth:`next`)."""
 
     def __init__(self, host: QuizHost):
-        import ipywidgets as widgets
-
         self.host = host
         self.join_url = host.join_url()
         self.qr = host.qr_svg()

@@ -9,16 +9,27 @@ script and style is served from this package (``/quiz/static/``).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 
+from composerlab.quiz.api import join_url
 from composerlab.quiz.bank import bank_path, list_banks, read_bank
 
 router = APIRouter(include_in_schema=False)
+PACKAGE = Path(__file__).resolve().parent
+"""The quiz package's folder: its ``templates/`` and ``static/`` live here."""
 STATIC = ("quiz.css", "play.js", "host.js")
+
+
+def templates() -> jinja2.Environment:
+    """The quiz pages' Jinja2 environment: autoescape on, so a nickname with HTML shows as text."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -38,8 +49,6 @@ def _host(request: Request, token: str) -> None:
 def static(name: str):
     if name not in STATIC:
         raise HTTPException(404, "no such file")
-    from composerlab.quiz.web import PACKAGE
-
     return FileResponse(PACKAGE / "static" / name, headers={"Cache-Control": "no-cache"})
 
 
@@ -74,8 +83,6 @@ def host_create(request: Request, token: str, bank: str = Form("event"), count: 
 @router.get("/quiz/host/{token}/{pin}", response_class=HTMLResponse)
 def host_page(request: Request, token: str, pin: str):
     _host(request, token)
-    from composerlab.quiz.api import join_url
-
     game = request.app.state.quiz.games.get(pin)
     return render(request, "host.html", token=token, pin=game.pin, title=game.bank.title,
                   join_url=join_url(request, game.pin), questions=len(game.bank))

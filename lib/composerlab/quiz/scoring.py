@@ -1,13 +1,13 @@
 """Points for an answer, the answer-streak bonus, and the ranking: pure functions.
 
-The rules (issue 9, after Kahoot's published ones):
+The rules (after Kahoot's published ones):
 
 * a correct answer given ``t`` seconds after the question opened, with the time
   limit ``T``, earns ``round(1000 * (1 - (t / T) / 2))``: 1000 at once, 750 at
   half time, 500 on the last moment. Halves round up (``999.5`` is 1000), so the
   result never depends on Python's round-half-to-even. An answer within the
-  first :data:`GRACE_SECONDS` (half a second) earns the full 1000, as the issue
-  says ("full marks under about half a second"); ``t`` is clamped to ``[0, T]``.
+  first :data:`GRACE_SECONDS` (half a second) earns the full 1000 ("full marks
+  under about half a second"); ``t`` is clamped to ``[0, T]``.
 * a wrong answer, or none, earns 0 and ends the streak.
 * the streak is the number of correct answers in a row, this one included. The
   bonus is +100 for each correct answer in the row beyond the first, at most

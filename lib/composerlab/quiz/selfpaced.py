@@ -16,8 +16,10 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import display
 
+from composerlab.music.samples import load_sample
 from composerlab.quiz.bank import read_bank
 from composerlab.quiz.questions import Bank
+from composerlab.sound.audio import audio_widget
 
 COLOURS = ("#e21b3c", "#1368ce", "#d89e00", "#26890c")
 """Red, blue, yellow, green: the answer colours players know from the live game."""
@@ -146,9 +148,6 @@ class SelfPacedQuiz:
             fmt = "svg+xml" if path.suffix == ".svg" else path.suffix.lstrip(".").replace("jpg", "jpeg")
             parts.append(widgets.Image(value=path.read_bytes(), format=fmt, layout=widgets.Layout(max_width="600px")))
         if question.melody:
-            from composerlab.music.samples import load_sample
-            from composerlab.sound.audio import audio_widget
-
             parts.append(audio_widget(load_sample(question.melody)))
         return tuple(parts)
 

@@ -26,6 +26,8 @@ import threading
 import time
 from typing import Callable
 
+from fastapi.concurrency import run_in_threadpool
+
 from composerlab.quiz.game import QUESTION, Game, QuizError
 from composerlab.quiz.games import Games
 from composerlab.quiz.questions import Bank
@@ -179,8 +181,6 @@ class Feed:
         self.wake.set()
 
     async def _run(self) -> None:
-        from fastapi.concurrency import run_in_threadpool
-
         while self.listeners > 0 and not self.stopping():
             try:
                 game = self.server.games.get(self.pin)
@@ -201,8 +201,6 @@ class Feed:
 
     async def me(self, token: str) -> dict:
         """A player's ``me`` view for the current version, from one computation shared by every page."""
-        from fastapi.concurrency import run_in_threadpool
-
         if self._views is None or self._views_version != self.version:
             self._views_version = self.version
             self._views = asyncio.ensure_future(run_in_threadpool(self.server.views, self.pin))

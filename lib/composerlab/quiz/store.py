@@ -16,9 +16,10 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, inspect, select, update
 
 from composerlab.quiz.game import FINISHED, Game
+from composerlab.quiz.scoring import ranked
 from composerlab.quiz.tables import QuizAnswer, QuizBase, QuizGame, QuizPlayer, QuizResult
 
 GAME_FIELDS = ("state", "opened_at", "closes_at", "closed_at", "closed_by", "version")
@@ -167,10 +168,6 @@ def winners(engine: Engine, limit: int = 3) -> list[dict]:
     Read from the stored rows, so it needs no running game (the awards page, the awards deck); it creates
     nothing, so reading an event that never had a quiz leaves its database as it was.
     """
-    from sqlalchemy import inspect
-
-    from composerlab.quiz.scoring import ranked
-
     if not inspect(engine).has_table(QuizGame.__tablename__):
         return []
     with engine.connect() as conn:

@@ -11,9 +11,6 @@ the quiz's winners for the awards page.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import jinja2
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -22,15 +19,6 @@ from composerlab.quiz.bank import QuizBankError, UnknownBankError
 from composerlab.quiz.game import QuizError
 from composerlab.quiz.server import QuizSaveError, QuizServer
 from composerlab.quiz.store import QuizStore
-
-PACKAGE = Path(__file__).resolve().parent
-
-
-def templates() -> jinja2.Environment:
-    """The quiz pages' Jinja2 environment: autoescape on, so a nickname with HTML shows as text."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined)
-
 
 def _refusal(request: Request, status: int, body: dict):
     if request.url.path.startswith("/api/"):
@@ -43,7 +31,7 @@ def install(app) -> QuizServer:
     """Add the quiz (API, pages, tables in the event's database, its winners on the awards page) to ``app``."""
     quiz = QuizServer(QuizStore(app.state.store.engine))
     app.state.quiz = quiz
-    app.state.quiz_templates = templates()
+    app.state.quiz_templates = pages.templates()
     app.include_router(api.router)
     app.include_router(pages.router)
 

@@ -17,9 +17,16 @@ from typing import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
+import segno
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from composerlab.models.gan.training import TrainingHistory
+from composerlab.music.melody import clip_bars
+from composerlab.music.metrics import METRIC_NAMES
+from composerlab.music.pianoroll import track_notes
+from composerlab.music.samples import load_sample
 from composerlab.paths import models_dir
+from composerlab.widgets.plots import plot_curves, plot_pianoroll, plot_roll_array
 
 SIZE = (8.0, 4.2)
 """Figure size in inches; 8 x 4.2 at 110 dpi fills the figure area of a 16:9 slide."""
@@ -39,17 +46,12 @@ class Context:
 
 
 def _history():
-    from composerlab.models.gan.training import TrainingHistory
-
     path = models_dir() / "bach_gan.history.json"
     return TrainingHistory.from_json(json.loads(path.read_text()))
 
 
 def _sample(name: str, bars: int | None = None):
     """A sample melody, cut to its first ``bars`` (the note that bars were left out is expected here)."""
-    from composerlab.music.melody import clip_bars
-    from composerlab.music.samples import load_sample
-
     music = load_sample(name)
     if bars:
         with warnings.catch_warnings():
@@ -65,8 +67,6 @@ def _new(size=SIZE):
 
 def pianoroll(params, context):
     """A sample melody's piano roll (``sample=twinkle``, ``bars=4``)."""
-    from composerlab.widgets.plots import plot_pianoroll
-
     music = _sample(params.get("sample", "twinkle"), int(params["bars"]) if "bars" in params else None)
     fig, ax = _new()
     plot_pianoroll(music, ax=ax, title=params.get("title"))
@@ -75,8 +75,6 @@ def pianoroll(params, context):
 
 def roll_grid(params, context):
     """The same melody as the 0/1 grid a network sees: time steps by pitches."""
-    from composerlab.widgets.plots import plot_roll_array
-
     music = _sample(params.get("sample", "twinkle"), int(params.get("bars", 2)))
     roll = music.tracks[0].pianoroll > 0
     low, high = 58, 72
@@ -90,8 +88,6 @@ def roll_grid(params, context):
 
 def gan_sample(params, context):
     """What the shipped Bach GAN wrote for its first sample melody at ``iteration=N`` of training."""
-    from composerlab.widgets.plots import plot_pianoroll
-
     history = _history()
     iteration = int(params.get("iteration", max(history.samples)))
     if iteration not in history.samples:
@@ -112,9 +108,6 @@ def gan_losses(params, context):
 
 def gan_metric(params, context):
     """One music metric over training (``metric=in_scale_ratio``): generated against Bach's own value."""
-    from composerlab.music.metrics import METRIC_NAMES
-    from composerlab.widgets.plots import plot_curves
-
     name = params.get("metric", "in_scale_ratio")
     if name not in METRIC_NAMES:
         raise FigureError(f"gan_metric: unknown metric '{name}'; known: {', '.join(METRIC_NAMES)}")
@@ -186,8 +179,6 @@ def _twinkle_roll(bars: int = 2):
 
 def arcnn_steps(params, context):
     """An illustration of AR-CNN editing: one note added or removed per step, each from the notes around it."""
-    from composerlab.widgets.plots import plot_roll_array
-
     roll = _twinkle_roll(2).astype(float)
     low, high = 55, 74
     wrong = roll.copy()
@@ -210,8 +201,6 @@ def arcnn_steps(params, context):
 
 def attention(params, context):
     """An illustration of self-attention: the next note looks back at every earlier note at once."""
-    from composerlab.music.pianoroll import track_notes
-
     notes = track_notes(_sample("twinkle", 4).tracks[0])[:13]
     names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
     fig, ax = _new((8.0, 3.6))
@@ -262,8 +251,6 @@ def podium(params, context):
 
 def qr(params, context):
     """A QR code of the event's join link (``event.join_url``), for phones in the room."""
-    import segno
-
     url = context.values.get("event.join_url")
     fig, ax = _new((4.2, 4.2))
     ax.axis("off")

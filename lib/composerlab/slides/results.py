@@ -1,39 +1,18 @@
 """What the kickoff and awards decks are filled with: an event's details and its results.
 
-Both are plain JSON in the event's folder (``composerlab slides build --event DIR``):
-
-``DIR/event.json``, for the kickoff deck::
-
-    {"name": "composition-jam", "join_url": "http://192.168.1.20:8000/submit",
-     "deadline": "15:00", "max_submissions": 1}
-
-``DIR/results.json``, for the awards deck::
-
-    {"event": "composition-jam",
-     "human": [{"rank": 1, "composer": "ada", "title": "Baroque Beatz",
-                "points": 27.5, "comments": "a bass line that walks"}, ...],
-     "ai":    [{"rank": 1, "composer": "ben", "title": "Fugue-ish", "points": 81.2, "comments": ""}, ...],
-     "quiz_winner": "cleo"}
-
-``human`` is the final round's leaderboard, ``ai`` the AI judge's ranking
-(points 0-100), ``quiz_winner`` a name or ``{"name": ..., "points": ...}``.
-Only ``event`` and the ``rank``/``composer``/``points`` of each entry are
-required; other keys are ignored. :func:`load_results` checks the shape and
-says what is wrong.
-
-The event server's JSON exports fit as they are: an entry's points may be
-called ``score`` (the AI judge's rows), and an entry whose ``rank`` is null (a
-file the AI judge could not read) is left out. So, with the event's store::
-
-    results_from_dict({"event": store.event().name,
-                       "human": leaderboard_json(store, "final")["rows"],
-                       "ai": ai_json(store)["rows"], "quiz_winner": ...})
+Both are plain JSON in the event's folder (``composerlab slides build --event DIR``): ``DIR/event.json``
+for the kickoff deck and ``DIR/results.json`` for the awards deck (formats in :func:`load_event_info`
+and :func:`load_results`), or read straight from the event's database when the folder holds one.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from composerlab.event.exports import results_json
+from composerlab.event.store import Store
+from composerlab.quiz.store import winners
 
 
 class ResultsError(ValueError):
@@ -113,10 +92,19 @@ def _read_json(path: Path):
 
 
 def load_results(path: str | Path) -> Results:
-    """The results in a ``results.json`` file.
+    """The results in a ``results.json`` file::
 
-    The event server's store will provide the same dict; until it is wired
-    in, export it to ``DIR/results.json``.
+        {"event": "composition-jam",
+         "human": [{"rank": 1, "composer": "ada", "title": "Baroque Beatz",
+                    "points": 27.5, "comments": "a bass line that walks"}, ...],
+         "ai":    [{"rank": 1, "composer": "ben", "title": "Fugue-ish", "points": 81.2, "comments": ""}, ...],
+         "quiz_winner": "cleo"}
+
+    ``human`` is the final round's leaderboard, ``ai`` the AI judge's ranking (points 0-100),
+    ``quiz_winner`` a name or ``{"name": ..., "points": ...}``. Only ``event`` and the
+    ``rank``/``composer``/``points`` of each entry are required; other keys are ignored. An entry's
+    points may be called ``score`` (the AI judge's rows, as the event server exports them), and an
+    entry whose ``rank`` is null (a file the AI judge could not read) is left out.
     """
     path = Path(path)
     return results_from_dict(_read_json(path), where=path.name)
@@ -133,7 +121,11 @@ class EventInfo:
 
 
 def load_event_info(path: str | Path) -> EventInfo:
-    """The details in an ``event.json`` file (see the module docstring)."""
+    """The details in an ``event.json`` file::
+
+        {"name": "composition-jam", "join_url": "http://192.168.1.20:8000/submit",
+         "deadline": "15:00", "max_submissions": 1}
+    """
     path = Path(path)
     data = _read_json(path)
     if not isinstance(data, dict) or not data.get("name"):
@@ -176,10 +168,6 @@ def load_event_dir(folder: str | Path) -> tuple[EventInfo | None, Results | None
 
 
 def _from_event_database(folder: Path) -> tuple[EventInfo, Results]:
-    from composerlab.event.exports import results_json
-    from composerlab.event.store import Store
-    from composerlab.quiz.store import winners
-
     store = Store.open(folder)
     try:
         event = store.event()

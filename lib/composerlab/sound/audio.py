@@ -12,6 +12,8 @@ import io
 import wave
 from pathlib import Path
 
+import lameenc
+import midirenderer
 import numpy as np
 import pretty_midi
 import pypianoroll
@@ -60,8 +62,6 @@ def render(multitrack: pypianoroll.Multitrack, muted: set[int] | None = None,
         Frames per second.
     """
     data = midi_bytes(multitrack, muted)
-    import midirenderer  # imported here so that importing composerlab stays light
-
     wav = midirenderer.render_wave_from(_soundfont_bytes(str(soundfont)), data)
     samples, rate = read_wav_bytes(wav)
     peak = float(np.abs(samples).max()) if samples.size else 0.0
@@ -96,8 +96,6 @@ def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
 
 def mp3_bytes(samples: np.ndarray, rate: int, kbps: int = 192) -> bytes:
     """Float frames as an MP3 file (bytes), encoded with LAME (``lameenc``)."""
-    import lameenc
-
     frames = np.atleast_2d(samples.T).T
     pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
     encoder = lameenc.Encoder()
@@ -138,7 +136,7 @@ def loudness(samples: np.ndarray) -> dict:
 def audio_widget(multitrack: pypianoroll.Multitrack, muted: set[int] | None = None,
                  autoplay: bool = False):
     """An ipywidgets.Audio player (play/pause controls) for a composition."""
-    import ipywidgets
+    import ipywidgets  # deferred: the command line and the event server render audio without any widget
 
     samples, rate = render(multitrack, muted)
     return ipywidgets.Audio(value=wav_bytes(samples, rate), format="wav", autoplay=autoplay, loop=False)

@@ -1,78 +1,45 @@
 """The studio's model chain: one row per model, each with its own parameters, as in the original console.
 
-The rows are built from :data:`composerlab.models.catalog.MODELS`, and the
-parameters from the model's *kind*, so a model added to the catalog shows up
-here with the right controls without touching this file:
-
-- ``accompany`` (the GAN genres): the key rule;
-- ``edit`` (AR-CNN): iterations, maximum share of notes removed, maximum
-  notes added, temperature ("creative risk");
-- ``extend`` (Transformer): bars added, temperature, top-k, top-p.
+The rows are built from :data:`composerlab.models.catalog.MODELS`, and each row's controls from its
+model's parameters (:class:`composerlab.models.parameters.Parameter`, those the studio shows), so a
+model added to the catalog shows up here with the right controls without touching this file:
+the GAN genres get the key rule; the AR-CNN iterations, maximum share of notes removed, maximum notes
+added and temperature ("creative risk"); the Transformer bars added, temperature, top-k and top-p.
 
 Introduced in lab 08.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ipywidgets as widgets
 
-from composerlab.models.arcnn.generate import DEFAULTS as EDIT_DEFAULTS
 from composerlab.models.catalog import MODELS
-from composerlab.models.transformer.generate import DEFAULT_BARS, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P
+from composerlab.models.parameters import Parameter
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One control of a model row: the keyword the model takes, its label, default and range."""
-
-    name: str
-    label: str
-    default: float | int | bool
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
-    help: str = ""
-
-    def widget(self, value=None) -> widgets.Widget:
-        value = self.default if value is None else value
-        style, layout = {"description_width": "initial"}, widgets.Layout(width="auto")
-        if isinstance(self.default, bool):
-            return widgets.Checkbox(value=bool(value), description=self.label, indent=False,
-                                    tooltip=self.help, layout=layout)
-        if isinstance(self.default, int):
-            return widgets.BoundedIntText(value=int(value), min=self.low, max=self.high, step=self.step or 1,
-                                          description=self.label, tooltip=self.help, style=style,
-                                          layout=widgets.Layout(width="190px"))
-        return widgets.BoundedFloatText(value=float(value), min=self.low, max=self.high, step=self.step or 0.1,
-                                        description=self.label, tooltip=self.help, style=style,
-                                        layout=widgets.Layout(width="190px"))
-
-
-PARAMETERS: dict[str, list[Parameter]] = {
-    "accompany": [Parameter("in_key", "key rule", False,
-                            help="only chords inside the melody's key (raw decoding: every note outside it moves a semitone in)")],
-    # The defaults are the models' own (a default run in the studio is a default run of the model).
-    "edit": [Parameter("iterations", "iterations", EDIT_DEFAULTS["iterations"], 1, 1000, 10,
-                       "edit steps, one cell toggled each"),
-             Parameter("max_removed", "max removed %", EDIT_DEFAULTS["max_removed"], 0, 100, 5,
-                       "most of the input's notes removed"),
-             Parameter("max_added", "max added", EDIT_DEFAULTS["max_added"], 0, 1000, 10, "most notes added"),
-             Parameter("temperature", "temperature", EDIT_DEFAULTS["temperature"], 0.1, 5.0, 0.1,
-                       "creative risk: low sure, high wild")],
-    "extend": [Parameter("bars", "bars", DEFAULT_BARS, 1, 16, 1, "bars added after your melody"),
-               Parameter("temperature", "temperature", DEFAULT_TEMPERATURE, 0.1, 3.0, 0.1,
-                         "low: safe choices, high: surprises"),
-               Parameter("top_k", "top-k", DEFAULT_TOP_K, 0, 200, 1, "choose among the k likeliest tokens (0: all)"),
-               Parameter("top_p", "top-p", DEFAULT_TOP_P, 0.05, 1.0, 0.05,
-                         "nucleus: the likeliest tokens up to this share (1: off)")],
-}
-"""The controls each kind of model gets in the studio (and the keywords its generate takes)."""
+def control(parameter: Parameter, value=None) -> widgets.Widget:
+    """The studio's control for one parameter: a tick box, or a number box within its bounds."""
+    value = parameter.default if value is None else value
+    low, high = parameter.bounds
+    style, layout = {"description_width": "initial"}, widgets.Layout(width="auto")
+    if isinstance(parameter.default, bool):
+        return widgets.Checkbox(value=bool(value), description=parameter.label, indent=False,
+                                tooltip=parameter.help, layout=layout)
+    if isinstance(parameter.default, int):
+        return widgets.BoundedIntText(value=int(value), min=low, max=high, step=parameter.step or 1,
+                                      description=parameter.label, tooltip=parameter.help, style=style,
+                                      layout=widgets.Layout(width="190px"))
+    return widgets.BoundedFloatText(value=float(value), min=low, max=high, step=parameter.step or 0.1,
+                                    description=parameter.label, tooltip=parameter.help, style=style,
+                                    layout=widgets.Layout(width="190px"))
 
 
 def parameters_of(name: str) -> list[Parameter]:
-    """The controls for catalog model ``name``."""
-    return PARAMETERS.get(MODELS[name].kind, [])
+    """The controls for catalog model ``name``: its parameters the studio shows."""
+    return [p for p in MODELS[name].parameters if p.studio]
+
+
+PARAMETERS: dict[str, list[Parameter]] = {entry.kind: parameters_of(name) for name, entry in MODELS.items()}
+"""The controls each kind of model gets in the studio, read from the catalog (a view, not a second registry)."""
 
 
 class ModelRow:
@@ -94,7 +61,7 @@ class ModelRow:
         self._build(params or {})
 
     def _build(self, values: dict) -> None:
-        self.controls = {p.name: p.widget(values.get(p.name)) for p in parameters_of(self.menu.value)}
+        self.controls = {p.name: control(p, values.get(p.name)) for p in parameters_of(self.menu.value)}
         self.params_box.children = list(self.controls.values())
         self.summary.value = f"<small style='color:#666'>{MODELS[self.menu.value].summary}</small>"
 

@@ -1,17 +1,110 @@
-"""Bookkeeping of the edit loop's cells: runs of on cells (notes), removed notes and putting them back.
+"""The cells of the AR-CNN's edit loop: the roll as edited, its budgets, and removed notes put back.
 
-Helpers of :func:`composerlab.models.arcnn.generate.edit`, which explains the
-loop; a "note" there is a run of on cells of one pitch.
+:func:`composerlab.models.arcnn.generate.edit` draws a cell each iteration; :class:`EditCells` says which
+cells may be drawn (the budgets of ``max_removed`` and ``max_added``) and toggles the drawn one. A
+"note" here is a run of on cells of one pitch.
 """
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 REPLACE_SEMITONES = 2
-"""How far from a removed note's pitch a drawn cell may lie to put the note back at the drawn pitch (see ``replace``)."""
+"""How far from a removed note's pitch a drawn cell may lie to put the note back at the drawn pitch."""
 
 
-def _runs(x: np.ndarray, start: np.ndarray):
+@dataclass
+class EditCells:
+    """The (steps, pitches) roll an edit works on, with what it may still remove and add.
+
+    Attributes
+    ----------
+    x : ndarray
+        The roll as edited so far, padded with silence to whole blocks of the network.
+    start : ndarray
+        The roll as given.
+    editable : ndarray
+        The cells inside the music (never the padding).
+    removable, max_added : int
+        How many of the input's cells may be switched off, and how many new cells switched on.
+    removed, added : int
+        How many are, now.
+    gaps : list
+        (first, last, pitch) of each note removed and not yet put back.
+    toggles : list
+        Every edit in order: (iteration, step, MIDI pitch, "add" | "remove", length).
+    """
+
+    x: np.ndarray
+    start: np.ndarray
+    editable: np.ndarray
+    removable: int
+    max_added: int
+    removed: int = 0
+    added: int = 0
+    gaps: list = field(default_factory=list)
+    toggles: list = field(default_factory=list)
+    run_of: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, roll: np.ndarray, block: int, max_removed: float, max_added: int) -> "EditCells":
+        """The cells of a (steps, pitches) roll, padded to whole ``block`` steps; ``max_removed`` in percent."""
+        length = roll.shape[0]
+        x = np.zeros((-(-length // block) * block, roll.shape[1]), dtype=bool)
+        x[:length] = roll
+        editable = np.zeros_like(x)
+        editable[:length] = True
+        return cls(x, x.copy(), editable, int(math.floor(max_removed / 100.0 * x.sum())), max_added)
+
+    def allowed(self, whole_notes: bool) -> np.ndarray:
+        """The cells that may be drawn now: toggling one keeps within both budgets.
+
+        With ``whole_notes`` a sounding cell stands for its whole note (its removal costs every input
+        cell of the note); otherwise each cell alone.
+        """
+        run_of, run_input_cells, _ = runs(self.x, self.start)
+        self.run_of = run_of
+        allowed = self.editable.copy()
+        if whole_notes:
+            allowed &= ~self.x | (run_input_cells[run_of] <= self.removable - self.removed)
+        elif self.removed >= self.removable:
+            allowed &= ~(self.x & self.start)  # no more of the input's notes may go
+        if self.added >= self.max_added:
+            allowed &= ~(~self.x & ~self.start)  # no new cell may be switched on
+        return allowed
+
+    def add(self, iteration: int, step: int, pitch: int, replace: bool, to_midi: int) -> None:
+        """Switch on the drawn silent cell, or, with ``replace``, put back over its span a removed note
+        the cell lies in (within :data:`REPLACE_SEMITONES`), at the drawn pitch.
+
+        ``to_midi`` is added to a model pitch to give the MIDI pitch the record keeps.
+        """
+        first = last = step
+        gap = gap_at(self.gaps, step, pitch) if replace else None
+        if gap is not None:
+            self.gaps.remove(gap)
+            first, last = replaced_span(self.x, self.start, gap, step, pitch, self.max_added - self.added)
+        span = slice(first, last + 1)
+        self.removed -= int((~self.x[span, pitch] & self.start[span, pitch]).sum())
+        self.added += int((~self.x[span, pitch] & ~self.start[span, pitch]).sum())
+        self.x[span, pitch] = True
+        self.toggles.append((iteration, int(first), int(pitch + to_midi), "add", int(last + 1 - first)))
+
+    def remove(self, iteration: int, step: int, pitch: int, whole_notes: bool, to_midi: int) -> None:
+        """Switch off the drawn sounding cell, or with ``whole_notes`` the whole note it belongs to."""
+        first = last = step
+        if whole_notes:
+            first, last = run_bounds(self.run_of[:, pitch], self.run_of[step, pitch], step)
+        self.removed += int(self.start[first: last + 1, pitch].sum())
+        self.added -= int((~self.start[first: last + 1, pitch]).sum())
+        self.x[first: last + 1, pitch] = False
+        self.toggles.append((iteration, int(first), int(pitch + to_midi), "remove", int(last + 1 - first)))
+        self.gaps.append((first, last, pitch))
+
+
+def runs(x: np.ndarray, start: np.ndarray):
     """Label the runs of on cells of each pitch; count each run's input cells and new cells.
 
     Returns (run label per cell, 0 for off cells; input cells per label; new cells per label).
@@ -26,7 +119,7 @@ def _runs(x: np.ndarray, start: np.ndarray):
     return labels, input_cells.astype(int), new_cells.astype(int)
 
 
-def _gap_at(gaps: list, step: int, pitch: int):
+def gap_at(gaps: list, step: int, pitch: int):
     """The latest removed note ``(first, last, pitch)`` whose span holds ``step``, within
     :data:`REPLACE_SEMITONES` of ``pitch``; None when there is none."""
     for gap in reversed(gaps):
@@ -35,8 +128,8 @@ def _gap_at(gaps: list, step: int, pitch: int):
     return None
 
 
-def _replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitch: int,
-                   added_left: int) -> tuple[int, int]:
+def replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitch: int,
+                  added_left: int) -> tuple[int, int]:
     """Steps (first, last) that putting back the removed note ``gap`` at ``pitch`` switches on.
 
     The silent cells of the gap's span around the drawn ``step``, at the drawn
@@ -57,7 +150,8 @@ def _replaced_span(x: np.ndarray, start: np.ndarray, gap: tuple, step: int, pitc
     return lo, hi
 
 
-def _run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
+def run_bounds(column_labels: np.ndarray, run: int, step: int) -> tuple[int, int]:
+    """Steps (first, last) of the run labelled ``run`` that holds ``step``, in one pitch's labels."""
     first = last = step
     while first > 0 and column_labels[first - 1] == run:
         first -= 1

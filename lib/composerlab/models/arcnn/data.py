@@ -1,26 +1,11 @@
 """The AR-CNN's data: chorale voices merged into one roll, and the corruption it learns to undo.
 
-The chorales, their split by chorale and the pitch window come from the GAN's
-pipeline (:mod:`composerlab.models.gan.data`); here the four voices are
-merged into one track, as in the original AR-CNN, and cut into windows of
-whole bars.
-
-A training pair is made the way the AR-CNN paper makes it: from an original
-window, remove a random share (0 to 100%) of its notes and switch on a few
-random cells (1 to 1.5% of the window's cells); the network is asked where
-the corrupted roll differs from the original. We add one corruption of our
-own, in half of the windows: some notes moved a semitone up or down (a
-sung or typed wrong note), so that the network also learns to put a wrong
-note back in tune. And in a share of the windows (``tune_share``) the input
-is made the way the quality measure detunes a tune: one voice alone, some
-of its notes moved a semitone out of its key and some taken out, against
-the whole window as the original; the tune's own cells to fix weigh more in
-the target (``tune_weight``), so the network mends a tune before it
-harmonises it (:func:`detuned_tune`, :func:`training_pairs`). An option (``voice_subset_share``) lets the original
-keep only one to three of its voices in a share of the windows; the shipped
-model does not use it: a trial with half the windows so made repaired
-bare melodies worse (see the model card). A "note" of the AR-CNN is one cell of the piano roll:
-one pitch for one 16th-note step. Introduced in lab 05.
+The chorales and their split come from the corpus floor; here the four voices are merged into one
+track, as in the original AR-CNN, and cut into windows of whole bars (:func:`build_dataset`). A
+training pair is an original window against a corrupted copy: notes removed and random cells switched
+on (the paper's), notes moved a semitone, and in a share of the windows one voice alone detuned as
+the quality measure detunes a tune (:func:`training_pairs`). A "note" of the AR-CNN is one cell of the
+piano roll: one pitch for one 16th-note step. Introduced in lab 05.
 """
 from __future__ import annotations
 
@@ -28,14 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from composerlab.models.gan import data as chorales
-from composerlab.music import metrics
-from composerlab.music.pianoroll import STEPS_PER_BAR
-
-LOWEST_PITCH = chorales.LOWEST_PITCH
-"""Lowest MIDI pitch the AR-CNN sees (B-flat 1), as the GAN."""
-N_MODEL_PITCHES = chorales.N_MODEL_PITCHES
-"""Pitches the AR-CNN sees (52: B-flat 1 to C#6, every chorale voice)."""
+from composerlab.models.arcnn.key_estimator import key_input, key_profile
+from composerlab.models.corpora.chorales import LOWEST_PITCH, N_MODEL_PITCHES, load_chorales
+from composerlab.models.corpora.split import is_validation
+from composerlab.models.gan.data import transposed_batch
+from composerlab.music.key import estimate_key, scale_mask
+from composerlab.music.pianoroll import STEPS_PER_BAR, note_runs
 
 
 @dataclass
@@ -94,9 +77,9 @@ def build_dataset(bars: int = 8, hop_bars: int = 2, limit: int | None = None) ->
         Only the first ``limit`` chorales (small runs for tests and labs).
     """
     train, val, train_names, val_names = [], [], [], []
-    for chorale in chorales.load_chorales(limit):
+    for chorale in load_chorales(limit):
         cut = voice_windows(chorale.roll, bars, hop_bars)
-        if chorales.is_validation(chorale.name):
+        if is_validation(chorale.name):
             val.append(cut)
             val_names.append(chorale.name)
         else:
@@ -113,19 +96,7 @@ def transposed(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator,
 
     Uses the GAN's transposition (a shift never pushes a note out of range).
     """
-    return chorales.transposed_batch(windows, index, rng, max_shift, lowest, n_pitches) > 0
-
-
-def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
-    """The notes of a boolean (steps, pitches) roll as (pitch, start, end) runs of on cells."""
-    padded = np.pad(np.asarray(roll, bool), ((1, 1), (0, 0)))
-    changes = np.diff(padded.astype(np.int8), axis=0)
-    runs = []
-    for pitch in np.flatnonzero(changes.any(axis=0)):
-        starts = np.flatnonzero(changes[:, pitch] == 1)
-        ends = np.flatnonzero(changes[:, pitch] == -1)
-        runs += [(int(pitch), int(s), int(e)) for s, e in zip(starts, ends)]
-    return runs
+    return transposed_batch(windows, index, rng, max_shift, lowest, n_pitches) > 0
 
 
 def pitch_classes(n_pitches: int = N_MODEL_PITCHES, lowest: int = LOWEST_PITCH) -> np.ndarray:
@@ -137,7 +108,7 @@ def window_scale(roll: np.ndarray, lowest: int = LOWEST_PITCH) -> np.ndarray:
     """(12,) booleans: the scale of the key of a (steps, pitches) model roll (Krumhansl, as the quality measure)."""
     full = np.zeros((roll.shape[0], 128), dtype=bool)
     full[:, lowest: lowest + roll.shape[1]] = roll
-    return metrics.scale_mask(metrics.estimate_key(full))
+    return scale_mask(estimate_key(full))
 
 
 def shift_notes(roll: np.ndarray, share: float, rng: np.random.Generator, scale: np.ndarray | None = None,
@@ -228,7 +199,7 @@ def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05
 
     The voice is the soprano three times in four (a tune), else another
     voice. A share of its notes, uniform in ``shift_share``, moves a semitone
-    out of the voice's own key (as :func:`composerlab.models.arcnn.quality.detune`
+    out of the voice's own key (as :func:`composerlab.models.evaluation.arcnn.detune`
     does, the key estimated from the clean voice); then a share of its notes,
     uniform in ``gap_share``, is taken out whole, as the edit loop leaves a
     wrong note it has just removed. Returns the (steps, pitches) input and the clean voice.
@@ -249,6 +220,12 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
                    tune_share: float = 0.0, tune_weight: float = 1.0, clean_key: bool = False,
                    **corruption) -> tuple[np.ndarray, ...]:
     """(inputs, targets) float32 (n, steps, pitches): corrupted rolls and the cells where they differ from the originals.
+
+    The AR-CNN paper's pair: from an original window, a random share (0 to 100%) of its notes removed and
+    a few random cells (1 to 1.5% of the window's) switched on; the network is asked where the corrupted
+    roll differs. Ours adds, in half of the windows, notes moved a semitone (a sung or typed wrong note),
+    and the detuned tunes below. (``voice_subset_share`` lets the original keep one to three voices in a
+    share of the windows; the shipped model does not use it: see its card.)
 
     ``windows`` are (n, 4, steps, 128) voices; see :func:`keep_some_voices`
     and :func:`corrupt`. With ``out_of_key`` the wrong notes move out of the
@@ -297,14 +274,11 @@ def training_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Genera
 def key_inputs(inputs: np.ndarray, clean: np.ndarray, lowest: int = LOWEST_PITCH) -> np.ndarray:
     """(n, 12) key inputs for (n, steps, pitches) ``inputs``, told the key of the ``clean`` rolls.
 
-    The same key input the edit loop gives the network (:func:`composerlab.models.arcnn.keys.key_input`):
-    each input's own pitch-class weights (:func:`~composerlab.models.arcnn.network.key_profile`),
+    The same key input the edit loop gives the network (:func:`composerlab.models.arcnn.key_estimator.key_input`):
+    each input's own pitch-class weights (:func:`~composerlab.models.arcnn.key_estimator.key_profile`),
     every class outside the scale of the clean roll's Krumhansl key (:func:`window_scale`, the
     quality measure's key) weighing a tenth, summing to 1.
     """
-    from composerlab.models.arcnn.keys import key_input
-    from composerlab.models.arcnn.network import key_profile
-
     profiles = key_profile(inputs, lowest)
     return np.stack([key_input(profile, window_scale(roll, lowest))
                      for profile, roll in zip(profiles, clean)]).astype(np.float32)

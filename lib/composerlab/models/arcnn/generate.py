@@ -1,33 +1,13 @@
 """The AR-CNN edit loop: music in, the same music with notes added and removed out.
 
-Each iteration is one pass of the network over the whole piano roll: it
-scores every cell, a softmax with a temperature turns the scores into
-probabilities, one cell is drawn, and that cell is toggled: a note that
-was there is removed, a silent cell gets a note. As in the original AR-CNN
-a "note" here is one cell: one pitch for one 16th-note step, so a quarter
-note is four cells. Four parameters steer it, as in the AWS DeepComposer
-studio:
-
-===============  ======================================  ===========  =======
-parameter        meaning                                 range        default
-===============  ======================================  ===========  =======
-iterations       edit steps (one cell toggled each)      1-1000       100
-max_removed      most of the input's cells removed, %    0-100        40
-max_added        most cells added                        0-1000       100
-temperature      "creative risk": low sure, high wild    0.1-5        0.3
-===============  ======================================  ===========  =======
-
-A removed note may come back at another pitch: when a later draw lands on a
-silent cell inside the removed note's span, within a whole tone of its
-pitch, the note is put back over its whole span at the drawn pitch (see
-``replace`` in :func:`edit`). A wrong note is put in tune in two draws, the
-network choosing the pitch each time.
-
-The budgets hold exactly: when ``max_removed`` is spent the loop may no
-longer switch off a cell of the input (it may still put back one it took
-away, or take back one it added), and likewise for ``max_added``. The
-result keeps the record: every step, and which cells were added and which
-removed. From a terminal::
+Each iteration is one pass of the network over the whole piano roll: it scores every cell, a softmax
+with a temperature turns the scores into probabilities, one cell is drawn and toggled (a note that
+was there is removed, a silent cell gets a note). As in the original AR-CNN a "note" is one cell: one
+pitch for one 16th-note step. Four parameters steer it, as in the AWS DeepComposer studio
+(:data:`PARAMETERS`: iterations, max_removed, max_added, temperature). A removed note may come back at
+another pitch, so a wrong note is put in tune in two draws, the network choosing the pitch each time
+(``replace`` in :func:`edit`). The budgets hold exactly (:class:`~composerlab.models.arcnn.cells.EditCells`);
+the result keeps every step, and which cells were added and removed. From a terminal::
 
     composerlab compose twinkle --model arcnn --iterations 100 -o out.mid
 
@@ -35,8 +15,6 @@ Introduced in lab 05.
 """
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,8 +24,11 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError, ParameterError
-from composerlab.models.arcnn.cells import REPLACE_SEMITONES, _gap_at, _replaced_span, _run_bounds, _runs  # noqa: F401
-from composerlab.music import metrics
+from composerlab.models.arcnn.cells import EditCells
+from composerlab.models.arcnn.key_estimator import key_input, key_shares, scale_of
+from composerlab.models.arcnn.network import load_arcnn
+from composerlab.models.parameters import Parameter, check_parameters, defaults
+from composerlab.music.melody import ClippedWarning, tempo_of
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
     DEFAULT_VELOCITY,
@@ -56,51 +37,40 @@ from composerlab.music.pianoroll import (
     roll_to_notes,
     time_signature_of,
 )
+from composerlab.paths import models_dir
 
-MODELS = {"arcnn": "arcnn"}
-"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
-DEFAULTS = {"iterations": 100, "max_removed": 40.0, "max_added": 100, "temperature": 0.3}
-"""The parameters a default run uses (lab 05 explains each)."""
-RANGES = {"iterations": (1, 1000), "max_removed": (0, 100), "max_added": (0, 1000), "temperature": (0.1, 5.0)}
-"""The values each parameter accepts, inclusive."""
+WEIGHTS = "arcnn"
+"""The shipped weights in ``data/models/`` (``arcnn.weights.h5`` + ``arcnn.json``)."""
+PARAMETERS = (
+    Parameter("iterations", "iterations", 100, "edit steps, one note cell toggled each", low=1, high=1000,
+              whole=True, step=10, option="--iterations"),
+    Parameter("max_removed", "max removed %", 40.0, "most of the input's notes it may remove, in percent",
+              low=0, high=100, step=5, unit=" (percent of the input's notes)", option="--max-removed",
+              metavar="PCT"),
+    Parameter("max_added", "max added", 100, "most notes (16th-note cells) it may add", low=0, high=1000,
+              whole=True, step=10, option="--max-added", metavar="N"),
+    Parameter("temperature", "temperature", 0.3, "creative risk: low sure, high wild", low=0.1, high=5.0,
+              step=0.1, option="--temperature"),
+)
+"""The four parameters of the original console's AR-CNN (lab 05 explains each)."""
+DEFAULTS = defaults(PARAMETERS)
+"""The parameters a default run uses."""
 KEY_ANCHOR = 0.5
 """How much of the key the network reads is the input's (see ``key_anchor`` in :func:`edit`)."""
+_ANCHOR = Parameter("key_anchor", "key anchor", KEY_ANCHOR, "how much of the key the network reads is the input's",
+                    low=0, high=1, requirement="a number from 0 to 1", studio=False)
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: a melody's top line is moved by octaves to sit near it."""
 
 
-def check_parameters(iterations, max_removed, max_added, temperature) -> dict:
-    """The four parameters as numbers, or a :class:`ParameterError` naming the first bad one and why."""
-    given = {"iterations": iterations, "max_removed": max_removed, "max_added": max_added,
-             "temperature": temperature}
-    out = {}
-    for name, value in given.items():
-        low, high = RANGES[name]
-        unit = " (percent of the input's notes)" if name == "max_removed" else ""
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ParameterError(name, f"must be a number from {low} to {high}{unit}, got {value!r}")
-        if not math.isfinite(value) or not low <= value <= high:
-            raise ParameterError(name, f"must be from {low} to {high}{unit}, got {value}")
-        if name in ("iterations", "max_added"):
-            if float(value) != int(value):
-                raise ParameterError(name, f"must be a whole number, got {value}")
-            value = int(value)
-        out[name] = value if name in ("iterations", "max_added") else float(value)
-    return out
-
-
 def model_path(model: str) -> Path:
-    """Where a named model's weights live, or the path itself for one you trained."""
-    from composerlab.paths import models_dir
-
-    return models_dir() / MODELS[model] if model in MODELS else Path(model)
+    """Where a named model's weights live (``"arcnn"``: the shipped ones), or the path itself for one you trained."""
+    return models_dir() / WEIGHTS if model == "arcnn" else Path(model)
 
 
 @lru_cache(maxsize=4)
 def load_model(model: str = "arcnn"):
     """The trained :class:`composerlab.models.arcnn.network.ARCNN` for a name or weight path; cached."""
-    from composerlab.models.arcnn.network import load_arcnn
-
     return load_arcnn(model_path(model))
 
 
@@ -183,15 +153,17 @@ def merged_roll(music: pypianoroll.Multitrack, bars: int = DEFAULT_BARS) -> np.n
     Raises :class:`MusicFileError` for music without notes; longer music is cut
     with a :class:`composerlab.music.melody.ClippedWarning`.
     """
-    from composerlab.music.melody import ClippedWarning
+    return whole_bars([np.asarray(t.pianoroll) > 0 for t in music.tracks if not t.is_drum], music.name, bars)
 
-    rolls = [np.asarray(t.pianoroll) > 0 for t in music.tracks if not t.is_drum]
+
+def whole_bars(rolls: list[np.ndarray], name: str = "", bars: int = DEFAULT_BARS, stacklevel: int = 4) -> np.ndarray:
+    """Boolean (steps, 128) ``rolls`` merged into one, up to the bar of their last note, at most ``bars`` bars."""
     length = max((int(np.flatnonzero(r.any(axis=1))[-1]) + 1 for r in rolls if r.any()), default=0)
     if length == 0:
-        raise MusicFileError(music.name or "music", "has no notes to edit")
+        raise MusicFileError(name or "music", "has no notes to edit")
     if length > bars * STEPS_PER_BAR:
-        warnings.warn(f"{music.name or 'the music'} is {-(-length // STEPS_PER_BAR)} bars long; "
-                      f"editing the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
+        warnings.warn(f"{name or 'the music'} is {-(-length // STEPS_PER_BAR)} bars long; "
+                      f"editing the first {bars} and leaving out the rest", ClippedWarning, stacklevel=stacklevel)
         length = bars * STEPS_PER_BAR
     out = np.zeros((-(-length // STEPS_PER_BAR) * STEPS_PER_BAR, 128), dtype=bool)
     for roll in rolls:
@@ -228,7 +200,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     seed : int
         Chooses the draws: same seed, same input, same parameters, same result.
     iterations, max_removed, max_added, temperature
-        See the table in this module's description.
+        See :data:`PARAMETERS`.
     model : str
         ``"arcnn"`` (shipped) or the path of one you trained.
     bars : int
@@ -254,24 +226,43 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         network trained without the key input ignores it.
     key : "estimate", str, tuple or None
         The key of the music, which tells the network which notes are wrong: ``"estimate"`` (the
-        default) lets the key estimator (:mod:`composerlab.models.arcnn.keys`) read it from the
+        default) lets the key estimator (:mod:`composerlab.models.arcnn.key_estimator`) read it from the
         input, wrong notes and all; ``"G minor"`` or ``(7, "minor")`` gives it; None reads no key
         (the network's key input is then the music's own pitch classes, as before the estimator).
         Pitch classes outside the key's scale weigh a tenth in the key the network reads
-        (:func:`~composerlab.models.arcnn.keys.key_input`), so the tune's wrong notes no longer pull
+        (:func:`~composerlab.models.arcnn.key_estimator.key_input`), so the tune's wrong notes no longer pull
         it towards another key.
 
     Returns
     -------
     EditResult
     """
-    from composerlab.models.arcnn import keys
-    from composerlab.music.melody import tempo_of
+    params = _checked(iterations, max_removed, max_added, temperature, key_anchor)
+    program = next((int(t.program) for t in music.tracks if not t.is_drum), 0)
+    return _edit(merged_roll(music, bars), params, seed, model, whole_notes, replace, key,
+                 tempo_of(music), music.name or "composition", time_signature_of(music), program)
 
-    params = check_parameters(iterations, max_removed, max_added, temperature)
-    if isinstance(key_anchor, bool) or not isinstance(key_anchor, numbers.Real) or not 0 <= key_anchor <= 1:
-        raise ParameterError("key_anchor", f"must be a number from 0 to 1, got {key_anchor!r}")
-    original = merged_roll(music, bars)
+
+def edit_roll(roll: np.ndarray, seed: int = 0, iterations: int = DEFAULTS["iterations"],
+              max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
+              temperature: float = DEFAULTS["temperature"], model: str = "arcnn", bars: int = DEFAULT_BARS,
+              whole_notes: bool = True, replace: bool = True, key_anchor: float = KEY_ANCHOR,
+              key="estimate", name: str = "", tempo: float = 100.0) -> EditResult:
+    """:func:`edit` on a boolean (steps, 128) roll in 4/4 (a tune as the quality measures hold it)."""
+    params = _checked(iterations, max_removed, max_added, temperature, key_anchor)
+    return _edit(whole_bars([np.asarray(roll) > 0], name, bars, stacklevel=3), params, seed, model,
+                 whole_notes, replace, key, tempo, name or "composition", (4, 4), 0)
+
+
+def _checked(iterations, max_removed, max_added, temperature, key_anchor) -> dict:
+    params = check_parameters(PARAMETERS, {"iterations": iterations, "max_removed": max_removed,
+                                           "max_added": max_added, "temperature": temperature})
+    return {**params, "key_anchor": _ANCHOR.check(key_anchor)}
+
+
+def _edit(original: np.ndarray, params: dict, seed: int, model: str, whole_notes: bool, replace: bool, key,
+          tempo: float, name: str, meter: tuple, program: int) -> EditResult:
+    """The edit loop on a merged roll of whole bars (see :func:`edit`)."""
     net = load_model(model)
     cfg = net.config
     low, n = cfg.lowest_pitch, cfg.n_pitches
@@ -279,105 +270,69 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     shifted = np.roll(original, shift, axis=1)
     if shifted[:, :low].any() or shifted[:, low + n:].any():
         warnings.warn("some notes lie outside the AR-CNN's pitch range; they are kept as they are",
-                      stacklevel=2)
-    # The network needs a whole number of its coarsest steps (2 bars for depth 5): pad with silence,
-    # and never let it write into the padding.
-    block = 2 ** cfg.depth
-    length = original.shape[0]
-    x = np.zeros((-(-length // block) * block, n), dtype=bool)
-    x[:length] = shifted[:, low: low + n]
-    start = x.copy()
-    editable = np.zeros_like(x)
-    editable[:length] = True
-    removable_budget = int(math.floor(params["max_removed"] / 100.0 * start.sum()))
-    removed = added = 0
+                      stacklevel=3)
+    # The network needs a whole number of its coarsest steps (2 bars for depth 5): the cells are padded
+    # with silence, and never written in the padding.
+    cells = EditCells.of(shifted[:, low: low + n], 2 ** cfg.depth, params["max_removed"], params["max_added"])
     rng = np.random.default_rng(seed)
-    scale = _scale_of(key, original)  # checked even where unused
-    if not cfg.key_input:  # a network trained without the key input reads none: nothing to anchor or filter
-        scale = None
-    input_key = _key_shares(x, low) if cfg.key_input and (key_anchor > 0 or scale is not None) else None
-    toggles = []
-    gaps = []  # (first, last, pitch) of each note removed and not yet put back
+    read_key = _key_reader(net, cells.x, original, key, params["key_anchor"])
     for iteration in range(params["iterations"]):
-        run_of, run_input_cells, run_new_cells = _runs(x, start)
-        allowed = editable.copy()
-        if whole_notes:
-            # a sounding cell stands for its whole note: allowed if that note fits the removal budget
-            allowed &= ~x | (run_input_cells[run_of] <= removable_budget - removed)
-        elif removed >= removable_budget:
-            allowed &= ~(x & start)  # no more of the input's notes may go
-        if added >= params["max_added"]:
-            allowed &= ~(~x & ~start)  # no new cell may be switched on
+        allowed = cells.allowed(whole_notes)
         if not allowed.any():
             break
-        if input_key is None:
-            scores = net.logits(x[None])
-        else:
-            read = key_anchor * input_key + (1 - key_anchor) * _key_shares(x, low)
-            scores = net.logits(x[None], key=read if scale is None else keys.key_input(read, scale)[None])
-        logits = scores[0].astype(np.float64) / params["temperature"]
-        logits = np.where(allowed, logits, -np.inf)
-        weights = np.exp(logits - logits.max())
-        cumulative = np.cumsum(weights.ravel())
-        cell = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")),
-                   cumulative.size - 1)
+        cell = _draw(net.logits(cells.x[None], key=read_key(cells.x)), allowed, params["temperature"], rng)
         step, pitch = divmod(cell, n)
-        if not x[step, pitch]:
-            first = last = step
-            gap = _gap_at(gaps, step, pitch) if replace else None
-            if gap is not None:
-                gaps.remove(gap)
-                first, last = _replaced_span(x, start, gap, step, pitch, params["max_added"] - added)
-            span = slice(first, last + 1)
-            removed -= int((~x[span, pitch] & start[span, pitch]).sum())
-            added += int((~x[span, pitch] & ~start[span, pitch]).sum())
-            x[span, pitch] = True
-            toggles.append((iteration, int(first), int(low + pitch - shift), "add", int(last + 1 - first)))
-            continue
-        first = last = step
-        if whole_notes:
-            run = run_of[step, pitch]
-            first, last = _run_bounds(run_of[:, pitch], run, step)
-        removed += int(start[first: last + 1, pitch].sum())
-        added -= int((~start[first: last + 1, pitch]).sum())
-        x[first: last + 1, pitch] = False
-        toggles.append((iteration, int(first), int(low + pitch - shift), "remove", int(last + 1 - first)))
-        gaps.append((first, last, pitch))
+        if cells.x[step, pitch]:
+            cells.remove(iteration, step, pitch, whole_notes, low - shift)
+        else:
+            cells.add(iteration, step, pitch, replace, low - shift)
     out = np.roll(original, shift, axis=1)
-    out[:, low: low + n] = x[:length]
+    out[:, low: low + n] = cells.x[: original.shape[0]]
     out = np.roll(out, -shift, axis=1)
-    tempo = tempo_of(music)
-    program = next((int(t.program) for t in music.tracks if not t.is_drum), 0)
+    return _result(original, out, cells.toggles, {**_four(params), "seed": seed}, tempo, name, meter, program)
+
+
+def _four(params: dict) -> dict:
+    return {p.name: params[p.name] for p in PARAMETERS}
+
+
+def _key_reader(net, x: np.ndarray, original: np.ndarray, key, anchor: float):
+    """A function of the cells as edited that gives the key the network reads (None: its own reading).
+
+    The key is ``anchor`` of the input's and the rest of the music's as edited; outside the scale of
+    ``key`` (:func:`~composerlab.models.arcnn.key_estimator.scale_of`) a pitch class weighs a tenth.
+    """
+    low = net.config.lowest_pitch
+    scale = scale_of(key, original)  # checked even where unused
+    if not net.config.key_input:  # a network trained without the key input reads none: nothing to anchor or filter
+        scale = None
+    if not net.config.key_input or (anchor <= 0 and scale is None):
+        return lambda cells: None
+    input_key = key_shares(x, low)
+
+    def read(cells: np.ndarray):
+        mixed = anchor * input_key + (1 - anchor) * key_shares(cells, low)
+        return mixed if scale is None else key_input(mixed, scale)[None]
+
+    return read
+
+
+def _draw(scores: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """One cell index drawn from the softmax of ``scores`` at ``temperature``, among ``allowed`` cells."""
+    logits = scores[0].astype(np.float64) / temperature
+    logits = np.where(allowed, logits, -np.inf)
+    weights = np.exp(logits - logits.max())
+    cumulative = np.cumsum(weights.ravel())
+    return min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), cumulative.size - 1)
+
+
+def _result(original, out, toggles, parameters, tempo, name, meter, program) -> EditResult:
     track = pypianoroll.StandardTrack(name="AR-CNN", program=program,
                                       pianoroll=out.astype(np.uint8) * DEFAULT_VELOCITY)
-    name = music.name or "composition"
-    meter = time_signature_of(music)
-    result_music = new_multitrack([track], length, tempo, meter, name)
-    result = EditResult(original, out, toggles, {**params, "seed": seed}, result_music, tempo, name, meter)
-    result_music.edits = result  # the record travels with the music (lab 05 plots it)
+    music = new_multitrack([track], original.shape[0], tempo, meter, name)
+    result = EditResult(original, out, toggles, parameters, music, tempo, name, meter)
+    music.edits = result  # the record travels with the music (lab 05 plots it)
     return result
-
-
-def _scale_of(key, roll: np.ndarray):
-    """The (12,) scale of ``key`` (see :func:`edit`), estimated from ``roll`` for "estimate"; None for None."""
-    from composerlab.models.arcnn import keys
-
-    if key is None:
-        return None
-    if isinstance(key, str) and key == "estimate":
-        return metrics.scale_mask(keys.estimate_key(roll))
-    try:
-        return metrics.scale_mask(keys.parse_key(key))
-    except ValueError:
-        raise ParameterError("key", f"must be 'estimate', None or a key such as 'G minor', got {key!r}") from None
-
-
-def _key_shares(x: np.ndarray, lowest_pitch: int) -> np.ndarray:
-    """The key the network reads from roll ``x`` (see :func:`~composerlab.models.arcnn.network.key_profile`), summing to 1."""
-    from composerlab.models.arcnn.network import key_profile
-
-    profile = key_profile(x[None], lowest_pitch)
-    return profile / max(float(profile.sum()), 1e-6)
 
 
 def generate(music: pypianoroll.Multitrack, seed: int = 0, **params) -> pypianoroll.Multitrack:

@@ -1,22 +1,9 @@
-"""The AR-CNN network: a U-Net over time that scores every cell of a piano roll.
+"""The AR-CNN network: a U-Net over time that scores every cell of a piano roll, save and load.
 
-It reads a binary piano roll (steps x 52 pitches, all voices in one track)
-and gives one score (a logit) per cell: how likely that cell is one that is
-wrong, a note that should not be there or a missing one. A softmax over all
-cells turns the scores into one probability distribution; the edit loop
-(:mod:`composerlab.models.arcnn.generate`) samples a cell from it and
-toggles it.
-
-As the GAN's generator, it is a U-Net over time with pitch as the channel
-axis: five levels step down from 16th notes to half bars (stride-2
-convolutions), five step back up with skip connections, so every cell sees
-the whole 8 bars around it. A key is a property of the whole piece, so the
-bottom level also adds a summary of the whole roll (its mean over time) to
-every step. The last layer sees the input roll beside the U-Net's features,
-since whether a cell is on decides whether toggling it adds or removes.
-The original network (Chi et al., 2020) had the same shape with pitch as a
-second image axis and about 31.5M parameters; this one has 0.6M and runs
-one pass in a few milliseconds on a laptop CPU. Introduced in lab 05.
+It reads a binary piano roll (steps x 52 pitches, all voices in one track) and gives one score (a logit)
+per cell: how likely that cell is wrong, a note that should not be there or a missing one. A softmax
+over all cells turns the scores into one distribution; the edit loop (:mod:`composerlab.models.arcnn.generate`)
+samples a cell from it and toggles it. Introduced in lab 05.
 """
 from __future__ import annotations
 
@@ -26,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from composerlab.models import quiet_tensorflow
-from composerlab.models.arcnn.data import LOWEST_PITCH, N_MODEL_PITCHES
+from composerlab.models.runtime import quiet_tensorflow
+from composerlab.models.corpora.chorales import LOWEST_PITCH, N_MODEL_PITCHES
 
 
 @dataclass
@@ -130,13 +117,22 @@ class ARCNNConfig:
 def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_input: bool = False, shared=None):
     """The Keras model: (batch, steps, pitches) rolls in, (batch, steps, pitches) logits out.
 
+    As the GAN's generator, a U-Net over time with pitch as the channel axis: five levels step down from
+    16th notes to half bars (stride-2 convolutions), five step back up with skip connections, so every
+    cell sees the whole 8 bars around it. A key is a property of the whole piece, so the bottom level adds
+    a summary of the whole roll to every step, and the network reads the key beside the roll. The last
+    layer sees the input roll beside the U-Net's features, since whether a cell is on decides whether
+    toggling it adds or removes. (The original network, Chi et al. 2020, had the same shape with pitch as
+    a second image axis and many times the parameters: ``bench/bench_arcnn.py`` compares them.)
+
     With ``key_as_input`` (and ``config.key_input``) the key is a second input, (batch, 12) weights
     by pitch class, instead of being measured from the roll; the layers and weights are the same
-    (see :func:`key_profile` and ``key`` in :meth:`ARCNN.logits`). With ``shared`` (a model this
-    function built) the new model uses that model's layers themselves, so training one trains both.
+    (see :func:`~composerlab.models.arcnn.key_estimator.key_profile` and ``key`` in :meth:`ARCNN.logits`).
+    With ``shared`` (a model this function built) the new model uses that model's layers themselves, so
+    training one trains both.
     """
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
     from keras import layers
 
     n_pitches = n_pitches or config.n_pitches
@@ -187,19 +183,6 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
     return keras.Model(inputs, logits, name="arcnn")
 
 
-def key_profile(rolls: np.ndarray, lowest_pitch: int = LOWEST_PITCH) -> np.ndarray:
-    """What the network reads as the key of (n, steps, pitches) rolls: (n, 12) weights by pitch class.
-
-    The same measure as the network's own key input: each cell that continues a note counts 1, each
-    sounding cell 0.25 more, folded to pitch classes (scaled inside the network to sum to 12).
-    """
-    rolls = np.asarray(rolls, dtype=np.float32)
-    cells = (rolls[:, 1:] * rolls[:, :-1]).sum(axis=1) + 0.25 * rolls.sum(axis=1)
-    fold = np.zeros((rolls.shape[-1], 12), np.float32)
-    fold[np.arange(rolls.shape[-1]), (lowest_pitch + np.arange(rolls.shape[-1])) % 12] = 1.0
-    return cells @ fold
-
-
 def cell_loss(logits, targets):
     """Cross-entropy between the softmax over all cells and the uniform distribution over the target cells.
 
@@ -227,7 +210,7 @@ class ARCNN:
 
     def __init__(self, config: ARCNNConfig | None = None):
         tf = quiet_tensorflow()
-        import keras
+        import keras  # loads TensorFlow: deferred to the first network built
 
         self.config = config or ARCNNConfig()
         keras.utils.set_random_seed(self.config.seed)
@@ -290,8 +273,8 @@ class ARCNN:
     def logits(self, rolls: np.ndarray, key: np.ndarray | None = None) -> np.ndarray:
         """Cell scores for boolean or 0/1 rolls (n, steps, pitches); steps a multiple of ``2 ** depth``.
 
-        ``key``: (n, 12) pitch-class weights (as :func:`key_profile` gives) to read as the key instead
-        of the rolls' own; only for a network with ``key_input``.
+        ``key``: (n, 12) pitch-class weights (as :func:`~composerlab.models.arcnn.key_estimator.key_profile`
+        gives) to read as the key instead of the rolls' own; only for a network with ``key_input``.
         """
         rolls = np.asarray(rolls, dtype=np.float32)
         if key is None:

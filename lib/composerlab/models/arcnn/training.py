@@ -1,21 +1,10 @@
-"""Training the AR-CNN: corrupted chorales in, the cells to fix out; progress and validation.
+"""Training the AR-CNN: corrupted chorales in, the cells to fix out; progress, validation, checkpoints.
 
-Each update draws a batch of 8-bar windows (all voices merged), transposes
-them, corrupts them (:func:`composerlab.models.arcnn.data.corrupt`) and asks
-the network to put its probability on the cells that differ from the
-original. Every ``eval_every`` updates it measures, on a fixed set of
-corrupted validation windows (chorales it never trains on), the loss and
-the *top-1 fix rate*: how often the cell the network ranks first is one
-that is really wrong, i.e. how often the edit loop's most likely step
-would repair the music.
-
-From a terminal (writes ``out/models/arcnn.*``; ``--install`` then copies
-the run over the shipped model in ``data/models/``, the one step that does)::
+Every ``eval_every`` updates it measures, on fixed corrupted validation windows, the loss and the
+*top-1 fix rate*: how often the cell the network ranks first is one that is really wrong. From a
+terminal (writes ``out/models/arcnn.*``; ``--install`` then copies the run over the shipped model)::
 
     python -m composerlab.models.arcnn.training --install
-
-``--clean-key`` trains the network reading its key as the edit loop gives it: the input's pitch
-classes, those outside the clean original's key weighing a tenth (the shipped model; see its card).
 
 Introduced in lab 05.
 """
@@ -23,14 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from composerlab.models.arcnn import data as merged
 from composerlab.models.arcnn.network import ARCNN, ARCNNConfig
+from composerlab.models.runtime import install_run
+from composerlab.paths import out_dir
 
 N_EVAL_WINDOWS = 128
 SUFFIXES = (".weights.h5", ".json", ".history.json")
@@ -39,8 +32,6 @@ SUFFIXES = (".weights.h5", ".json", ".history.json")
 
 def default_output() -> Path:
     """Where a training run saves unless told otherwise: ``out/models/arcnn`` (ignored by git)."""
-    from composerlab.paths import out_dir
-
     return out_dir() / "models" / "arcnn"
 
 
@@ -49,8 +40,6 @@ def install(stem: str | Path | None = None) -> list[Path]:
 
     Raises FileNotFoundError, copying nothing, when one of the run's files is missing.
     """
-    from composerlab.models import install_run
-
     stem = Path(str(stem if stem is not None else default_output()).replace(".weights.h5", "").replace(".json", ""))
     return install_run(stem, SUFFIXES, "arcnn", "AR-CNN", "python -m composerlab.models.arcnn.training")
 
@@ -76,7 +65,7 @@ class TrainingHistory:
 
     def plot(self):
         """Loss (updates, smoothed, and evaluations) and the top-1 fix rate, side by side."""
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
 
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
         steps = np.array([r["iteration"] for r in self.losses])
@@ -137,8 +126,6 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
     -------
     (ARCNN, TrainingHistory)
     """
-    from tqdm.auto import tqdm
-
     config = config or ARCNNConfig()
     dataset = dataset or merged.build_dataset(bars=config.bars)
     if len(dataset.train) < config.batch_size:
@@ -155,7 +142,7 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
         for split, pairs in sets.items():
             history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(*pairs)})
         if live_plot:
-            import matplotlib.pyplot as plt
+            import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
             from IPython.display import clear_output, display
 
             clear_output(wait=True)
@@ -232,6 +219,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     raise SystemExit(main(sys.argv[1:]))

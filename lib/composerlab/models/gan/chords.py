@@ -5,7 +5,6 @@ beat; this module holds what that search draws on and needs no model: the
 chords it may choose (:data:`CHORD_SHAPES`) and their extra costs, the
 weights of every rule (:class:`VoicingWeights`), the beats of a meter, and
 the passing notes added after the search (:func:`add_passing_notes`).
-Introduced with issue 15.
 """
 from __future__ import annotations
 
@@ -13,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composerlab.music.harmony import DISSONANT_INTERVAL_CLASSES
+from composerlab.music.harmony import DISSONANT_INTERVAL_CLASSES, beat_steps, parallel_motions
+from composerlab.music.key import PITCH_CLASS_NAMES, estimate_key, scale_mask
 
 CHORD_SHAPES = {
     "major": (0, 4, 7), "minor": (0, 3, 7), "diminished": (0, 3, 6),
@@ -137,15 +137,11 @@ SHAPE_COST = np.array([SHAPE_COSTS[s] for s in CHORD_SHAPE_NAMES])
 
 def chord_name(index: int) -> str:
     """A chord of the table by its index: "G dominant seventh"."""
-    from composerlab.music.metrics import PITCH_CLASS_NAMES
-
     return f"{PITCH_CLASS_NAMES[CHORD_ROOTS[index]]} {CHORD_SHAPE_NAMES[index]}"
 
 
 def beat_segments(n_steps: int, time_signature=(4, 4)) -> list[tuple[int, int]]:
     """The (start, end) steps of each beat in ``n_steps`` steps (see :func:`composerlab.music.harmony.beat_steps`)."""
-    from composerlab.music.harmony import beat_steps
-
     starts = list(beat_steps(n_steps, tuple(time_signature)))
     return [(s, e) for s, e in zip(starts, starts[1:] + [n_steps]) if e > s]
 
@@ -175,9 +171,6 @@ def add_passing_notes(voices: np.ndarray, melody: np.ndarray, lowest: int, time_
     model gives its pitch at least ``threshold`` (mean over the half beat).
     ``voices`` (3, steps, pitches) as :func:`harmonize` returns them; a new array.
     """
-    from composerlab.music.harmony import parallel_motions
-    from composerlab.music.metrics import estimate_key, scale_mask
-
     voices = np.array(voices, dtype=bool)
     melody = np.asarray(melody) > 0
     steps, n_pitches = voices.shape[1], voices.shape[2]

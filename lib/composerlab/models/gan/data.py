@@ -1,46 +1,19 @@
-"""The Bach chorale dataset: four voices on the 16th-note grid, as tensors.
+"""The GAN's dataset: windows of whole bars cut from the Bach chorales, split by chorale, transposed.
 
-The chorales ship inside music21 (its corpus folder), so nothing is
-downloaded. Each chorale in 4/4 with Soprano, Alto, Tenor and Bass parts
-becomes a (4, steps, 128) boolean piano roll; the soprano is the melody a
-model is given, the other three voices what it learns to write. Parsing the
-corpus takes a minute or two, so the rolls are cached once in
-``.cache/`` (git-ignored); windows, the split and transposition are cheap and
-made from the cache each time. Introduced in lab 02.
+The chorales come parsed from the corpus floor (:mod:`composerlab.models.corpora.chorales`);
+the soprano is the melody a model is given, the other three voices what it learns to write.
+Windows, the split and transposition are cheap and made each time. Introduced in lab 02.
 """
 from __future__ import annotations
 
 import argparse
-import warnings
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from composerlab.models.corpora.chorales import LOWEST_PITCH, N_MODEL_PITCHES, VOICES, load_chorales
+from composerlab.models.corpora.split import VALIDATION_SHARE, is_validation
 from composerlab.music.pianoroll import STEPS_PER_BAR
-from composerlab.paths import cache_dir
-
-VOICES = ("Soprano", "Alto", "Tenor", "Bass")
-"""Track order everywhere: the melody first, then the three voices a model writes."""
-LOWEST_PITCH = 34
-"""Lowest MIDI pitch a model sees (B-flat 1): the bass of every chorale, transposed a little, fits."""
-N_MODEL_PITCHES = 52
-"""Pitches a model sees, LOWEST_PITCH up to LOWEST_PITCH + 51 (C#6)."""
-CACHE_VERSION = 1
-VALIDATION_SHARE = 0.1
-
-
-@dataclass
-class Chorale:
-    """One chorale as a (4, steps, 128) boolean roll, in VOICES order."""
-
-    name: str
-    roll: np.ndarray
-
-    @property
-    def bars(self) -> int:
-        return self.roll.shape[1] // STEPS_PER_BAR
 
 
 @dataclass
@@ -79,108 +52,6 @@ class ChoraleDataset:
             "bars_per_window": self.bars,
             "pitch_range": ranges,
         }
-
-
-def _voice_index(name: str) -> int | None:
-    lowered = name.strip().lower()
-    for i, voice in enumerate(VOICES):
-        if lowered.startswith(voice.lower()):
-            return i
-    return None
-
-
-def parse_chorale(path) -> Chorale | None:
-    """One corpus file as a :class:`Chorale`, or None when it is not a 4/4 four-voice chorale."""
-    import music21
-
-    from composerlab.music.notation import from_music21
-    from composerlab.music.pianoroll import stack_rolls
-
-    score = music21.corpus.parse(path)
-    multitrack = from_music21(score, source=Path(str(path)).name)
-    if tuple(multitrack.time_signature) != (4, 4):
-        return None
-    order = {}
-    for t, track in enumerate(multitrack.tracks):
-        v = _voice_index(track.name)
-        if v is not None and v not in order:
-            order[v] = t
-    if len(order) != 4:
-        return None
-    rolls = stack_rolls(multitrack) > 0
-    steps = -(-rolls.shape[1] // STEPS_PER_BAR) * STEPS_PER_BAR
-    roll = np.zeros((4, steps, 128), dtype=bool)
-    for v, t in order.items():
-        roll[v, : rolls.shape[1]] = rolls[t]
-    return Chorale(Path(str(path)).stem, roll)
-
-
-def cache_path() -> Path:
-    """Where the parsed chorales are kept (``.cache/bach_chorales_v1.npz``)."""
-    return cache_dir() / f"bach_chorales_v{CACHE_VERSION}.npz"
-
-
-def load_chorales(limit: int | None = None, progress: bool = False) -> list[Chorale]:
-    """Every 4/4 four-voice Bach chorale of the music21 corpus, parsed once and cached.
-
-    Parameters
-    ----------
-    limit : int, optional
-        Keep the first ``limit`` chorales (by name): small runs for tests.
-    progress : bool
-        Show a progress bar while parsing the corpus the first time.
-
-    Notes
-    -----
-    Chorales whose soprano line repeats one already kept are left out: the
-    corpus holds a few tunes twice, and a copy in each split would leak
-    validation data into training.
-    """
-    path = cache_path()
-    if not path.exists():
-        _build_cache(path, progress)
-    with np.load(path) as data:
-        names = [str(n) for n in data["names"]]
-        lengths = data["lengths"]
-        packed = data["rolls"]
-    flat = np.unpackbits(packed)[: int(lengths.sum()) * 4 * 128].astype(bool)
-    flat = flat.reshape(4, int(lengths.sum()), 128)
-    bounds = np.concatenate([[0], np.cumsum(lengths)])
-    chorales = [Chorale(n, flat[:, a:b].copy()) for n, a, b in zip(names, bounds[:-1], bounds[1:])]
-    return chorales[:limit] if limit else chorales
-
-
-def _build_cache(path: Path, progress: bool) -> None:
-    import music21
-    from tqdm.auto import tqdm
-
-    files = sorted(music21.corpus.getComposer("bach"), key=lambda p: p.name)
-    chorales, seen = [], set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for file in tqdm(files, desc="parsing chorales", disable=not progress):
-            try:
-                chorale = parse_chorale(file)
-            except Exception:  # a handful of corpus files are not chorales music21 can lay out
-                continue
-            if chorale is None:
-                continue
-            fingerprint = zlib.crc32(np.packbits(chorale.roll[0]).tobytes())
-            if fingerprint in seen:
-                continue
-            seen.add(fingerprint)
-            chorales.append(chorale)
-    lengths = np.array([c.roll.shape[1] for c in chorales])
-    rolls = np.concatenate([c.roll for c in chorales], axis=1)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, names=np.array([c.name for c in chorales]), lengths=lengths,
-                        rolls=np.packbits(rolls.ravel()))
-    tmp.replace(path)
-
-
-def is_validation(name: str, share: float = VALIDATION_SHARE) -> bool:
-    """Whether a chorale belongs to the validation split: a fixed hash of its name, never chance."""
-    return zlib.crc32(name.encode()) % 1000 < share * 1000
 
 
 def windows(roll: np.ndarray, bars: int = 2, hop_bars: int = 1) -> np.ndarray:

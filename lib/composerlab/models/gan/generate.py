@@ -1,50 +1,23 @@
 """Accompany a melody: any melody in, a four-part composition out.
 
-:func:`compose` takes a melody (a sample, a file you uploaded, one you
-recorded on the keyboard), puts it in the soprano, and lets a trained GAN
-write the alto, tenor and bass. A seed picks the noise: the same seed gives
-the same notes, another seed another accompaniment. Each track gets its own
-General MIDI instrument. From a terminal::
+:func:`compose` puts a melody (a sample, a file, one recorded on the keyboard) in the soprano and lets
+a trained GAN write the alto, tenor and bass; a seed picks the noise, so the same seed gives the same
+notes. Each track gets its own General MIDI instrument. From a terminal::
 
     composerlab compose twinkle --model bach -o out.mid     # or out.wav / out.mp3
 
-Whole songs, any meter. The melody is accompanied from its first step to its
-last bar, whatever its length: the generator is a 1-D convolution over time
-(:func:`composerlab.models.gan.network.build_generator`), so it reads the
-whole continuous 16th-note timeline in one pass, one noise vector per 16
-steps, and its bar-level layer links every 16-step block to its neighbours.
-There are no windows to stitch, so nothing jumps at a window edge, and the
-key it is given (the pitch-class profile) is the whole tune's. (Tried on the
-validation chorales: one pass scores as well as 2-bar windows, overlapping or
-not, on consonant beats and chord fit, at a tenth of the time.)
-
-Meters other than 4/4: the model learned 4/4 bars of 16 steps. A 3/4, 2/4 or
-6/8 tune is given to it as it sounds, on the same continuous timeline, so its
-16-step blocks do not coincide with the tune's bars (a 3/4 bar is 12 steps);
-the timeline is padded with silence to a whole number of 16-step blocks and
-the result cut back to the tune's own bars. Nothing moves in time: a pickup
-(read as the end of an otherwise empty first bar) stays a pickup, and the
-output has the tune's time signature and bar lines.
-
-From probabilities to notes. The generator gives each voice a probability
-for every pitch at every step. The shipped Bach model reads them with chord
-decoding (``decoding="chords"``, :mod:`composerlab.models.gan.voicing`): one
-chord and voicing per beat, the model's probabilities weighed against rules
-of four-part writing by a search over the whole tune; on folk tunes this is
-what makes the four parts consonant and chordal (``bench/bench_harmony.py``).
-``decoding="raw"`` keeps each voice's likeliest pitch at each step, the model
-alone, as wave 1 did; models you train decode raw unless their json says
-``"decoding": "chords"`` (or you pass it). The genre models' json says so, with
-their own rule weights in ``"voicing"``: above all the share of dissonant beats
-their corpus has (a tenth for Palestrina, a quarter for Monteverdi, four tenths
-for the quartets), where the defaults aim at Bach's quarter; the madrigals' and
-quartets' voices also move register phrase by phrase, a wander drawn from the seed.
-
+Whole songs, any meter: the generator is a 1-D convolution over time, so it reads the whole 16th-note
+timeline in one pass, one noise vector per 16 steps, with no windows to stitch. A 3/4, 2/4 or 6/8 tune
+is given as it sounds, padded with silence to whole 16-step blocks and cut back to its own bars; a
+pickup stays a pickup. The generator gives each voice a probability for every pitch at every step;
+chord decoding (:mod:`composerlab.models.gan.voicing`, the shipped models' default) reads them as one
+chord and voicing per beat, raw decoding (:func:`decode`) as each voice's likeliest pitch.
 Introduced in lab 04.
 """
 from __future__ import annotations
 
 import warnings
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,50 +25,77 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import MusicFileError
-from composerlab.models.gan.data import VOICES
+from composerlab.models.corpora.chorales import VOICES
+from composerlab.models.corpora.genres import GENRES
+from composerlab.models.gan.chords import VoicingWeights
+from composerlab.models.gan.network import ChoraleGAN, load_generator
+from composerlab.models.gan.voicing import harmonize
+from composerlab.models.parameters import Parameter
+from composerlab.music.key import estimate_key, pitches_in_key
+from composerlab.music.melody import ClippedWarning, melody, tempo_of
 from composerlab.music.pianoroll import (
-    DEFAULT_BARS,
     DEFAULT_VELOCITY,
     STEPS_PER_BAR,
     new_multitrack,
     steps_per_bar,
     time_signature_of,
 )
+from composerlab.paths import models_dir, user_models_dir
 
+WEIGHTS = "bach_gan"
+"""The shipped Bach model's files in ``data/models/`` (``bach_gan.weights.h5`` + ``bach_gan.json``)."""
 DEFAULT_PROGRAMS = (40, 40, 41, 42)
 """General MIDI programs for soprano (the melody), alto, tenor, bass: violin, violin, viola, cello.
 A model whose settings name its own (``"programs"`` in its ``.json``: the genre models) plays with those."""
-MODELS = {"bach": "bach_gan", "palestrina": "palestrina_gan", "monteverdi": "monteverdi_gan",
-          "quartet": "quartet_gan"}
-"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``); the genre
-models are :mod:`composerlab.models.gan.genres`'."""
 SOPRANO_CENTRE = 70
 """Mean pitch of the chorale sopranos: melodies are moved by octaves to sit near it."""
+
+
+def read_programs(text: str) -> tuple | None:
+    """``"40,40,41,42"`` -> ``(40, 40, 41, 42)``; an empty text: None (the model's own)."""
+    return tuple(int(p) for p in text.split(",")) if text else None
+
+
+PARAMETERS = (
+    Parameter("in_key", "key rule", False,
+              "keep to the melody's key (chords inside it; with --raw, every note the model chose outside it moves "
+              "a semitone into it)", option="--key-rule"),
+    Parameter("programs", "instruments", None,
+              "GM programs for soprano,alto,tenor,bass (default: the model's own; bach 40,40,41,42: strings)",
+              option="--programs", parse=read_programs, studio=False),
+    Parameter("decoding", "decoding", None,
+              "the model's own note choices, each voice's likeliest pitch (the Bach model's default is chord "
+              "decoding: one chord and voicing per beat)", option="--raw", flag="raw", studio=False),
+)
+"""What a learner sets on an accompaniment model; :func:`compose` takes each."""
+
+
+def shipped_names() -> tuple[str, ...]:
+    """The names of the shipped accompaniment models: ``bach`` and the genres."""
+    return ("bach", *GENRES)
 
 
 def model_path(model: str) -> Path:
     """Where a named model's weights live: a shipped one, one you trained by its name
     (``composerlab train gan --name NAME``, in :func:`composerlab.paths.user_models_dir`), or a path."""
-    from composerlab.paths import models_dir, user_models_dir
-
-    if model in MODELS:
-        return models_dir() / MODELS[model]
+    if model == "bach":
+        return models_dir() / WEIGHTS
+    if model in GENRES:
+        return models_dir() / GENRES[model].weights
     if "/" not in model and "\\" not in model and (user_models_dir() / f"{model}.weights.h5").exists():
         return user_models_dir() / model
     return Path(model)
 
 
 @lru_cache(maxsize=4)
-def load_model(model: str = "bach"):
-    """The trained GAN (``composerlab.models.gan.network.ChoraleGAN``) for a model name or weight path; cached.
+def load_model(model: str = "bach") -> ChoraleGAN:
+    """The trained GAN for a model name or weight path; cached.
 
     Raises
     ------
     FileNotFoundError
         When the weights are missing, naming the file and the command that trains them.
     """
-    from composerlab.models.gan.network import load_generator
-
     return load_generator(model_path(model))
 
 
@@ -123,31 +123,26 @@ def melody_roll(music: pypianoroll.Multitrack, bars: int | None = None) -> np.nd
     longer melody is cut with a :class:`composerlab.music.melody.ClippedWarning`.
     Step 0 is the music's step 0, so a pickup keeps its place.
     """
-    from composerlab.music.melody import ClippedWarning, melody
-
     line = melody(music) if len(music.tracks) != 1 else music
-    roll = np.asarray(line.tracks[0].pianoroll)
+    return bar_roll(line.tracks[0].pianoroll, time_signature_of(music), bars, music.name, stacklevel=4)
+
+
+def bar_roll(roll: np.ndarray, meter, bars: int | None = None, name: str = "", stacklevel: int = 3) -> np.ndarray:
+    """A (steps, 128) melody roll up to the end of the bar (of ``meter``) of its last note, at most ``bars`` bars."""
+    roll = np.asarray(roll)
     sounding = np.flatnonzero(roll.any(axis=1))
     if sounding.size == 0:
-        raise MusicFileError(music.name or "melody", "has no notes to accompany")
-    bar = steps_per_bar(time_signature_of(music))
+        raise MusicFileError(name or "melody", "has no notes to accompany")
+    bar = steps_per_bar(tuple(meter))
     length = int(sounding[-1]) + 1
     if bars is not None and length > bars * bar:
-        warnings.warn(f"{music.name or 'the melody'} is {-(-length // bar)} bars long; "
-                      f"accompanying the first {bars} and leaving out the rest", ClippedWarning, stacklevel=3)
+        warnings.warn(f"{name or 'the melody'} is {-(-length // bar)} bars long; "
+                      f"accompanying the first {bars} and leaving out the rest", ClippedWarning, stacklevel=stacklevel)
         length = bars * bar
     steps = -(-length // bar) * bar
     out = np.zeros((steps, 128), dtype=np.uint8)
     out[:length] = roll[:length]
     return out
-
-
-def key_pitches(melody: np.ndarray, lowest: int, n_pitches: int) -> np.ndarray:
-    """(n_pitches,) booleans: which model pitches belong to the key of ``melody`` (steps, 128)."""
-    from composerlab.music import metrics
-
-    mask = metrics.scale_mask(metrics.estimate_key(melody))
-    return mask[(lowest + np.arange(n_pitches)) % 12]
 
 
 def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, programs=None,
@@ -198,14 +193,24 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
         Soprano (the melody, unchanged), Alto, Tenor, Bass, at the melody's tempo,
         with its time signature and as many bars, aligned step for step with it.
     """
-    from composerlab.music.melody import tempo_of
-
     gan = load_model(model)
     if programs is None:
         programs = tuple(getattr(gan, "info", {}).get("programs", DEFAULT_PROGRAMS))
     if len(programs) != 4:
         raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
     roll = melody_roll(music, bars)
+    meter = time_signature_of(music)
+    composition = accompany(roll, gan, model, meter, seed, in_key, decoding, voicing)
+    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll,
+                         time_signature=meter)
+
+
+def accompany(roll: np.ndarray, gan: ChoraleGAN, model: str, meter=(4, 4), seed: int = 0, in_key: bool = False,
+              decoding: str | None = None, voicing: dict | None = None) -> np.ndarray:
+    """The four parts of :func:`compose` for a melody roll of whole bars: (4, steps, 128) booleans, the melody first.
+
+    ``model`` is the name ``gan`` was loaded by (it chooses the default decoding).
+    """
     cfg = gan.config
     # The model learned sopranos around SOPRANO_CENTRE; move the melody by whole
     # octaves to sit there, and move the result back, so the melody keeps its pitch.
@@ -215,37 +220,40 @@ def compose(music: pypianoroll.Multitrack, model: str = "bach", seed: int = 0, p
     centre = getattr(gan, "info", {}).get("soprano_centre", SOPRANO_CENTRE)
     octaves = int(round((centre - mean) / 12))
     shifted = np.roll(roll > 0, 12 * octaves, axis=1)
-    window = shifted[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches]
-    if window.sum() < shifted.sum():
+    if shifted[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches].sum() < shifted.sum():
         warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
-                      stacklevel=2)
-    allowed = key_pitches(shifted, cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+                      stacklevel=3)
     decoding = decoding or default_decoding(model, gan)
     if decoding not in ("chords", "raw"):
         raise ValueError(f"decoding is 'chords' or 'raw', not {decoding!r}")
-    steps = roll.shape[0]
-    # The whole timeline in one pass, padded with silence to whole 16-step blocks (see the module notes).
-    timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, window.shape[1]), dtype=bool)
-    timeline[:steps] = window
-    output = gan.generate(timeline[None], seed=seed)[0]
-    if decoding == "chords":
-        from composerlab.models.gan.voicing import harmonize
-
-        weights = voicing_weights(gan, voicing, in_key)
-        voices = harmonize((output[:, :steps] + 1.0) / 2.0, shifted[:steps], cfg.lowest_pitch,
-                           time_signature_of(music), weights=weights, seed=seed)
-    else:
-        voices = decode(output[None], allowed=allowed)[0][:, :steps]
+    weights = voicing_weights(gan, voicing, in_key) if decoding == "chords" else None
+    voices = accompaniment(gan, shifted, seed, in_key, decoding, weights, meter)
     # The voices enter with the melody and stop with it: the silent beats before a pickup stay silent.
     sounding = np.flatnonzero(roll.any(axis=1))
     voices[:, : sounding[0]] = False
     voices[:, sounding[-1] + 1:] = False
-    composition = np.zeros((4, steps, 128), dtype=bool)
+    composition = np.zeros((4, roll.shape[0], 128), dtype=bool)
     composition[1:, :, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches] = voices
     composition = np.roll(composition, -12 * octaves, axis=2)
     composition[0] = roll > 0
-    return to_multitrack(composition, programs, tempo_of(music), music.name or "composition", melody_roll=roll,
-                         time_signature=time_signature_of(music))
+    return composition
+
+
+def accompaniment(gan: ChoraleGAN, melody_roll: np.ndarray, seed: int = 0, in_key: bool = False,
+                  decoding: str = "raw", weights: VoicingWeights | None = None, meter=(4, 4)) -> np.ndarray:
+    """Alto, tenor and bass for a (steps, 128) boolean melody in the model's register, in model pitches:
+    (3, steps, n_pitches) booleans. The generator reads the whole timeline in one pass (padded with silence
+    to whole 16-step blocks); ``decoding`` reads its output (see :func:`compose`)."""
+    cfg = gan.config
+    steps = melody_roll.shape[0]
+    timeline = np.zeros((-(-steps // STEPS_PER_BAR) * STEPS_PER_BAR, cfg.n_pitches), dtype=bool)
+    timeline[:steps] = melody_roll[:, cfg.lowest_pitch: cfg.lowest_pitch + cfg.n_pitches]
+    output = gan.generate(timeline[None], seed=seed)[0]
+    if decoding == "chords":
+        return harmonize((output[:, :steps] + 1.0) / 2.0, melody_roll, cfg.lowest_pitch, meter,
+                         weights=weights, seed=seed)
+    allowed = pitches_in_key(estimate_key(melody_roll), cfg.lowest_pitch, cfg.n_pitches) if in_key else None
+    return decode(output[None], allowed=allowed)[0][:, :steps]
 
 
 def default_decoding(model: str, gan) -> str:
@@ -258,10 +266,6 @@ def voicing_weights(gan, voicing: dict | None = None, in_key: bool = False):
     """The chord decoding's :class:`~composerlab.models.gan.chords.VoicingWeights` for a model: the
     defaults (set on the chorales), then its json's ``"voicing"``, then ``voicing``; ``in_key`` keeps
     the chords in the key. An unknown weight's name is a ValueError naming the known ones."""
-    from dataclasses import fields, replace
-
-    from composerlab.models.gan.chords import VoicingWeights
-
     settings = {**getattr(gan, "info", {}).get("voicing", {}), **(voicing or {})}
     known = {f.name for f in fields(VoicingWeights)}
     unknown = sorted(set(settings) - known)
@@ -336,48 +340,3 @@ def _snap_to_allowed(voices: np.ndarray, best: np.ndarray, allowed: np.ndarray) 
     return best
 
 
-def validation_report(model: str = "bach", limit: int | None = None, bars: int = DEFAULT_BARS, seed: int = 0,
-                      in_key: bool = False, decoding: str = "raw") -> dict:
-    """Accompany the soprano of every validation chorale and measure data against generated.
-
-    Each chorale's first ``bars`` bars are used; the GAN's alto, tenor and bass
-    replace Bach's. Returns ``{"data": means, "generated": means,
-    "in_key_melodies": n, "in_key_ratio_in_key_melodies": value, "chorales": n}``
-    where in-key melodies are sopranos with every note in their own key.
-    ``in_key`` applies the key rule of :func:`compose` (off: the raw model). ``decoding``: ``"raw"``
-    (default: the model alone, each voice's likeliest pitch) or ``"chords"`` (:func:`compose`'s chord decoding).
-    """
-    from composerlab.models.gan import data as chorales
-    from composerlab.music import metrics
-
-    gan = load_model(model)
-    cfg = gan.config
-    pieces = [c for c in chorales.load_chorales(limit) if chorales.is_validation(c.name)]
-    data, generated, in_key_rows = [], [], []
-    for piece in pieces:
-        real = piece.roll[:, : bars * STEPS_PER_BAR]
-        melody = chorales.to_model_range(real[0], cfg.lowest_pitch, cfg.n_pitches)
-        allowed = key_pitches(real[0], cfg.lowest_pitch, cfg.n_pitches) if in_key else None
-        output = gan.generate(melody[None], seed=seed)
-        if decoding == "chords":
-            from composerlab.models.gan.voicing import VoicingWeights, harmonize
-
-            voices = harmonize((output[0] + 1.0) / 2.0, real[0] > 0, cfg.lowest_pitch,
-                               weights=VoicingWeights(chromatic=np.inf) if in_key else None)
-        else:
-            voices = decode(output, allowed=allowed)[0]
-        fake = np.zeros_like(real)
-        fake[0] = real[0]
-        fake[1:] = chorales.from_model_range(voices, cfg.lowest_pitch)
-        key = metrics.estimate_key(real[0])
-        data.append(metrics.evaluate(real, key))
-        generated.append(metrics.evaluate(fake, key))
-        if metrics.in_scale_ratio(real[0], key) == 1.0:
-            in_key_rows.append(metrics.in_scale_ratio(fake[1:], key))
-
-    def means(rows):
-        return {name: float(np.nanmean([r[name] for r in rows])) for name in metrics.METRIC_NAMES}
-
-    return {"data": means(data), "generated": means(generated), "chorales": len(pieces),
-            "in_key_melodies": len(in_key_rows),
-            "in_key_ratio_in_key_melodies": float(np.mean(in_key_rows)) if in_key_rows else float("nan")}

@@ -1,27 +1,8 @@
-"""The Bach chorale GAN: a U-Net generator, a convolutional critic, WGAN-GP.
+"""The Bach chorale GAN's networks: a U-Net generator, a convolutional critic, WGAN-GP updates, save and load.
 
-The generator reads a melody (the soprano) as a piano roll plus one noise
-vector per bar, and writes the alto, tenor and bass. It is a U-Net over time:
-the encoder steps down from 16th notes to 8ths, beats and bars, the decoder
-steps back up, and skip connections hand each level's detail across. Pitch is
-the channel axis (52 pitches, B-flat 1 to C#6, cover every voice), so every
-layer is a 1-D convolution over time: fast on a laptop CPU, and any number of
-whole bars goes through the same weights.
-
-A melody's key is a property of the whole tune, which local convolutions
-cannot see, so both networks are also given the melody's *pitch-class
-profile*: how long each of the 12 pitch classes sounds in it, as shares.
-The generator adds it to every bar of the bottleneck and turns it into a bias
-on every voice's pitch choice; the critic compares it with the pitch classes
-of the voices, so an accompaniment in another key scores low. An optional
-auxiliary loss (``key_weight``) charges the generator for the probability it
-puts on pitches outside the melody's key (Krumhansl-Schmuckler estimate).
-
-The critic reads all four voices of a two-bar window through four strided
-convolutions and a dense layer and gives a score, not a probability: the
-Wasserstein loss asks it to score real chorales higher than generated ones,
-and the gradient penalty (weight 10) keeps it smooth, so its scores are a
-useful signal for the generator. Introduced in lab 03.
+The generator reads a melody (the soprano) and one noise vector per bar and writes the alto, tenor and
+bass; the critic scores four voices of a two-bar window. Both read the melody's pitch-class profile, the
+key that local convolutions cannot see (:mod:`composerlab.models.gan.conditioning`). Introduced in lab 03.
 """
 from __future__ import annotations
 
@@ -31,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from composerlab.models import quiet_tensorflow
-from composerlab.models.gan.data import LOWEST_PITCH, N_MODEL_PITCHES
-from composerlab.models.gan.keys import key_masks, melody_profile
+from composerlab.models.runtime import quiet_tensorflow
+from composerlab.models.corpora.chorales import LOWEST_PITCH, N_MODEL_PITCHES
+from composerlab.models.gan.conditioning import key_masks, melody_profile
 from composerlab.music.pianoroll import STEPS_PER_BAR
 
 N_VOICES = 3
@@ -110,9 +91,16 @@ def build_generator(config: GANConfig):
     ``steps`` may be any multiple of 16 (whole bars of 4/4). Each value is
     2p - 1 for the probability p that the voice sings that pitch at that step;
     what is left of p is the chance it rests.
+
+    A U-Net over time: the encoder steps down from 16th notes to 8ths, beats and bars, the decoder steps
+    back up, and skip connections hand each level's detail across. Pitch is the channel axis (52 pitches,
+    B-flat 1 to C#6, cover every voice), so every layer is a 1-D convolution over time: fast on a laptop
+    CPU, and any number of whole bars goes through the same weights. The melody's pitch-class profile is
+    added to every bar of the bottleneck and turned into a bias on every voice's pitch choice; an optional
+    loss (``key_weight``) charges the probability put on pitches outside the melody's key.
     """
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
     from keras import layers, ops
 
     p, c = config.n_pitches, config.channels
@@ -162,9 +150,15 @@ def build_generator(config: GANConfig):
 
 
 def build_critic(config: GANConfig):
-    """The critic: four voices (steps, 4, pitches) of one window -> one unbounded score."""
+    """The critic: four voices (steps, 4, pitches) of one window -> one unbounded score.
+
+    Four strided convolutions and a dense layer give a score, not a probability: the Wasserstein loss asks
+    it to score real chorales higher than generated ones, and the gradient penalty keeps it smooth, so its
+    scores are a useful signal for the generator. It compares the melody's pitch-class profile with the
+    voices' pitch classes, so an accompaniment in another key scores low.
+    """
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
     from keras import layers, ops
 
     steps, p, c = config.bars * STEPS_PER_BAR, config.n_pitches, config.critic_channels
@@ -205,7 +199,7 @@ class ChoraleGAN:
 
     def __init__(self, config: GANConfig | None = None, jit_compile: bool = True):
         quiet_tensorflow()
-        import keras
+        import keras  # loads TensorFlow: deferred to the first network built
 
         self.config = config or GANConfig()
         self.jit_compile = jit_compile

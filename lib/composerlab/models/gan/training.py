@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
-from composerlab.models import quiet_tensorflow
+from composerlab.models.corpora.cache import write_json
 from composerlab.models.gan import data as chorales
-from composerlab.models.gan.generate import decode
+from composerlab.models.gan.generate import decode, to_multitrack
 from composerlab.models.gan.network import ChoraleGAN, GANConfig
+from composerlab.models.runtime import quiet_tensorflow
 from composerlab.music.harmony import CHORALE_REFERENCE
 from composerlab.music.metrics import METRIC_NAMES, evaluate_many
 
@@ -66,7 +69,7 @@ class TrainingHistory:
 
     def plot_losses(self, ax=None):
         """Critic and generator loss over iterations (a running mean over 2% of the run)."""
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
 
         ax = ax or plt.subplots(figsize=(8, 3))[1]
         curves = self.loss_curves()
@@ -86,7 +89,7 @@ class TrainingHistory:
         The harmony panels also shade the 10th-90th percentile range of whole
         chorales (:data:`composerlab.music.harmony.CHORALE_REFERENCE`).
         """
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
 
         columns = min(5, len(names))
         rows = -(-len(names) // columns)
@@ -113,8 +116,6 @@ class TrainingHistory:
 
     def sample_multitrack(self, iteration: int, index: int = 0, tempo: float = 80.0):
         """The sample composition written at ``iteration`` as a 4-track Multitrack (choir voices)."""
-        from composerlab.models.gan.generate import to_multitrack
-
         return to_multitrack(self.samples[iteration][index], tempo=tempo, name=f"iteration {iteration}")
 
     def animate(self, index: int = 0, interval: int = 600):
@@ -123,7 +124,7 @@ class TrainingHistory:
         Show it with ``IPython.display.HTML(anim.to_jshtml())`` or save it
         with ``anim.save("evolution.gif")``.
         """
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
         from matplotlib.animation import FuncAnimation
 
         iterations = sorted(self.samples)
@@ -232,62 +233,23 @@ def train(config: GANConfig | None = None, dataset=None, checkpoint_dir=None, re
     -------
     (ChoraleGAN, TrainingHistory)
     """
-    from tqdm.auto import tqdm
-
     config = config or GANConfig()
     dataset = dataset or chorales.build_dataset(bars=config.bars)
     gan = ChoraleGAN(config, jit_compile=config.iterations >= 300 if jit_compile is None else jit_compile)
-    history = TrainingHistory()
-    start_iteration = 0
-    checkpoint = None
-    if checkpoint_dir is not None:
-        tf = quiet_tensorflow()
-
-        checkpoint_dir = Path(checkpoint_dir)
-        checkpoint = tf.train.Checkpoint(generator=gan.generator, critic=gan.critic,
-                                         generator_optimizer=gan.generator_optimizer,
-                                         critic_optimizer=gan.critic_optimizer)
-        latest = tf.train.latest_checkpoint(str(checkpoint_dir))
-        if resume and latest:
-            checkpoint.restore(latest)
-            saved = json.loads((checkpoint_dir / "history.json").read_text())
-            history = TrainingHistory.from_json(saved["history"])
-            start_iteration = saved["iteration"]
+    checkpoint, history, start_iteration = _checkpoint(gan, checkpoint_dir, resume)
     # One seeded generator drives batches, transpositions and noise; resuming
     # reseeds from the iteration so a resumed run is as repeatable as a fresh one.
     rng = np.random.default_rng([config.seed, start_iteration])
     stream = batches(dataset.train, config, rng)
-
-    eval_sets = {"train": _pick(dataset.train, N_EVAL_WINDOWS, config.seed),
-                 "validation": _pick(dataset.validation, N_EVAL_WINDOWS, config.seed)}
-    eval_sets = {k: v for k, v in eval_sets.items() if len(v)}
-    sample_melodies = _pick(dataset.validation if len(dataset.validation) else dataset.train,
-                            N_SAMPLE_MELODIES, config.seed + 1)
+    watch = _Watch(gan, history, dataset, config.seed, live_plot, callback)
     total = config.iterations
     if sample_at is None:
         sample_at = sorted({0, *np.linspace(0, total, 9).astype(int).tolist(), total})
     sample_at = set(sample_at)
-
-    def evaluate(iteration):
-        if not any(row["split"].startswith("data") for row in history.metrics):
-            for split, windows in eval_sets.items():
-                history.metrics.append({"iteration": iteration, "split": f"data {split}",
-                                        **evaluate_many(windows)})
-        for split, windows in eval_sets.items():
-            generated = accompany_windows(gan, windows, seed=config.seed)
-            history.metrics.append({"iteration": iteration, "split": split, **evaluate_many(generated)})
-        if live_plot:
-            _redraw(history)
-        if callback is not None:
-            callback(iteration, gan, history)
-
-    def record_samples(iteration):
-        history.samples[iteration] = accompany_windows(gan, sample_melodies, seed=config.seed)
-
     if start_iteration == 0:
-        record_samples(0)
+        watch.record_samples(0)
         if eval_every:
-            evaluate(0)
+            watch.evaluate(0)
     bar = tqdm(range(start_iteration, total), initial=start_iteration, total=total,
                desc="training", disable=not progress, mininterval=1.0)
     started = time.perf_counter()
@@ -300,23 +262,71 @@ def train(config: GANConfig | None = None, dataset=None, checkpoint_dir=None, re
         if iteration in sample_at or eval_every and iteration % eval_every == 0 or iteration == total:
             history.seconds += time.perf_counter() - started
             if iteration in sample_at or iteration == total:
-                record_samples(iteration)
+                watch.record_samples(iteration)
             if eval_every and (iteration % eval_every == 0 or iteration == total):
-                evaluate(iteration)
+                watch.evaluate(iteration)
             started = time.perf_counter()
         if checkpoint is not None and (iteration % checkpoint_every == 0 or iteration == total):
-            checkpoint.write(str(checkpoint_dir / "ckpt"))
-            (checkpoint_dir / "checkpoint").write_text(
-                'model_checkpoint_path: "ckpt"\nall_model_checkpoint_paths: "ckpt"\n')
-            (checkpoint_dir / "history.json").write_text(
-                json.dumps({"iteration": iteration, "history": history.to_json()}))
+            _save_checkpoint(checkpoint, Path(checkpoint_dir), iteration, history)
     history.seconds += time.perf_counter() - started
     bar.close()
     return gan, history
 
 
+def _checkpoint(gan: ChoraleGAN, checkpoint_dir, resume: bool):
+    """(TensorFlow checkpoint or None, history, first iteration): restored from ``checkpoint_dir`` when resuming."""
+    if checkpoint_dir is None:
+        return None, TrainingHistory(), 0
+    tf = quiet_tensorflow()
+    checkpoint_dir = Path(checkpoint_dir)
+    checkpoint = tf.train.Checkpoint(generator=gan.generator, critic=gan.critic,
+                                     generator_optimizer=gan.generator_optimizer,
+                                     critic_optimizer=gan.critic_optimizer)
+    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
+    if resume and latest:
+        checkpoint.restore(latest)
+        saved = json.loads((checkpoint_dir / "history.json").read_text())
+        return checkpoint, TrainingHistory.from_json(saved["history"]), saved["iteration"]
+    return checkpoint, TrainingHistory(), 0
+
+
+def _save_checkpoint(checkpoint, checkpoint_dir: Path, iteration: int, history: TrainingHistory) -> None:
+    checkpoint.write(str(checkpoint_dir / "ckpt"))
+    (checkpoint_dir / "checkpoint").write_text('model_checkpoint_path: "ckpt"\nall_model_checkpoint_paths: "ckpt"\n')
+    write_json(checkpoint_dir / "history.json", {"iteration": iteration, "history": history.to_json()})
+
+
+class _Watch:
+    """What a run measures as it goes: the metrics of fixed windows and the sample compositions."""
+
+    def __init__(self, gan: ChoraleGAN, history: TrainingHistory, dataset, seed: int, live_plot: bool, callback):
+        self.gan, self.history, self.seed, self.live_plot, self.callback = gan, history, seed, live_plot, callback
+        sets = {"train": _pick(dataset.train, N_EVAL_WINDOWS, seed),
+                "validation": _pick(dataset.validation, N_EVAL_WINDOWS, seed)}
+        self.eval_sets = {k: v for k, v in sets.items() if len(v)}
+        self.sample_melodies = _pick(dataset.validation if len(dataset.validation) else dataset.train,
+                                     N_SAMPLE_MELODIES, seed + 1)
+
+    def evaluate(self, iteration: int) -> None:
+        """The data's figures (once) and the generated music's, for each split; redraw; call back."""
+        metrics = self.history.metrics
+        if not any(row["split"].startswith("data") for row in metrics):
+            for split, windows in self.eval_sets.items():
+                metrics.append({"iteration": iteration, "split": f"data {split}", **evaluate_many(windows)})
+        for split, windows in self.eval_sets.items():
+            generated = accompany_windows(self.gan, windows, seed=self.seed)
+            metrics.append({"iteration": iteration, "split": split, **evaluate_many(generated)})
+        if self.live_plot:
+            _redraw(self.history)
+        if self.callback is not None:
+            self.callback(iteration, self.gan, self.history)
+
+    def record_samples(self, iteration: int) -> None:
+        self.history.samples[iteration] = accompany_windows(self.gan, self.sample_melodies, seed=self.seed)
+
+
 def _redraw(history: TrainingHistory) -> None:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
     from IPython.display import clear_output, display
 
     clear_output(wait=True)
@@ -359,6 +369,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     raise SystemExit(main(sys.argv[1:]))

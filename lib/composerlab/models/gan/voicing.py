@@ -1,84 +1,9 @@
-"""Chord-aware decoding: the generator's pitch probabilities read as a chord and a voicing per beat.
+"""Chord decoding: the generator's pitch probabilities read as one chord and one voicing per beat.
 
-The generator gives, for each voice and 16th-note step, a probability for
-every pitch (and for resting). Reading off each voice's most likely pitch
-(:func:`composerlab.models.gan.generate.decode`, ``decoding="raw"``) sounds
-right on chorale sopranos, but on a folk tune the three argmaxes seldom make
-one chord together. This module decodes the same probabilities under a few
-rules of four-part writing instead, with a Viterbi search over the whole tune.
-
-What the model decides and what the rules decide
-------------------------------------------------
-The harmony changes at most once per beat of the tune's meter (the beats of
-:func:`composerlab.music.harmony.beat_steps`: quarter notes in x/4, dotted
-quarters in 6/8). For each beat the search chooses one *state*: a chord (a
-root and one of the shapes in :data:`CHORD_SHAPES`, triads and seventh
-chords) and a *voicing* (one pitch for each of alto, tenor and bass, held
-through the beat).
-
-* The model scores every voicing: the log of each voice's probability of its
-  pitch over the beat's steps (given that it sings; where the model would
-  rest the voice, the voice's register over the whole tune stands in). This
-  is what chooses between the chords that fit the melody, which chord tone
-  each voice sings and in which octave: the candidate pitches for a voice are
-  the chord tones it finds likeliest (:attr:`VoicingWeights.candidates` of them).
-* The rules bound the choice and add costs, each a weight of
-  :class:`VoicingWeights`:
-
-  - the melody note sounding on the beat is a chord tone; or, over a triad
-    whose three tones all sound in the lower voices, a non-chord tone (an
-    accented passing note or appoggiatura: this is the one foreign note
-    :func:`composerlab.music.harmony.fits_chord` allows). Melody notes
-    between beats may be anything (passing notes), at a small cost for the
-    share of the beat they take up outside the chord;
-  - chords whose tones lie outside the melody's key
-    (:func:`composerlab.music.metrics.estimate_key`) cost more, and so do the
-    rarer shapes (see :data:`SHAPE_COSTS`);
-  - a complete chord: its third always, its seventh in a seventh chord, the
-    root unless it is a diminished seventh; the fifth may be left out;
-  - the bass on the root, less often on the third, seldom on the fifth;
-  - voices in order (soprano >= alto >= tenor >= bass), no more than an
-    octave between neighbouring upper voices;
-  - voice leading from one beat to the next: small steps are cheap, leaps
-    cost by their size, and parallel fifths and octaves between any two of
-    the four voices (the soprano included) cost a lot.
-
-* Whether the voices sing is the melody's: they sing through every beat in
-  which the melody sounds and rest through a beat where it is silent, so
-  every bar of the tune is accompanied and the voices stop with it.
-* How much dissonance: Bach puts a second, seventh or tritone on about a
-  quarter of his beats (:data:`composerlab.music.harmony.CHORALE_REFERENCE`,
-  consonant beats 0.749), from seventh chords and non-chord tones. The rules
-  alone give a tune of chord tones almost none and a tune full of
-  appoggiaturas too many, so the search puts a price (or a reward) on every
-  dissonant beat and finds, by bisection, the one that brings the tune's
-  share near :attr:`VoicingWeights.dissonance` (see :func:`_search`). This
-  aims the consonant-beats measure at the chorales' mean by construction;
-  which beats carry the dissonance is still the model's and the rules' choice.
-* Passing notes: a voice that leaps a third from one beat to the next gets
-  the scale note between in the second half of the beat, where that makes
-  no parallel (:func:`add_passing_notes`), the eighth-note motion of chorale
-  inner voices.
-
-The search minimises the sum of these costs over the whole tune (dynamic
-programming over beats; the best few chords of each beat, and the
-:attr:`VoicingWeights.states` cheapest voicings of those, kept), so a beat's
-chord is chosen knowing what comes before and after. The search is not random:
-the randomness is the generator's noise, so the same seed gives the same music,
-and another seed other probabilities and so, often, other chords.
-
-* Registers (the genre models; off for ``bach``): a generator trained on
-  two-bar windows gives each voice nearly one register for a whole tune, an
-  octave or so, where a quartet's viola or cello ranges over more from phrase
-  to phrase. :attr:`VoicingWeights.follow` and :attr:`VoicingWeights.wander`
-  move each voice's probabilities by octaves, phrase by phrase
-  (:func:`~composerlab.models.gan.chords.register_shifts`): partly with the
-  melody's register, partly by a wander drawn from the seed, so there another
-  seed also gives other voicings, and the same seed the same.
-
-It works for any model trained by this kit whose voices are ordered from high
-to low (the Bach GAN and ``composerlab train gan`` models); nothing in it
-knows which model wrote the probabilities. Introduced with issue 15.
+Reading each voice's likeliest pitch (:func:`composerlab.models.gan.generate.decode`) sounds right on
+chorale sopranos, but on a folk tune the three argmaxes seldom make one chord. :func:`harmonize` decodes
+the same probabilities under rules of four-part writing instead, with a Viterbi search over the whole
+tune; the rules, their weights and the chord table are in :mod:`composerlab.models.gan.chords`.
 """
 from __future__ import annotations
 
@@ -86,11 +11,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composerlab.models.gan.chords import (  # noqa: F401 (re-exported: the decoder's rules and tables)
-    CHORD_MASKS, CHORD_ROOTS, CHORD_SHAPE_NAMES, CHORD_SHAPES, CHORD_TONES, CLASH, SHAPE_COST, SHAPE_COSTS, SILENT,
-    VoicingWeights, add_passing_notes, beat_segments, chord_name, register_shifts, rest_where_the_model_rests,
-    shift_registers, top_pitch,
+from composerlab.models.gan.chords import (
+    CHORD_MASKS,
+    CHORD_SHAPE_NAMES,
+    CHORD_TONES,
+    CLASH,
+    SHAPE_COST,
+    SILENT,
+    VoicingWeights,
+    add_passing_notes,
+    beat_segments,
+    register_shifts,
+    rest_where_the_model_rests,
+    shift_registers,
+    top_pitch,
 )
+from composerlab.music.key import estimate_key, scale_mask
+from composerlab.music.pianoroll import steps_per_bar
+
 
 @dataclass
 class _Beat:
@@ -150,9 +88,31 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
     -------
     ndarray
         (3, steps, pitches) booleans: each voice's one pitch per step, or none.
-    """
-    from composerlab.music.metrics import estimate_key, scale_mask
 
+    Notes
+    -----
+    What the model decides and what the rules decide. For each beat of the tune's meter the search
+    chooses one *state*: a chord (a root and one of :data:`~composerlab.models.gan.chords.CHORD_SHAPES`)
+    and a *voicing* (one pitch for each of alto, tenor and bass, held through the beat).
+
+    - The model scores every voicing: the log of each voice's probability of its pitch over the beat
+      (where the model would rest the voice, its register over the whole tune stands in). This chooses
+      between the chords that fit the melody, which chord tone each voice sings and in which octave.
+    - The rules bound the choice and add costs (each a weight of :class:`VoicingWeights`): the melody's
+      note on the beat is a chord tone, or one non-chord tone over a whole triad; chords outside the key
+      and rarer shapes cost more; a complete chord; the bass on the root, less often the third; voices in
+      order and spaced; small steps cheap, leaps dear, parallel fifths and octaves dearer still.
+    - Whether the voices sing is the melody's: they sing through every beat the melody sounds in.
+    - How much dissonance: the search puts a price (or a reward) on every dissonant beat and finds by
+      bisection the one that brings the tune's share near :attr:`VoicingWeights.dissonance` (Bach's
+      chorales' share by default); which beats carry it is still the model's and the rules' choice.
+    - Passing notes fill a voice's leaps of a third (:func:`~composerlab.models.gan.chords.add_passing_notes`);
+      the genre models' voices move register phrase by phrase (:attr:`VoicingWeights.follow`, ``wander``).
+
+    The search is not random: the randomness is the generator's noise, so the same seed gives the same
+    music. Nothing here knows which model wrote the probabilities; any model of this kit whose voices
+    are ordered from high to low decodes this way.
+    """
     w = weights or VoicingWeights()
     probabilities = np.asarray(probabilities, dtype=np.float64)
     melody = np.asarray(melody) > 0
@@ -165,17 +125,45 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
         probabilities = shift_registers(probabilities, register_shifts(melody[:steps], w, seed))
     if key is None:
         key = estimate_key(melody[:steps])
+    beats = _beats(probabilities, melody, lowest, time_signature, key, w)
+    out = _voices(beats, _search(beats, w), steps, n_pitches, chords_out)
+    if w.passing_notes:
+        out = add_passing_notes(out, melody, lowest, time_signature, key)
+    if rests:
+        out = rest_where_the_model_rests(out, resting, w.rests, steps_per_bar(time_signature), w.tacet)
+    return out
+
+
+def registers(probabilities: np.ndarray, epsilon: float) -> np.ndarray:
+    """(3, pitches) each voice's share of its probability over the whole tune, by pitch: what stands in
+    for the model's choice where it rests the voice.
+
+    A voice the model gives no pitch anywhere (it rests it through the whole tune) borrows the register
+    of the voices it does give; if it gives none, every pitch is alike.
+    """
+    register = probabilities.sum(axis=1)
+    totals = register.sum(axis=1, keepdims=True)
+    register /= np.maximum(totals, epsilon)
+    silent = totals[:, 0] <= 0
+    if silent.any():
+        given = register[~silent].mean(axis=0) if (~silent).any() else np.full(register.shape[1], 1.0)
+        register[silent] = given / given.sum()
+    return register
+
+
+def _beats(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_signature, key,
+           w: VoicingWeights) -> list[_Beat]:
+    """Every beat of the tune with the states (chord and voicing) the search considers on it."""
+    steps, n_pitches = probabilities.shape[1:]
     in_key = scale_mask(key)
     pitch_class = (lowest + np.arange(n_pitches)) % 12
     outside = (CHORD_MASKS & ~in_key).sum(axis=1)
     chromatic = np.where(outside > 0, w.chromatic * np.maximum(outside, 1), 0.0)  # inf * 0 would be NaN
     chord_prior = SHAPE_COST + w.seventh * (CHORD_TONES[:, 3] >= 0) + chromatic
-    tops = top_pitch(melody[:steps])
     # Each voice's pitches over the whole tune: where the model rests a voice, its register stands in.
-    register = probabilities[:, :steps].sum(axis=1)
-    register /= np.maximum(register.sum(axis=1, keepdims=True), w.epsilon)
+    register = registers(probabilities[:, :steps], w.epsilon)
+    tops = top_pitch(melody[:steps])
     tops = np.where(tops >= 0, tops - lowest, SILENT)  # model pitch indices, outside 0..n_pitches - 1 if need be
-
     beats = []
     for start, end in beat_segments(steps, time_signature):
         line = tops[start:end]
@@ -185,8 +173,11 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
             beat.all_states, beat.all_cost, beat.all_dissonant = _beat_states(
                 probabilities[:, start:end], register, line, melody[start], pitch_class, chord_prior, w)
         beats.append(beat)
+    return beats
 
-    choice = _search(beats, w)
+
+def _voices(beats: list[_Beat], choice: list, steps: int, n_pitches: int, chords_out: list | None) -> np.ndarray:
+    """(3, steps, pitches) booleans: each beat's chosen voicing held through the beat."""
     out = np.zeros((3, steps, n_pitches), bool)
     for beat, state in zip(beats, choice):
         if state is None:
@@ -195,12 +186,6 @@ def harmonize(probabilities: np.ndarray, melody: np.ndarray, lowest: int, time_s
             out[v, beat.start: beat.end, state[v + 1]] = True
         if chords_out is not None:
             chords_out.append((beat.start, beat.end, int(state[0])))
-    if w.passing_notes:
-        out = add_passing_notes(out, melody, lowest, time_signature, key)
-    if rests:
-        from composerlab.music.pianoroll import steps_per_bar
-
-        out = rest_where_the_model_rests(out, resting, w.rests, steps_per_bar(time_signature), w.tacet)
     return out
 
 
@@ -213,31 +198,47 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
     # register over the tune worth ``w.register`` steps, so that a beat the model would rest is still sung in range.
     mass = probs.sum(axis=1) + w.register * register
     mean = mass / mass.sum(axis=1, keepdims=True)
-    log_p = np.log(mean + w.epsilon)
-    melody_pcs = np.where(line > SILENT, (line + pitch_class[0]) % 12, -1)
     on_beat = np.zeros(12, bool)  # the melody's pitch classes on the beat
     on_beat[np.flatnonzero(struck) % 12] = True
-    # The melody: its notes on the beat in the chord (or one non-chord tone over a triad), the rest mostly in it.
+    keep, cost, fits = _chords(mean, line, on_beat, pitch_class, chord_prior, w)
+    melody_top = line[0] if line[0] > SILENT else line.max()
+    return _voicings(keep, cost, fits, mean, on_beat, melody_top, pitch_class, w)
+
+
+def _chords(mean: np.ndarray, line: np.ndarray, on_beat: np.ndarray, pitch_class: np.ndarray,
+            chord_prior: np.ndarray, w: VoicingWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the chords kept for a beat, every chord's cost, whether each holds the melody's notes on the beat).
+
+    The melody's notes on the beat are in the chord (or one non-chord tone over a triad), the rest mostly
+    in it; the model's mass on each chord's tones keeps the promising ones. ``on_beat`` is cleared where
+    no chord can hold it.
+    """
+    melody_pcs = np.where(line > SILENT, (line + pitch_class[0]) % 12, -1)
     rest = melody_pcs[1:][melody_pcs[1:] >= 0]
     offbeat = (~CHORD_MASKS[:, rest]).mean(axis=1) if rest.size else np.zeros(len(CHORD_MASKS))
     foreign = (on_beat[None, :] & ~CHORD_MASKS).sum(axis=1)
     fits = foreign == 0
     triad = CHORD_TONES[:, 3] < 0
     allowed = fits | (triad & (foreign == 1))
-    if not allowed.any():  # a cluster in the melody no chord holds: harmonise the beat as if it were silent
+    # A cluster in the melody that no chord holds, or none the key rule leaves (a chromatic cluster, an
+    # in-key rule): harmonise the beat as if the melody were silent on it.
+    if not (allowed & np.isfinite(chord_prior)).any():
         on_beat[:] = False
         fits = allowed = np.ones(len(CHORD_MASKS), bool)
     cost = chord_prior + w.melody_offbeat * offbeat + np.where(fits, 0.0, w.melody_nonchord)
-    # The model's mass on each chord's tones, to keep the promising chords.
     chord_mass = mean @ CHORD_MASKS[:, pitch_class].T  # (3, chords)
     score = cost - w.model * np.log(chord_mass + w.epsilon).sum(axis=0)
     score[~allowed] = np.inf
     keep = np.argsort(score, kind="stable")[: w.chords]
-    keep = keep[np.isfinite(score[keep])]
-    melody_top = line[0] if line[0] > SILENT else line.max()
+    return keep[np.isfinite(score[keep])], cost, fits
 
-    # Every voicing of every kept chord at once: (chords, M, M, M) for alto x tenor x bass candidates.
+
+def _voicings(keep: np.ndarray, cost: np.ndarray, fits: np.ndarray, mean: np.ndarray, on_beat: np.ndarray,
+              melody_top: int, pitch_class: np.ndarray, w: VoicingWeights):
+    """Every voicing of every kept chord at once, (chords, M, M, M) for alto x tenor x bass candidates,
+    scored by the model and the rules: the cheapest states, their costs and whether each is dissonant."""
     m = w.candidates
+    log_p = np.log(mean + w.epsilon)
     member = CHORD_MASKS[keep][:, pitch_class]  # (K, pitches)
     picks, valid = [], []
     for v in range(3):
@@ -260,7 +261,7 @@ def _beat_states(probs: np.ndarray, register: np.ndarray, line: np.ndarray, stru
 
     c_cost = cost[keep][:, None, None, None] - w.model * (log_p[0, a] + log_p[1, t] + log_p[2, b])
     c_cost = c_cost + np.where(present(1), 0.0, w.no_third) + np.where(present(2), 0.0, w.no_fifth)
-    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep])[:, None, None, None]
+    needs_root = np.array([CHORD_SHAPE_NAMES[c] != "diminished seventh" for c in keep], bool)[:, None, None, None]
     c_cost = c_cost + np.where(present(0) | ~needs_root, 0.0, w.no_root)
     has_seventh = tones[..., 3] >= 0
     ok = ok & (~has_seventh | present(3))  # without its seventh it is the triad, another state

@@ -1,11 +1,8 @@
 """The AI judge: how Bach-like a composition is, for a whole submissions folder at once.
 
-- ``data.py``: corpus pieces (Bach chorales against other corpus music and spoiled chorales), the split by piece, windows.
-- ``network.py``: the calibrated CNN, the pitch distribution, save and load.
-- ``scoring.py``: judging a piece or a folder; ranking.
-- ``report.py``: the ranked CSV and the self-contained HTML report.
-- ``cases.py``: made-up pieces that try to fool the judge, and a rehearsal folder.
-- ``training.py``: training, calibration, the test figures and the model card.
-
+``data`` (corpus pieces, the split by piece, windows), ``network`` (the calibrated CNN, the pitch
+distribution, save and load), ``scoring`` (judging a piece or a folder; ranking), ``report`` (the ranked
+CSV and HTML page), ``cases`` (made-up pieces that try to fool it, a rehearsal folder), ``training``
+(its test figures, installing a run; the run itself is :mod:`composerlab.models.cards.judge`).
 Card: ``data/models/ai_judge.md``.
 """

@@ -5,7 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
+from composerlab.models.judge.data import load_piece
 from composerlab.models.judge.network import JudgeModel, load_judge
+from composerlab.music.melody import clip_bars, count_bars, melody, transpose
+from composerlab.music.midi import write_midi
+from composerlab.music.pianoroll import Note, make_multitrack, track_notes
+from composerlab.music.samples import SAMPLES, load_sample
 
 FOOLING_KINDS = ("random notes", "clusters", "noise", "plain triads")
 """What :func:`tune_with` puts under a tune: tricks that once fooled a Bach judge, and a plain baseline."""
@@ -18,9 +23,6 @@ def tune_with(multitrack, kind: str, rng: np.random.Generator):
     96 of 100, more than the melody over plain triads; these pieces check that
     ours is not fooled that way.
     """
-    from composerlab.music.melody import melody
-    from composerlab.music.pianoroll import Note, make_multitrack, track_notes
-
     tune = track_notes(melody(multitrack).tracks[0])
     end = max(n.end for n in tune)
     extra = []
@@ -52,11 +54,6 @@ def write_demo_submissions(folder: str | Path, n: int = 12, seed: int = 0, model
     in the labs, each is 8 to 32 bars long (longer pieces are cut), unless
     ``cut`` is False.
     """
-    from composerlab.models.judge.data import load_piece
-    from composerlab.music.melody import clip_bars, count_bars, transpose
-    from composerlab.music.midi import write_midi
-    from composerlab.music.samples import SAMPLES, load_sample
-
     model = model or load_judge()
     rng = np.random.default_rng(seed)
     held_out = model.card.get("test_pieces", [])

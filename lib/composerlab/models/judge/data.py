@@ -1,17 +1,9 @@
-"""The AI judge's data: Bach chorales against the rest of the music21 corpus.
+"""The AI judge's data: Bach chorales against the rest of the music21 corpus, split by piece, as windows.
 
-Everything comes from the corpus that ships inside the music21 package (no
-download). Positives are Bach's chorales; negatives are Palestrina, Monteverdi,
-trecento, Josquin, Mozart, Haydn, Beethoven, the Schumanns, folk collections
-and the corpus's single pieces, plus Bach chorales spoiled on purpose (random
-notes added, note clusters, noise, the tune over random chords) so that
-noise added to real Bach scores low.
-
-Pieces are split into train / validation / test per composer before any window
-is cut, so no piece has windows on both sides. Parsing takes minutes, so the
-parsed pieces are cached under :func:`composerlab.paths.cache_dir`.
-
-Introduced in ``facilitator/train_ai_judge.ipynb``.
+Positives are Bach's chorales; negatives the corpus's other composers, folk books and single pieces, plus
+chorales spoiled on purpose (:data:`SPOILERS`) so that noise added to real Bach scores low. Pieces are
+split per composer before any window is cut; the parsed pieces are cached (:data:`CACHE`). Introduced in
+``facilitator/train_ai_judge.ipynb``.
 """
 from __future__ import annotations
 
@@ -22,8 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import music21
 import numpy as np
 
+from composerlab.models.corpora.cache import Cache, pack_rolls, unpack_rolls
 from composerlab.models.judge.network import (
     N_PITCHES,
     WINDOW_STEPS,
@@ -31,9 +25,10 @@ from composerlab.models.judge.network import (
     merged_rolls,
     pitch_histogram,
 )
-from composerlab.paths import cache_dir
+from composerlab.music.notation import from_music21, load_corpus
+from composerlab.music.pianoroll import steps_per_bar, time_signature_of
 
-CACHE_VERSION = 1
+CACHE = Cache("ai_judge_corpus", version=2)
 MAX_STEPS = 64 * 16
 """Longest stretch of a corpus piece kept (64 bars of 4/4): enough windows, bounded memory."""
 
@@ -77,8 +72,6 @@ class Piece:
 
 def corpus_catalogue(seed: int = 0) -> list[tuple[str, str]]:
     """The (corpus path, composer group) pairs the dataset is built from."""
-    import music21
-
     root = _corpus_root()
     paths = sorted(Path(p) for p in music21.corpus.getCorePaths())
     by_folder: dict[str, list[Path]] = {}
@@ -107,18 +100,11 @@ def corpus_catalogue(seed: int = 0) -> list[tuple[str, str]]:
 
 
 def _corpus_root() -> Path:
-    import music21
-
     return Path(music21.__file__).parent / "corpus"
 
 
 def _parse_job(job: tuple[str, str]) -> list[Piece] | str:
     """Parse one corpus file into pieces (a folk book gives several); a string says why not."""
-    import music21
-
-    from composerlab.music.notation import from_music21
-    from composerlab.music.pianoroll import steps_per_bar, time_signature_of
-
     name, composer = job
     try:
         with warnings.catch_warnings():
@@ -153,7 +139,7 @@ def load_corpus_pieces(seed: int = 0, limit: int | None = None, workers: int | N
     refresh : bool
         Parse again even if a cache exists.
     """
-    cache = cache_dir() / f"ai_judge_corpus_v{CACHE_VERSION}_seed{seed}.npz"
+    key = f"seed{seed}"
     jobs = corpus_catalogue(seed)
     if limit is not None:
         # A quick run takes the smallest files of each group: they parse fastest.
@@ -166,8 +152,8 @@ def load_corpus_pieces(seed: int = 0, limit: int | None = None, workers: int | N
             if per_group[job[1]] <= limit:
                 picked.append(job)
         jobs = picked
-    elif cache.is_file() and not refresh:
-        return _read_cache(cache)
+    elif CACHE.exists(key) and not refresh:
+        return _read_cache(key)
     began = time.perf_counter()
     workers = workers or min(4, os.cpu_count() or 1)
     pieces, skipped = [], []
@@ -182,30 +168,27 @@ def load_corpus_pieces(seed: int = 0, limit: int | None = None, workers: int | N
         print(f"parsed {len(pieces)} pieces from {len(jobs)} corpus files in "
               f"{time.perf_counter() - began:.0f} s ({len(skipped)} skipped)")
     if limit is None:
-        _write_cache(cache, pieces)
+        _write_cache(key, pieces)
     return pieces
 
 
-def _write_cache(path: Path, pieces: list[Piece]) -> None:
-    lengths = np.array([len(p.sounding) for p in pieces])
-    np.savez_compressed(
-        path,
-        names=np.array([p.name for p in pieces]),
-        composers=np.array([p.composer for p in pieces]),
-        bar_steps=np.array([p.bar_steps for p in pieces]),
-        lengths=lengths,
-        sounding=np.packbits(np.concatenate([p.sounding for p in pieces]), axis=1),
-        starts=np.packbits(np.concatenate([p.starts for p in pieces]), axis=1),
-    )
+def _write_cache(key: str, pieces: list[Piece]) -> None:
+    meta = {"names": [p.name for p in pieces], "composers": [p.composer for p in pieces],
+            "bar_steps": [p.bar_steps for p in pieces]}
+    sounding = {f"sounding_{k}": v for k, v in pack_rolls([p.sounding for p in pieces]).items()}
+    starts = {f"starts_{k}": v for k, v in pack_rolls([p.starts for p in pieces]).items()}
+    CACHE.save({**sounding, **starts}, key, meta=meta)
 
 
-def _read_cache(path: Path) -> list[Piece]:
-    data = np.load(path)
-    sounding = np.unpackbits(data["sounding"], axis=1).astype(bool)
-    starts = np.unpackbits(data["starts"], axis=1).astype(bool)
-    bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
-    return [Piece(str(n), str(c), int(b), sounding[lo:hi], starts[lo:hi])
-            for n, c, b, lo, hi in zip(data["names"], data["composers"], data["bar_steps"], bounds[:-1], bounds[1:])]
+def _read_cache(key: str) -> list[Piece]:
+    arrays, meta = CACHE.load(key)
+
+    def rolls(prefix):
+        return unpack_rolls({k.removeprefix(prefix): v for k, v in arrays.items() if k.startswith(prefix)})
+
+    return [Piece(name, composer, int(bar), sounding, starts)
+            for name, composer, bar, sounding, starts in zip(meta["names"], meta["composers"], meta["bar_steps"],
+                                                              rolls("sounding_"), rolls("starts_"))]
 
 
 def split_pieces(pieces: list[Piece], seed: int = 0, fractions=(0.7, 0.15, 0.15)) -> dict[str, list[Piece]]:
@@ -321,6 +304,4 @@ def bach_pitch_distribution(pieces: list[Piece]) -> np.ndarray:
 
 def load_piece(name: str):
     """A catalogue piece as a Multitrack, e.g. ``"bach/bwv66.6.mxl"`` or a book's tune ``"essenFolksong/x.abc#2"``."""
-    from composerlab.music.notation import load_corpus
-
     return load_corpus(name)

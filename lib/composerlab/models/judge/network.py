@@ -1,19 +1,9 @@
-"""The AI judge's model: 8-bar windows in, P(Bach) out, plus Bach's pitch distribution.
+"""The AI judge's model: 8-bar windows in, P(Bach) out, plus Bach's pitch distribution; save and load.
 
-A window is 8 bars of the composition, every pitched track merged into one
-binarized piano roll on the 16th-note grid, 128 steps long (8 bars of 4/4;
-shorter bars are padded with silence, longer ones cut) and 84 pitches wide
-(C1-B7; notes outside are folded in by octaves). Two channels: "sounding" and
-"note starts", so repeated notes stay distinct.
-
-The network is a small 2-D CNN whose convolutions slide along time and pitch
-and end in global pooling, so a chorale transposed by a few semitones looks the
-same to it. Its logit is divided by a temperature fitted on the validation
-pieces (calibration). No dropout or other randomness at inference: the same
-file always gets the same probability.
-
-Introduced in ``facilitator/train_ai_judge.ipynb``; used by
-:mod:`composerlab.models.judge.scoring`.
+A window is 8 bars, every pitched track merged into one binarized roll of 128 steps by 84 pitches (C1-B7),
+two channels: "sounding" and "note starts". A small 2-D CNN ends in global pooling, so a chorale
+transposed a little looks the same to it; its logit is divided by a temperature fitted on the validation
+pieces. No randomness at inference: the same file always gets the same probability.
 """
 from __future__ import annotations
 
@@ -24,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pypianoroll
+from scipy.optimize import minimize_scalar
 
-from composerlab.models import quiet_tensorflow
+from composerlab.models.runtime import quiet_tensorflow
 from composerlab.paths import models_dir
 
 WINDOW_BARS = 8
@@ -148,7 +139,7 @@ def ks_distance(histogram: np.ndarray, reference: np.ndarray) -> float:
 def build_network(seed: int = 0):
     """The judge's CNN (Keras 3): (128, 84, 2) window in, one logit out (about 25k parameters)."""
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
     from keras import layers
 
     init = keras.initializers.GlorotUniform(seed=seed)
@@ -261,8 +252,6 @@ def load_judge(path: str | Path | None = None) -> JudgeModel:
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature that minimises the log loss of ``sigmoid(logits / T)`` (Platt-style calibration)."""
-    from scipy.optimize import minimize_scalar
-
     labels = labels.astype(float)
 
     def loss(log_t: float) -> float:
@@ -278,7 +267,7 @@ class _Batches:
 
     def __init__(self, windows, labels, batch_size, seed, transpose=6, cut_prob=0.15):
         quiet_tensorflow()
-        import keras
+        import keras  # loads TensorFlow: deferred to the first network built
 
         class _Dataset(keras.utils.PyDataset):
             def __len__(inner):
@@ -324,7 +313,7 @@ def train_network(train: tuple[np.ndarray, np.ndarray], validation: tuple[np.nda
     temperature is then fitted on the validation windows.
     """
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
 
     keras.utils.set_random_seed(seed)
     network = build_network(seed)

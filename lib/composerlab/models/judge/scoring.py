@@ -1,19 +1,10 @@
-"""The AI judge: how Bach-like is each submission, for a whole folder at once.
+"""The AI judge at work: how Bach-like each submission is, for a whole folder at once.
 
-score = 100 x (weight x P(Bach) + (1 - weight) x pitch similarity), where
-P(Bach) is the calibrated classifier's mean over every 8-bar window of the
-piece (the best window is reported too) and pitch similarity is 1 minus the
-Kolmogorov-Smirnov distance between the piece's pitch distribution and that of
-the training chorales. ``weight`` is 0.5 by default, as in the judge that AWS
-DeepComposer Got Talent used.
-
-Any file the kit reads is judged: MIDI (any suffix case), MusicXML, ABC; any
-length (a short piece is padded to 8 bars, a long one judged window by window);
-any time signature; drum tracks left out. A file that cannot be read is listed
-with the reason and the run goes on. The same files always get the same scores.
-
-Used by ``facilitator/ai_judge.ipynb`` (ranking a submissions folder),
-``facilitator/train_ai_judge.ipynb`` (training) and ``composerlab judge DIR``.
+score = 100 x (weight x P(Bach) + (1 - weight) x pitch similarity): the calibrated classifier's mean over
+every 8-bar window, and 1 minus the Kolmogorov-Smirnov distance between the piece's pitch distribution
+and the training chorales'; ``weight`` 0.5, as in the judge AWS DeepComposer Got Talent used. Any file
+the kit reads, any length and meter, is judged; a file that cannot be read is listed with the reason and
+the run goes on. Used by ``facilitator/ai_judge.ipynb`` and ``composerlab judge DIR``.
 """
 from __future__ import annotations
 
@@ -35,6 +26,8 @@ from composerlab.models.judge.network import (
     merged_rolls,
     pitch_histogram,
 )
+from composerlab.music.melody import read_music
+from composerlab.music.pianoroll import steps_per_bar, time_signature_of
 
 DEFAULT_WEIGHT = 0.5
 """Share of the classifier in the score (the rest is pitch similarity)."""
@@ -100,9 +93,6 @@ def find_submissions(folder: str | Path, exclude: str | Path | None = None) -> l
 
 
 def _read(path: Path):
-    from composerlab.music.melody import read_music
-    from composerlab.music.pianoroll import steps_per_bar, time_signature_of
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         multitrack = read_music(path)
@@ -186,8 +176,6 @@ def judge_music(multitrack, model: JudgeModel | None = None, weight: float = DEF
     sounding, starts = merged_rolls(multitrack)
     if not starts.any():
         raise MusicFileError(name or multitrack.name or "composition", "has no pitched notes to judge")
-    from composerlab.music.pianoroll import steps_per_bar, time_signature_of
-
     return judge_rolls([(name or multitrack.name or "composition", sounding, starts,
                          steps_per_bar(time_signature_of(multitrack)))], model, weight)[0]
 

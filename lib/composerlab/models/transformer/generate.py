@@ -1,18 +1,9 @@
 """Extend a melody: your melody in, the same melody followed by N new bars out.
 
-:func:`extend` takes the melody of ``music`` (a polyphonic piece is continued
-from its top line), turns it into tokens, lets the Transformer write one token
-at a time with a cache of past keys and values, and returns two tracks: your
-melody ("Melody") and the continuation ("Transformer"), so the piano roll and
-the player show which bars are new. Sampling is shaped by three knobs:
-
-- ``temperature`` divides the scores before the softmax: below 1 the model
-  plays safe, above 1 it takes risks;
-- ``top_k`` keeps only the k likeliest tokens at each step (0: all);
-- ``top_p`` (nucleus) keeps the smallest set of likeliest tokens whose
-  probabilities add up to p.
-
-The same seed and settings give the same notes. From a terminal::
+:func:`extend` turns the melody of ``music`` (a polyphonic piece's top line) into tokens, lets the
+Transformer write one token at a time with a cache of past keys and values, and returns two tracks:
+your melody ("Melody") and the continuation ("Transformer"). Temperature, top-k and top-p shape the
+sampling (:data:`PARAMETERS`, :func:`filter_logits`); the same seed and settings give the same notes::
 
     composerlab compose twinkle --model transformer --bars 8 --top-p 0.9 -o out.mid
 
@@ -25,58 +16,72 @@ from pathlib import Path
 
 import numpy as np
 import pypianoroll
-from threadpoolctl import threadpool_limits
 
 from composerlab.errors import MusicFileError
-from composerlab.models.transformer.data import HIGHEST_PITCH, LOWEST_PITCH
-from composerlab.music.pianoroll import STEPS_PER_BAR, Note
+from composerlab.models.parameters import Parameter, check_parameters
+from composerlab.models.runtime import one_blas_thread
+from composerlab.models.transformer.network import load
+from composerlab.models.transformer.tokens import HIGHEST_PITCH, LOWEST_PITCH, tokenizer
+from composerlab.music.melody import melody, tempo_of
+from composerlab.music.pianoroll import (
+    STEPS_PER_BAR,
+    Note,
+    make_multitrack,
+    n_steps_of,
+    steps_per_bar,
+    time_signature_of,
+    track_notes,
+)
+from composerlab.paths import models_dir
 
 DEFAULT_TEMPERATURE = 0.9
 DEFAULT_TOP_K = 0
 DEFAULT_TOP_P = 0.95
 DEFAULT_BARS = 8
 MAX_BARS = 16
-MODELS = {"transformer": "transformer"}
-"""Model names -> weight files in ``data/models/`` (``<file>.weights.h5`` + ``<file>.json``)."""
+WEIGHTS = "transformer"
+"""The shipped weights in ``data/models/`` (``transformer.weights.h5`` + ``transformer.json``)."""
+PARAMETERS = (
+    Parameter("bars", "bars", DEFAULT_BARS, "new bars after your melody", low=1, high=MAX_BARS, whole=True, step=1,
+              requirement=f"a whole number from 1 to {MAX_BARS}", option="--bars"),
+    Parameter("temperature", "temperature", DEFAULT_TEMPERATURE, "sampling temperature: low, safe choices; high, "
+              "surprises", low=0, above=True, step=0.1, shown=(0.1, 3.0),
+              requirement="above 0 (1 = the model's own odds)", option="--temperature"),
+    Parameter("top_k", "top-k", DEFAULT_TOP_K, "keep the k likeliest tokens (0 = all)", low=0, whole=True, step=1,
+              shown=(0, 200), requirement="0 (off) or a positive whole number of tokens", option="--top-k"),
+    Parameter("top_p", "top-p", DEFAULT_TOP_P, "nucleus sampling: keep the likeliest tokens up to this probability "
+              "(1: off)", low=0, above=True, high=1, step=0.05, shown=(0.05, 1.0),
+              requirement="above 0 and at most 1 (1 = off)", option="--top-p"),
+)
+"""What a learner sets on the Transformer: new bars and the three sampling knobs."""
 
 
-def check_settings(bars, temperature, top_k, top_p) -> None:
-    """Refuse sampling settings that make no sense, with the reason.
-
-    Raises
-    ------
-    ValueError
-        ``bars`` outside 1-16, ``temperature`` not above 0, ``top_k`` negative,
-        ``top_p`` outside (0, 1].
-    """
-    if isinstance(bars, bool) or not isinstance(bars, (int, np.integer)) or not 1 <= bars <= MAX_BARS:
-        raise ValueError(f"bars must be a whole number from 1 to {MAX_BARS}, got {bars!r}")
-    if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be above 0 (1 = the model's own odds), got {temperature!r}")
-    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 0:
-        raise ValueError(f"top_k must be 0 (off) or a positive whole number of tokens, got {top_k!r}")
-    if not np.isfinite(top_p) or not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be above 0 and at most 1 (1 = off), got {top_p!r}")
+def check_settings(bars, temperature, top_k, top_p) -> dict:
+    """The sampling settings as the model takes them (None: the default), or a
+    :class:`~composerlab.errors.ParameterError` naming the first that makes no sense and why."""
+    return check_parameters(PARAMETERS, {"bars": bars, "temperature": temperature, "top_k": top_k, "top_p": top_p})
 
 
 def model_path(model: str) -> Path:
-    """Where a named model's weights live, or the path itself for a model you trained."""
-    from composerlab.paths import models_dir
-
-    return models_dir() / MODELS[model] if model in MODELS else Path(str(model).removesuffix(".weights.h5"))
+    """Where a named model's weights live (``"transformer"``: the shipped ones), or the path itself for a
+    model you trained."""
+    return models_dir() / WEIGHTS if model == "transformer" else Path(str(model).removesuffix(".weights.h5"))
 
 
 @lru_cache(maxsize=4)
 def load_model(model: str = "transformer"):
     """(network, cached decoder) for a model name or weight path; loaded once."""
-    from composerlab.models.transformer.network import load
-
     net = load(model_path(model))
     return net, net.decoder()
 
 
 def filter_logits(logits: np.ndarray, temperature: float, top_k: int, top_p: float) -> np.ndarray:
-    """Probabilities after temperature, top-k and top-p (the masked tokens get 0)."""
+    """Probabilities after temperature, top-k and top-p (the masked tokens get 0).
+
+    ``temperature`` divides the scores before the softmax: below 1 the model plays safe, above 1 it takes
+    risks; ``top_k`` keeps only the k likeliest tokens (0: all); ``top_p`` (nucleus) keeps the smallest
+    set of likeliest tokens whose probabilities add up to p.
+    """
     scores = np.asarray(logits, dtype=np.float64) / temperature
     finite = np.isfinite(scores)
     if top_k and top_k < finite.sum():
@@ -105,8 +110,6 @@ def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, to
     another bar line: a continuation has no silent bar. When
     the context fills up, the cache is rebuilt from the latest half.
     """
-    from composerlab.models.transformer.tokens import tokenizer
-
     tok = tokenizer()
     context = decoder.config.context
     history = list(prompt[-(context - 1):])
@@ -169,12 +172,7 @@ def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, t
     The continuation starts at the first bar line after the melody's last note.
     ``silent_bars`` lets the model leave a bar empty (off: every new bar has a note).
     """
-    from composerlab.models.transformer.tokens import tokenizer
-
-    temperature = DEFAULT_TEMPERATURE if temperature is None else temperature
-    top_k = DEFAULT_TOP_K if top_k is None else top_k
-    top_p = DEFAULT_TOP_P if top_p is None else top_p
-    check_settings(bars, temperature, top_k, top_p)
+    settings = check_settings(bars, temperature, top_k, top_p)
     if not notes:
         raise MusicFileError("melody", "has no notes to continue")
     _, decoder = load_model(model)
@@ -188,13 +186,14 @@ def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, t
     prompt = np.concatenate([prompt, [tok.bar] * (prompt_bars - 1 - last_bar)]).astype(np.int32)
     rng = np.random.default_rng(seed)
     # One BLAS thread: each step multiplies one token's vector by small matrices, and numpy's threaded BLAS
-    # spends more than it saves there (8 bars of a reel took 1.1 s instead of 0.3 s on a busy 2-core CPU).
-    with threadpool_limits(1, user_api="blas"):
-        new = sample_tokens(decoder, prompt, bars, temperature, top_k, top_p, rng, silent_bars)
+    # spends more than it saves there.
+    with one_blas_thread():
+        new = sample_tokens(decoder, prompt, settings["bars"], settings["temperature"], settings["top_k"],
+                            settings["top_p"], rng, silent_bars)
     offset = prompt_bars * STEPS_PER_BAR
     written = tok.decode(new)
     # One voice: a note ends where the next begins (REMI durations may overlap the next onset).
-    ends = [n.start for n in written[1:]] + [bars * STEPS_PER_BAR]
+    ends = [n.start for n in written[1:]] + [settings["bars"] * STEPS_PER_BAR]
     return [Note(n.start + offset, n.pitch - shift, max(1, min(n.length, end - n.start)))
             for n, end in zip(written, ends)]
 
@@ -228,14 +227,9 @@ def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BAR
     MusicFileError
         No pitched notes (empty, or drums only), or a meter whose bars are not 16 steps.
     ValueError
-        Sampling settings out of range (see :func:`check_settings`).
+        Sampling settings out of range (a :class:`~composerlab.errors.ParameterError`, see :data:`PARAMETERS`).
     """
-    from composerlab.music.melody import melody, tempo_of
-    from composerlab.music.pianoroll import (make_multitrack, steps_per_bar, time_signature_of,
-                                             track_notes)
-
-    check_settings(bars, DEFAULT_TEMPERATURE if temperature is None else temperature,
-                   DEFAULT_TOP_K if top_k is None else top_k, DEFAULT_TOP_P if top_p is None else top_p)
+    bars = check_settings(bars, temperature, top_k, top_p)["bars"]
     name = music.name or "melody"
     numerator, denominator = time_signature_of(music)
     if steps_per_bar((numerator, denominator)) != STEPS_PER_BAR:
@@ -254,9 +248,6 @@ def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BAR
 
 def join_tracks(music: pypianoroll.Multitrack) -> pypianoroll.Multitrack:
     """Melody and continuation as one track "Melody", for the next model of a chain."""
-    from composerlab.music.pianoroll import make_multitrack, n_steps_of, time_signature_of, track_notes
-    from composerlab.music.melody import tempo_of
-
     notes = [n for track in music.tracks if not track.is_drum for n in track_notes(track)]
     program = int(music.tracks[0].program) if music.tracks else 0
     return make_multitrack([("Melody", program, notes)], n_steps=n_steps_of(music), tempo=tempo_of(music),

@@ -1,16 +1,9 @@
 """A small decoder-only Transformer (Keras 3) with a cache of past keys and values.
 
-The network reads token ids and predicts the next one at every position
-(causal self-attention: a position sees only those before it). Training runs
-it on whole windows at once. Generation uses :meth:`MelodyTransformer.prefill`
-on the prompt, which returns the keys and values of every layer, then
-:meth:`MelodyTransformer.step` one token at a time: each step computes the new
-token's query, key and value only and attends over the cached ones, so a
-continuation of n tokens costs n small steps, not n passes over the whole
-sequence. The cache has a fixed length (the context), so the step is traced
-once by TensorFlow and runs as a graph. Attention is written out (not
-``keras.layers.MultiHeadAttention``) because that layer has no key/value cache.
-Introduced in lab 06.
+Training runs it on whole windows at once (causal self-attention). Generation fills the cache with the
+prompt, then steps one token at a time, attending over the cached keys and values, so n new tokens
+cost n small steps, not n passes over the whole sequence (:class:`CachedDecoder`, in numpy). Attention
+is written out because ``keras.layers.MultiHeadAttention`` has no key/value cache. Introduced in lab 06.
 """
 from __future__ import annotations
 
@@ -20,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from composerlab.models import quiet_tensorflow
+from composerlab.models.runtime import quiet_tensorflow
+from composerlab.paths import models_dir
 
 
 @dataclass
@@ -42,7 +36,7 @@ class TransformerConfig:
 
 def _keras():
     quiet_tensorflow()
-    import keras
+    import keras  # loads TensorFlow: deferred to the first network built
 
     return keras
 
@@ -50,7 +44,7 @@ def _keras():
 def build(config: TransformerConfig, reseed: bool = True):
     """A :class:`MelodyTransformer` with fresh weights (seeded by ``config.seed`` unless ``reseed`` is False)."""
     keras = _keras()
-    from keras import ops
+    from keras import ops  # loads TensorFlow: deferred to the first network built
 
     if reseed:
         keras.utils.set_random_seed(config.seed)
@@ -180,8 +174,6 @@ def load(stem: str | Path) -> MelodyTransformer:
     FileNotFoundError
         Naming the missing file and the command that trains it.
     """
-    from composerlab.paths import models_dir
-
     stem = Path(str(stem).removesuffix(".weights.h5"))
     weights, config_file = Path(f"{stem}.weights.h5"), Path(f"{stem}.json")
     for path in (weights, config_file):

@@ -1,14 +1,8 @@
-"""The baseline: an n-gram model on the same REMI tokens as the Transformer.
+"""The Transformer's baseline: an n-gram model on the same REMI tokens, the same tunes, the same split.
 
-It predicts the next token from the ``order - 1`` tokens before it by
-counting, with interpolated absolute discounting (each order gives a share of
-its probability to the order below, down to a uniform distribution), so an
-unseen context still gets a probability. It learns from the same training
-tunes, transposed the same way (every shift from -5 to +6 semitones that keeps
-the notes in range), and is scored on the same validation stream, so its
-perplexity is the bar the Transformer must clear. Counting is done with numpy
-on n-grams packed into integers (nltk's ``lm`` would count in Python, minutes
-for millions of tokens on this CPU). Introduced in lab 06.
+It counts, with interpolated absolute discounting (an unseen context still gets a probability), on
+n-grams packed into integers with numpy (nltk's ``lm`` counts in Python: far too slow for millions of
+tokens); its perplexity is the bar the Transformer must clear. Introduced in lab 06.
 """
 from __future__ import annotations
 
@@ -17,8 +11,8 @@ import json
 
 import numpy as np
 
-from composerlab.models.transformer import data as melodies
-from composerlab.models.transformer.tokens import tokenizer
+from composerlab.models.transformer.data import MAX_SHIFT_DOWN, MAX_SHIFT_UP, token_data
+from composerlab.models.transformer.tokens import HIGHEST_PITCH, LOWEST_PITCH, tokenizer
 
 
 def _codes(stream: np.ndarray, n: int, base: int) -> np.ndarray:
@@ -81,8 +75,6 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
 
 def transpositions(stream: np.ndarray) -> list[np.ndarray]:
     """``stream`` cut into tunes (at ``BOS``), each at every shift from -5 to +6 that keeps it in range."""
-    from composerlab.models.transformer.training import MAX_SHIFT_DOWN, MAX_SHIFT_UP
-
     tok = tokenizer()
     out = []
     for tune in np.split(stream, np.flatnonzero(stream == tok.bos)[1:]):
@@ -91,7 +83,7 @@ def transpositions(stream: np.ndarray) -> list[np.ndarray]:
             continue
         pitches = tok.values[tune[is_pitch]]
         for shift in range(-MAX_SHIFT_DOWN, MAX_SHIFT_UP + 1):
-            if melodies.LOWEST_PITCH <= pitches.min() + shift and pitches.max() + shift <= melodies.HIGHEST_PITCH:
+            if LOWEST_PITCH <= pitches.min() + shift and pitches.max() + shift <= HIGHEST_PITCH:
                 out.append(tune + is_pitch * shift)
     return out
 
@@ -109,8 +101,6 @@ def evaluate_orders(train: np.ndarray, validation: np.ndarray, orders=(3, 5, 7, 
 
 def main(argv=None) -> int:
     """``python -m composerlab.models.transformer.ngram``: the baseline's validation perplexity."""
-    from composerlab.models.transformer.training import token_data
-
     parser = argparse.ArgumentParser(description="Score n-gram baselines on the Transformer's validation tunes.")
     parser.add_argument("--books", type=int, default=None)
     args = parser.parse_args(argv)

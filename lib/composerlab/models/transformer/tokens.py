@@ -1,14 +1,9 @@
-"""Melodies as tokens: REMI from miditok, on the kit's 16th-note grid.
+"""Melodies as tokens: miditok's REMI on the kit's 16th-note grid, with the ids a sampler needs.
 
-We use miditok's REMI (read through symusic) rather than writing our own
-event vocabulary: it is the maintained library for symbolic-music tokens and
-round-trips our notes exactly. With 4 positions per beat its grid is the
-kit's (16 steps a bar), and the pitch range is the model's 48-95. Each note
-is three tokens (``Position_p``, ``Pitch_n``, ``Duration_b.s.4``) and each bar
-starts with ``Bar``; velocities, tempos and programs are left out, since a
-melody here is pitches and rhythm. ``Pitch`` tokens are consecutive ids, so
-transposing a tune is adding to its pitch ids (the training augmentation).
-Introduced in lab 06.
+miditok is the maintained library for symbolic-music tokens and round-trips our notes exactly: with
+4 positions per beat its grid is the kit's, and the pitch range is the model's 48-95. Each note is three
+tokens (``Position``, ``Pitch``, ``Duration``), each bar starts with ``Bar``; ``Pitch`` ids are
+consecutive, so transposing a tune is adding to its pitch ids. Introduced in lab 06.
 """
 from __future__ import annotations
 
@@ -16,8 +11,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from composerlab.models.transformer.data import HIGHEST_PITCH, LOWEST_PITCH
 from composerlab.music.pianoroll import STEPS_PER_BAR, STEPS_PER_BEAT, Note
+
+LOWEST_PITCH = 48
+"""Lowest melody pitch the model knows (C3)."""
+HIGHEST_PITCH = 95
+"""Highest melody pitch the model knows (B6)."""
 
 # Which kind of token may follow which, in a monophonic REMI melody.
 _NEXT_KINDS = {
@@ -46,7 +45,7 @@ class MelodyTokenizer:
     """
 
     def __init__(self):
-        from miditok import REMI, TokenizerConfig
+        from miditok import REMI, TokenizerConfig  # most of a second to load: deferred to the first tokenizer
 
         config = TokenizerConfig(
             pitch_range=(LOWEST_PITCH, HIGHEST_PITCH),  # both ends included
@@ -85,7 +84,7 @@ class MelodyTokenizer:
 
         Notes outside the pitch range are moved by octaves into it.
         """
-        from symusic import Note as SyNote
+        from symusic import Note as SyNote  # miditok's own score library: loaded with it, on first use
         from symusic import Score, Track
 
         score = Score(STEPS_PER_BEAT)  # ticks per quarter = grid steps per beat: ticks are steps

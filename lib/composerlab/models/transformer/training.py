@@ -1,106 +1,69 @@
-"""Training the melody Transformer: token streams, transposition, progress, checkpoints, resume.
+"""Training the melody Transformer: the loop, its validation loss, live progress, checkpoints and resume.
 
-Every tune becomes ``BOS`` + its REMI tokens + ``EOS``; the training tunes are
-joined into one stream and the model learns on random windows of
-``context + 1`` tokens cut from it (the last ``context`` tokens are the
-targets of the first ``context``), each transposed by a random number of
-semitones (-5..+6, less where a note would leave the pitch range). The
-validation tunes (split by piece) make fixed windows, never transposed, for
-the validation loss; its exponential is the perplexity, the number the card
-compares with the n-gram baseline (:mod:`composerlab.models.transformer.ngram`).
-Keras's ``fit`` shows the progress bar; :class:`LiveLoss` records (and in a
-notebook plots) training and validation loss; ``BackupAndRestore`` keeps a
-checkpoint every epoch so a stopped run resumes where it was.
-
-From a terminal: ``python -m composerlab.models.transformer.training --minutes 22``
-writes ``out/models/transformer``; ``--install`` (or later ``--install-only``)
-copies it over the shipped model in ``data/models/``. Introduced in lab 06.
+The model learns on random transposed windows of the training stream (:mod:`composerlab.models.transformer.data`)
+and is scored on fixed validation windows: the loss's exponential is the perplexity the card compares
+with the n-gram baseline (:mod:`composerlab.models.transformer.ngram`). Keras's ``fit`` shows the
+progress bar; a checkpoint every epoch lets a stopped run resume. From a terminal:
+``python -m composerlab.models.transformer.training --minutes 22`` writes ``out/models/transformer``;
+``--install`` (or later ``--install-only``) copies it over the shipped model. Introduced in lab 06.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import time
-import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from composerlab.models.transformer import data as melodies
-from composerlab.models.transformer.evaluation import evaluate, evaluate_strided  # noqa: F401 (used by lab 06)
+from composerlab.models.corpora.cache import write_json
+from composerlab.models.runtime import install_run, quiet_tensorflow
+from composerlab.models.transformer.data import TokenData, token_data, transposed_windows, validation_windows
 from composerlab.models.transformer.network import TransformerConfig, build, load
 from composerlab.models.transformer.tokens import tokenizer
-from composerlab.paths import cache_dir, out_dir
-
-MAX_SHIFT_DOWN, MAX_SHIFT_UP = 5, 6
+from composerlab.paths import out_dir
 
 
-@dataclass
-class TokenData:
-    """Token streams of the training and validation tunes."""
-
-    train: np.ndarray
-    validation: np.ndarray
-    train_tunes: int
-    validation_tunes: int
-    validation_names: list = field(default_factory=list)
-
-    def summary(self) -> dict:
-        return {"train_tunes": self.train_tunes, "validation_tunes": self.validation_tunes,
-                "train_tokens": int(len(self.train)), "validation_tokens": int(len(self.validation))}
+def evaluate(net, windows: np.ndarray, batch: int = 16) -> float:
+    """Mean next-token cross-entropy (nats) over ``windows`` of ``context + 1`` tokens."""
+    losses = []
+    for i in range(0, len(windows), batch):
+        chunk = windows[i: i + batch]
+        logits = net.logits(chunk[:, :-1]).astype(np.float64)
+        logits -= logits.max(-1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        losses.append(-np.take_along_axis(logp, chunk[:, 1:, None].astype(int), -1)[..., 0].ravel())
+    return float(np.concatenate(losses).mean()) if losses else float("nan")
 
 
-def encode_tunes(tunes) -> list[np.ndarray]:
-    """Each tune's ids: ``BOS``, REMI tokens, ``EOS``."""
-    tok = tokenizer()
-    return [np.concatenate([tok.encode(t.as_notes()), [tok.eos]]).astype(np.int16) for t in tunes]
+def evaluate_strided(net, stream: np.ndarray, batch: int = 16) -> float:
+    """Mean cross-entropy (nats) of every token of ``stream`` after the first, each seen with at least half a context.
 
-
-def token_data(books: int | None = None, chorales: int | None = None, build_books: bool = True,
-               collections=melodies.FOLK_COLLECTIONS) -> TokenData:
-    """Tokenised tunes, split by piece; the token streams are cached beside the parsed notes.
-
-    The arguments choose the tunes as in :func:`composerlab.models.transformer.data.load_tunes`.
+    Windows of ``context`` tokens start every half context; each token is
+    scored once, in the window where it has the most tokens before it. This
+    is how the card compares the Transformer with the n-gram model, which
+    sees its full n-1 tokens before every token.
     """
-    tunes = melodies.load_tunes(books=books, chorales=chorales, build=build_books, collections=collections)
-    key = zlib.crc32("\n".join(t.name for t in tunes).encode())
-    path = cache_dir() / f"transformer_tokens_v{melodies.CACHE_VERSION}_{key:08x}.npz"
-    if path.exists():
-        with np.load(path) as saved:
-            return TokenData(saved["train"], saved["validation"], int(saved["counts"][0]), int(saved["counts"][1]),
-                             [str(n) for n in saved["validation_names"]])
-    train, validation = melodies.split(tunes)
-    streams = [np.concatenate(encode_tunes(part)) if part else np.zeros(0, np.int16) for part in (train, validation)]
-    result = TokenData(streams[0], streams[1], len(train), len(validation), [t.name for t in validation])
-    np.savez_compressed(path, train=result.train, validation=result.validation,
-                        counts=np.array([len(train), len(validation)]),
-                        validation_names=np.array(result.validation_names, dtype=str))
-    return result
-
-
-def transposed_windows(stream: np.ndarray, starts: np.ndarray, length: int, rng: np.random.Generator | None):
-    """Windows of ``length`` tokens at ``starts``, each transposed at random (``rng`` None: not transposed)."""
-    tok = tokenizer()
-    windows = np.stack([stream[s: s + length] for s in starts]).astype(np.int32)
-    if rng is None:
-        return windows
-    is_pitch = tok.kinds[windows] == "Pitch"
-    pitch = np.where(is_pitch, tok.values[windows], 0)
-    low = np.where(is_pitch, pitch, 10_000).min(axis=1)
-    high = np.where(is_pitch, pitch, -1).max(axis=1)
-    shift = rng.integers(-MAX_SHIFT_DOWN, MAX_SHIFT_UP + 1, size=len(starts))
-    has = is_pitch.any(axis=1)
-    shift = np.where(has, np.clip(shift, melodies.LOWEST_PITCH - low, melodies.HIGHEST_PITCH - high), 0)
-    return windows + is_pitch * shift[:, None]
-
-
-def validation_windows(stream: np.ndarray, context: int, limit: int | None = None) -> np.ndarray:
-    """Non-overlapping windows of ``context + 1`` tokens covering the validation stream."""
-    if len(stream) < context + 1:
-        return np.zeros((0, context + 1), np.int32)
-    starts = np.arange(0, len(stream) - context, context)[: limit]
-    return transposed_windows(stream, starts, context + 1, None)
+    context = net.config.context
+    half = context // 2
+    starts = list(range(0, max(len(stream) - context, 0) + 1, half))
+    if starts[-1] + context < len(stream):
+        starts.append(len(stream) - context)
+    total, count, scored_to = 0.0, 0, 1
+    for i in range(0, len(starts), batch):
+        chunk = starts[i: i + batch]
+        windows = np.stack([stream[s: s + context] for s in chunk]).astype(np.int32)
+        logits = net.logits(windows[:, :-1]).astype(np.float64)
+        logits -= logits.max(-1, keepdims=True)
+        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        nll = -np.take_along_axis(logp, windows[:, 1:, None].astype(int), -1)[..., 0]
+        for row, s in enumerate(chunk):
+            first = max(scored_to, s + 1) - (s + 1)  # targets stream[s + 1 + j]; skip those scored already
+            total += nll[row, first:].sum()
+            count += nll.shape[1] - first
+            scored_to = s + context
+    return total / count
 
 
 def make_callbacks(keras, val_windows, history: dict, live: bool, checkpoint_dir: Path | None, out: Path | None,
@@ -119,7 +82,8 @@ def make_callbacks(keras, val_windows, history: dict, live: bool, checkpoint_dir
             if out is not None and loss <= min(history["validation_loss"]):
                 net.save(out)
             if live:
-                import matplotlib.pyplot as plt
+              
+                import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
                 from IPython.display import clear_output
 
                 clear_output(wait=True)
@@ -207,10 +171,8 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
     warmup : int
         Updates of linear learning-rate warm-up (0: none).
     """
-    from composerlab.models import quiet_tensorflow
-
     quiet_tensorflow()
-    import keras
+    import keras  # Keras loads TensorFlow: deferred until a network is trained
 
     config = config or TransformerConfig()
     data = data or token_data()
@@ -252,8 +214,7 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
             """Training seconds so far, beside the checkpoint, so a resumed run keeps its schedule."""
 
             def on_epoch_end(self, epoch, logs=None):
-                clock.parent.mkdir(parents=True, exist_ok=True)
-                clock.write_text(json.dumps({"seconds": elapsed_before + time.perf_counter() - started}))
+                write_json(clock, {"seconds": elapsed_before + time.perf_counter() - started})
 
         callbacks.append(Clock())
     net.model.fit(Windows(), epochs=epochs, callbacks=callbacks, verbose=verbose)
@@ -286,8 +247,6 @@ def install(stem: str | Path | None = None) -> list[Path]:
     FileNotFoundError
         When one of the run's files is missing (nothing is copied then).
     """
-    from composerlab.models import install_run
-
     stem = Path(str(stem).removesuffix(".weights.h5")) if stem is not None else default_output()
     return install_run(stem, SHIPPED_SUFFIXES, "transformer", "Transformer",
                        "python -m composerlab.models.transformer.training")

@@ -1,8 +1,8 @@
-"""composerlab.models.one_blas_thread: numpy's BLAS on one thread inside, as it was after."""
+"""composerlab.models.runtime.one_blas_thread: numpy's BLAS on one thread inside, as it was after."""
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from composerlab.models import one_blas_thread
+from composerlab.models.runtime import one_blas_thread
 
 
 def _blas_threads():

@@ -1,21 +1,20 @@
-"""How good are the continuations? Held-out prompts, musical checks, variety across seeds.
+"""How good are the Transformer's continuations: held-out prompts, musical checks, variety across seeds.
 
-:func:`quality_report` takes the first bars of validation tunes (never seen in
-training) as prompts, continues each with several seeds, and measures every
-continuation against its prompt: notes in the prompt's key, empty bars, pitch
-range (the prompt's widened by a fifth each way), note density (half to twice
-the prompt's), copying (bars repeated exactly from the prompt) and whether
-different seeds give different music. :func:`variety` measures how much the
-continuations of one prompt differ from each other, the number a temperature
-or top-p sweep moves. :func:`evaluate` and :func:`evaluate_strided` give the
-validation loss (nats per token) that training reports. Used by
-``bench/bench_transformer.py``, training and lab 06.
+:func:`quality_report` continues the first bars of validation tunes (never seen in training) with
+several seeds and checks each continuation against its prompt (key, empty bars, range, density,
+copying); :func:`variety` measures how much one prompt's continuations differ, what a temperature or
+top-p sweep moves; :func:`plot_attention` shows where a head looks. Used by ``bench/bench_transformer.py``
+and lab 06.
 """
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-from composerlab.music import metrics
+from composerlab.models.transformer.data import load_tunes, split
+from composerlab.models.transformer.generate import continue_notes
+from composerlab.models.transformer.tokens import tokenizer
+from composerlab.music.key import PITCH_CLASS_NAMES, estimate_key, scale_mask
 from composerlab.music.pianoroll import STEPS_PER_BAR, Note, notes_to_roll
 
 FIFTH = 7
@@ -57,8 +56,8 @@ def _bars(notes: list[Note], first_bar: int, n_bars: int) -> list[tuple]:
 
 def judge(prompt: list[Note], continuation: list[Note], prompt_bars: int, bars: int) -> dict:
     """The checks for one continuation of one prompt."""
-    key = metrics.estimate_key(notes_to_roll(prompt, prompt_bars * STEPS_PER_BAR) > 0)
-    scale = metrics.scale_mask(key)
+    key = estimate_key(notes_to_roll(prompt, prompt_bars * STEPS_PER_BAR) > 0)
+    scale = scale_mask(key)
     pitches = np.array([n.pitch for n in continuation])
     low, high = min(n.pitch for n in prompt), max(n.pitch for n in prompt)
     new_bars = _bars(continuation, prompt_bars, bars)
@@ -73,47 +72,6 @@ def judge(prompt: list[Note], continuation: list[Note], prompt_bars: int, bars: 
         "bars": new_bars,
         "pitches": set(pitches.tolist()),
     }
-
-
-def evaluate(net, windows: np.ndarray, batch: int = 16) -> float:
-    """Mean next-token cross-entropy (nats) over ``windows`` of ``context + 1`` tokens."""
-    losses = []
-    for i in range(0, len(windows), batch):
-        chunk = windows[i: i + batch]
-        logits = net.logits(chunk[:, :-1]).astype(np.float64)
-        logits -= logits.max(-1, keepdims=True)
-        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-        losses.append(-np.take_along_axis(logp, chunk[:, 1:, None].astype(int), -1)[..., 0].ravel())
-    return float(np.concatenate(losses).mean()) if losses else float("nan")
-
-
-def evaluate_strided(net, stream: np.ndarray, batch: int = 16) -> float:
-    """Mean cross-entropy (nats) of every token of ``stream`` after the first, each seen with at least half a context.
-
-    Windows of ``context`` tokens start every half context; each token is
-    scored once, in the window where it has the most tokens before it. This
-    is how the card compares the Transformer with the n-gram model, which
-    sees its full n-1 tokens before every token.
-    """
-    context = net.config.context
-    half = context // 2
-    starts = list(range(0, max(len(stream) - context, 0) + 1, half))
-    if starts[-1] + context < len(stream):
-        starts.append(len(stream) - context)
-    total, count, scored_to = 0.0, 0, 1
-    for i in range(0, len(starts), batch):
-        chunk = starts[i: i + batch]
-        windows = np.stack([stream[s: s + context] for s in chunk]).astype(np.int32)
-        logits = net.logits(windows[:, :-1]).astype(np.float64)
-        logits -= logits.max(-1, keepdims=True)
-        logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-        nll = -np.take_along_axis(logp, windows[:, 1:, None].astype(int), -1)[..., 0]
-        for row, s in enumerate(chunk):
-            first = max(scored_to, s + 1) - (s + 1)  # targets stream[s + 1 + j]; skip those scored already
-            total += nll[row, first:].sum()
-            count += nll.shape[1] - first
-            scored_to = s + context
-    return total / count
 
 
 def variety(rows: list[dict]) -> dict:
@@ -131,8 +89,6 @@ def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: i
     ``sampling`` goes to :func:`composerlab.models.transformer.generate.continue_notes`
     (temperature, top_k, top_p); the defaults are the model's.
     """
-    from composerlab.models.transformer.generate import continue_notes
-
     rows, per_prompt, sources = [], [], {}
     for name, prompt in prompts(tunes, prompt_bars, count):
         sources[name.split("/")[0]] = sources.get(name.split("/")[0], 0) + 1
@@ -164,9 +120,7 @@ def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: i
 
 def held_out_tunes():
     """The validation tunes (split by piece, as in training)."""
-    from composerlab.models.transformer import data as melodies
-
-    return melodies.split(melodies.load_tunes(build=False))[1]
+    return split(load_tunes(build=False))[1]
 
 
 def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=None):
@@ -176,10 +130,6 @@ def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=No
     note: the weight a note's ``Pitch`` token gives to the tokens of each
     earlier note, summed. Returns the matplotlib Axes.
     """
-    import matplotlib.pyplot as plt
-
-    from composerlab.models.transformer.tokens import tokenizer
-
     tok = tokenizer()
     ids = tok.encode(notes)
     weights = net.attention(ids, layer)[head]
@@ -194,7 +144,7 @@ def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=No
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     ax.imshow(grid, cmap="magma", origin="upper")
-    names = [f"{metrics.PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}" for p in tok.values[ids[pitch_at]]]
+    names = [f"{PITCH_CLASS_NAMES[p % 12]}{p // 12 - 1}" for p in tok.values[ids[pitch_at]]]
     step = max(1, n // 24)
     ax.set_xticks(range(0, n, step), names[::step], rotation=90, fontsize=7)
     ax.set_yticks(range(0, n, step), names[::step], fontsize=7)

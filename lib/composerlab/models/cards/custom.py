@@ -1,13 +1,18 @@
-"""The model card of a GAN you trained on your own music (:mod:`composerlab.models.gan.custom`).
+"""A GAN trained on your own music, with its card: ``composerlab train gan --data DIR --name NAME``, lab 07.
 
-Written beside the weights as ``NAME.md``: what it learned from (pieces,
-parts, files skipped and why), how it was trained, and its figures against its
-own data's, so a model is never used without knowing what it is.
+:func:`train_custom` reads a folder (:func:`composerlab.models.corpora.pieces.read_folder`), trains the
+accompaniment GAN on it (:func:`composerlab.models.gan.custom.fit_pieces`) and writes its card beside the
+weights as ``NAME.md`` (:func:`write_card`): what it learned from (pieces, parts, files skipped and why),
+how it was trained, and its figures against its own data's, so a model is never used without knowing
+what it is. ``--model NAME`` then finds it in ``compose``, ``composerlab models`` and the catalog.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from composerlab.models.corpora.pieces import FolderMusic, read_folder
+from composerlab.models.gan.custom import WORKSHOP_ITERATIONS, check_name, fit_pieces
 from composerlab.music.harmony import CHORALE_REFERENCE
 from composerlab.music.metrics import METRIC_NAMES
 
@@ -15,13 +20,13 @@ GENRE_RECIPES = """\
 ## Genre models are the same run
 
 The shipped genre models (`palestrina`, `monteverdi`, `quartet`) are this run over a corpus that ships
-with music21, with the bass part always kept (`composerlab.models.gan.genres`):
+with music21, with the bass part always kept (`composerlab.models.cards.genres`):
 
     composerlab train gan --genre palestrina      # Renaissance masses; monteverdi: madrigals; quartet: strings
 
-Your own folder of a corpus works too (`composerlab.models.gan.custom.copy_corpus` copies the files as they are):
+Your own folder of a corpus works too (`composerlab.models.corpora.pieces.copy_corpus` copies the files as they are):
 
-    python -c "from composerlab.models.gan.custom import copy_corpus; copy_corpus('palestrina', 'corpus/palestrina')"
+    python -c "from composerlab.models.corpora.pieces import copy_corpus; copy_corpus('palestrina', 'corpus/palestrina')"
     composerlab train gan --data corpus/palestrina --name my_palestrina
 """
 
@@ -79,3 +84,37 @@ def write_card(stem: Path, info: dict, config, wall_seconds: float) -> Path:
     path = Path(f"{stem}.md")
     path.write_text("\n".join(lines))
     return path
+
+
+def train_custom(data: str | Path | FolderMusic, name: str, iterations: int = WORKSHOP_ITERATIONS,
+                 learning_rate: float = 1e-3, update_ratio: int = 2, batch_size: int = 32, seed: int = 0,
+                 melody_part: str | None = None, parts: list[str] | None = None, eval_every: int | None = None,
+                 progress: bool = True, live_plot: bool = False, folder: str | Path | None = None,
+                 check: bool = True, **fitting) -> dict:
+    """Read ``data``, train a GAN on it and save it as ``name`` with its card; return what happened.
+
+    ``data`` is a folder, or what :func:`~composerlab.models.corpora.pieces.read_folder` already found
+    in one (then it is not read again). ``check=False`` lets a genre run use its shipped model's name; it
+    still writes under ``out/``. ``fitting``: :func:`~composerlab.models.gan.custom.fit_pieces`'s
+    ``select_best``, ``settings`` and ``split``.
+
+    Returns
+    -------
+    dict
+        What :func:`~composerlab.models.gan.custom.fit_pieces` returns, with ``card`` and ``wall_seconds``.
+
+    Raises
+    ------
+    ValueError
+        A bad name, no usable piece, or fewer training windows than one batch.
+    """
+    if check:
+        check_name(name)
+    wall_started = time.perf_counter()
+    found = data if isinstance(data, FolderMusic) else read_folder(data, melody_part, parts, progress=progress)
+    result = fit_pieces(found, name, iterations=iterations, learning_rate=learning_rate, update_ratio=update_ratio,
+                        batch_size=batch_size, seed=seed, eval_every=eval_every, progress=progress,
+                        live_plot=live_plot, folder=folder, **fitting)
+    wall = time.perf_counter() - wall_started
+    card = write_card(result["stem"], result["info"], result["config"], wall)
+    return {**result, "card": card, "wall_seconds": wall}
