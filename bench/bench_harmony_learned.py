@@ -402,6 +402,34 @@ def print_table(results: dict, reference: Reference, group: str) -> None:
     print()
 
 
+SPEED_TARGETS = {8: 0.5, 32: 2.0}
+"""Seconds to accompany so many bars of 4/4, model loaded (the issue's targets)."""
+
+
+def speed(system: str, repeats: int = 3) -> dict[int, float]:
+    """Median seconds for ``system`` to accompany Twinkle (8 bars of 4/4) and Twinkle four times over (32
+    bars), the model loaded by a first run."""
+    from composerlab.music.melody import from_notes
+    from composerlab.music.pianoroll import Note, track_notes
+    from composerlab.music.samples import load_sample
+
+    twinkle = load_sample("twinkle")
+    notes = track_notes(twinkle.tracks[0])
+    length = 8 * 16
+    long = from_notes([Note(n.start + k * length, n.pitch, n.length) for k in range(4) for n in notes],
+                      name="twinkle x4", time_signature=(4, 4))
+    compose_with(system, twinkle, 0)
+    figures = {}
+    for bars, music in ((8, twinkle), (32, long)):
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            compose_with(system, music, 0)
+            times.append(time.perf_counter() - started)
+        figures[bars] = float(np.median(times))
+    return figures
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated, of: {', '.join(SYSTEMS)}")
@@ -458,6 +486,10 @@ def main(argv=None) -> int:
         print(f"{system}: inside all four ranges {s['inside_all']:.0%}, ends on the tonic {s['ends_on_tonic']:.0%} "
               f"(target {TARGET_SHARE:.0%} each) {'ok' if ok else 'MISSED'}; compose median "
               f"{np.median([r['seconds'] for r in rows]) * 1000:.0f} ms")
+    for system in systems:
+        for bars, seconds in speed(system).items():
+            print(f"speed {system}: {bars} bars in {seconds:.2f} s (target {SPEED_TARGETS[bars]} s: "
+                  f"{seconds / SPEED_TARGETS[bars]:.2f} of it)")
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

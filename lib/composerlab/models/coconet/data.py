@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from composerlab.models.gan.data import VOICES, is_validation
 from composerlab.music.harmony import beat_steps
 from composerlab.music.pianoroll import steps_per_bar
-from composerlab.music.progressions import phrase_ends
+from composerlab.music.progressions import melody_notes, phrase_ends
 from composerlab.paths import cache_dir
 
 CACHE_VERSION = 1
@@ -66,7 +67,7 @@ def _voice_index(name: str) -> int | None:
 
 def parse_piece(path) -> Piece | None:
     """A corpus file as a :class:`Piece`, or None when it lacks one of the four voices or its meter is off the grid."""
-    import music21
+    import music21  # deferred: parsing the corpus is slow to import and rarely needed
 
     score = music21.corpus.parse(path)
     signatures = score.recurse().getElementsByClass(music21.meter.TimeSignature)
@@ -116,10 +117,7 @@ def cache_path() -> Path:
 
 def load_pieces(limit: int | None = None, progress: bool = False) -> list[Piece]:
     """Every four-voice Bach chorale of the music21 corpus, parsed once and cached; the first ``limit`` by name.
-
-    A chorale whose soprano repeats one already kept is left out (the corpus holds some tunes
-    twice; one copy on each side of the split would leak).
-    """
+    A chorale whose soprano repeats one kept is left out (one copy on each side of the split would leak)."""
     path = cache_path()
     if not path.exists():
         _build_cache(path, progress)
@@ -136,8 +134,7 @@ def load_pieces(limit: int | None = None, progress: bool = False) -> list[Piece]
 
 
 def _build_cache(path: Path, progress: bool) -> None:
-    import music21
-    from tqdm.auto import tqdm
+    import music21  # deferred: only the first run parses the corpus
 
     files = sorted((p for p in music21.corpus.getComposer("bach") if p.suffix in (".mxl", ".xml", ".krn")),
                    key=lambda p: p.name)
@@ -149,10 +146,8 @@ def _build_cache(path: Path, progress: bool) -> None:
                 piece = parse_piece(file)
             except Exception:  # a few corpus files are not chorales music21 can lay out
                 continue
-            if piece is None:
-                continue
-            fingerprint = zlib.crc32(piece.pitches[0].tobytes())
-            if fingerprint in seen:
+            fingerprint = None if piece is None else zlib.crc32(piece.pitches[0].tobytes())
+            if fingerprint is None or fingerprint in seen:
                 continue
             seen.add(fingerprint)
             pieces.append(piece)
@@ -188,8 +183,6 @@ def to_roll(pitches: np.ndarray, onsets: np.ndarray | None = None) -> np.ndarray
 
 def melody_from_roll(roll: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A (steps, 128) melody roll -> (pitches, onsets): its top line, one pitch per step (-1: rest)."""
-    from composerlab.music.progressions import melody_notes
-
     steps = roll.shape[0]
     pitches = np.full(steps, -1, dtype=np.int16)
     onsets = np.zeros(steps, dtype=bool)

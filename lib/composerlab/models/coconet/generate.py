@@ -25,7 +25,11 @@ import pypianoroll
 from composerlab.errors import MusicFileError
 from composerlab.models.coconet import data
 from composerlab.models.coconet.network import Harmoniser
+from composerlab.models.gan.generate import melody_roll
+from composerlab.models.runtime import one_blas_thread
+from composerlab.music.melody import tempo_of
 from composerlab.music.pianoroll import DEFAULT_VELOCITY, new_multitrack, steps_per_bar, time_signature_of
+from composerlab.paths import models_dir
 
 VOICE_RANGES = ((50, 77), (45, 72), (33, 67))
 """Lowest and highest MIDI pitch the alto, tenor and bass may sing: the chorales' own ranges, three
@@ -36,11 +40,15 @@ ABLATIONS = ("uniform", "noise")
 """What ``ablate`` may replace the network's output with: equal odds for every pitch in a voice's
 range, or random logits (standard normal), drawn afresh at each round from the seed."""
 GIBBS_ROUNDS = 64
-TEMPERATURE = 0.8
+TEMPERATURE = 0.5
 SPANS = (1, 2, 4)
 """Lengths in cells of the runs a round hides, taken in turn: a note often lasts several cells, and a
 run hides it whole so that the network may move it (one hidden cell between two known ones of the
 same pitch is nearly always given that pitch again)."""
+STRIDE = 0
+"""Cells between two cells the first draft draws in one pass (see :func:`harmonise`)."""
+COOLED = None
+"""The last Gibbs round's temperature (see :func:`harmonise`)."""
 SCHEDULE = (0.1, 0.9, 0.7)
 """Yao et al.'s schedule (lowest share, highest share, the part of the rounds over which it falls)."""
 MODELS = {"bach": "bach_coconet"}
@@ -49,8 +57,6 @@ MODELS = {"bach": "bach_coconet"}
 
 def model_path(model: str) -> Path:
     """A shipped harmoniser's file stem by name, or ``model`` itself taken as a stem (``.npz`` + ``.json``)."""
-    from composerlab.paths import models_dir
-
     return models_dir() / MODELS[model] if model in MODELS else Path(str(model).removesuffix(".npz"))
 
 
@@ -85,7 +91,8 @@ def _allowed() -> np.ndarray:
 
 def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_onsets: np.ndarray,
               time_signature=(4, 4), seed: int = 0, rounds: int = GIBBS_ROUNDS, temperature: float = TEMPERATURE,
-              ablate: str | None = None, fermatas=None, spans=SPANS) -> np.ndarray:
+              ablate: str | None = None, fermatas=None, spans=SPANS, stride: int = STRIDE,
+              schedule=SCHEDULE, cooled: float | None = COOLED) -> np.ndarray:
     """Alto, tenor and bass for a melody in the model's octave, as (3, cells) MIDI pitches (-1 where silent).
 
     Parameters
@@ -97,7 +104,7 @@ def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_
     seed : int
         Chooses every draw: the same seed gives the same voices.
     rounds : int
-        Rounds of Gibbs sampling (each one pass of the network over the whole piece).
+        Rounds of Gibbs sampling after the first draft (each one pass of the network over the piece).
     temperature : float
         Divides the network's logits before each draw: below 1 surer, above 1 more adventurous;
         0 takes the likeliest pitch.
@@ -107,6 +114,15 @@ def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_
         Steps of the melody's fermata notes, when the score marks them.
     spans : sequence of int
         Lengths of the runs of cells the rounds hide, in turn (see :data:`SPANS`).
+    stride : int
+        The first draft: the cells ``stride`` apart are drawn together, one voice at a time (bass,
+        tenor, alto) and one place in the stride after the other, each draw seeing every cell drawn
+        before it (``3 * stride`` passes). 0: Coconet's draft, every cell at once from the melody alone.
+    schedule : (float, float, float)
+        The rounds' shares of hidden cells (see :func:`block_share`).
+    cooled : float, optional
+        The last round's temperature: the rounds' temperature falls linearly from ``temperature``
+        to it (simulated annealing of the draws; None keeps ``temperature`` throughout).
     """
     if ablate is not None and ablate not in ABLATIONS:
         raise ValueError(f"ablate is one of {', '.join(ABLATIONS)} (or None), not {ablate!r}")
@@ -121,28 +137,42 @@ def harmonise(harmoniser: Harmoniser | None, melody_pitches: np.ndarray, melody_
     active[starts[0] // data.STEPS_PER_CELL: sounding[-1] // data.STEPS_PER_CELL + 1] = True
     voices = np.full((cells, 3), -1, dtype=np.int64)  # model-axis pitch indices
     allowed = _allowed()
-    for round_ in range(rounds):
-        if round_ == 0:
-            hidden = np.broadcast_to(active[:, None], (cells, 3)).copy()
-        else:
-            hidden = block(active, block_share(round_, rounds), spans[round_ % len(spans)], rng)
+
+    def draw(unknown: np.ndarray, chosen: np.ndarray, heat: float = temperature) -> None:
+        # One pass: the network reads every cell but the unknown ones; the chosen cells get new pitches.
         if ablate == "uniform":
             logits = np.zeros((cells, 3, data.N_PITCHES), dtype=np.float32)
         elif ablate == "noise":
             logits = rng.standard_normal((cells, 3, data.N_PITCHES)).astype(np.float32)
         else:
-            logits = harmoniser.logits(data.cell_inputs(ctx, voices, ~hidden))
-        logits = np.where(allowed[None], logits, -np.inf)
-        t, v = np.nonzero(hidden)
-        chosen = logits[t, v]
-        if temperature <= 0:
-            voices[t, v] = chosen.argmax(axis=1)
-            continue
-        chosen = chosen / temperature
-        probabilities = np.exp(chosen - chosen.max(axis=1, keepdims=True))
+            logits = harmoniser.logits(data.cell_inputs(ctx, voices, ~unknown))
+        t, v = np.nonzero(chosen)
+        scores = np.where(allowed[v], logits[t, v], -np.inf)
+        if heat <= 0:
+            voices[t, v] = scores.argmax(axis=1)
+            return
+        scores = scores / heat
+        probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
         cumulative = np.cumsum(probabilities, axis=1)
         draws = rng.random(len(t))[:, None] * cumulative[:, -1:]
         voices[t, v] = np.minimum((cumulative < draws).sum(axis=1), data.N_PITCHES - 1)
+
+    everything = np.broadcast_to(active[:, None], (cells, 3))
+    if stride > 0:
+        unknown = everything.copy()
+        place = np.arange(cells) % stride
+        for offset in range(stride):
+            for v in (2, 1, 0):
+                chosen = np.zeros((cells, 3), dtype=bool)
+                chosen[:, v] = active & (place == offset)
+                draw(unknown, chosen)
+                unknown &= ~chosen
+    else:
+        draw(everything, everything)
+    for round_ in range(rounds):
+        hidden = block(active, block_share(round_, rounds, schedule), spans[round_ % len(spans)], rng)
+        share = round_ / max(rounds - 1, 1)
+        draw(hidden, hidden, temperature if cooled is None else (1 - share) * temperature + share * cooled)
     return np.where(voices >= 0, voices + data.LOWEST_PITCH, -1).T
 
 
@@ -153,7 +183,7 @@ def voices_to_steps(voices: np.ndarray, steps: int) -> np.ndarray:
 
 def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", rounds: int = GIBBS_ROUNDS,
              temperature: float = TEMPERATURE, ablate: str | None = None, bars: int | None = None,
-             programs=DEFAULT_PROGRAMS, spans=SPANS) -> pypianoroll.Multitrack:
+             programs=DEFAULT_PROGRAMS, spans=SPANS, stride: int = STRIDE, schedule=SCHEDULE) -> pypianoroll.Multitrack:
     """Accompany the melody of ``music`` in four parts, its whole length, in its meter.
 
     Parameters
@@ -164,7 +194,7 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
         Same seed, same voices.
     model : str
         ``"bach"`` (the shipped harmoniser) or the file stem of one you trained.
-    rounds, temperature, ablate, spans :
+    rounds, temperature, ablate, spans, stride, schedule :
         The sampling (see :func:`harmonise`).
     bars : int, optional
         Accompany at most this many bars (a longer melody is clipped with a notice).
@@ -176,9 +206,6 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
     pypianoroll.Multitrack
         Soprano (the melody as given), Alto, Tenor, Bass, with the melody's tempo, meter and length.
     """
-    from composerlab.models.gan.generate import melody_roll
-    from composerlab.music.melody import tempo_of
-
     if len(programs) != 4:
         raise ValueError(f"programs needs 4 General MIDI numbers (soprano, alto, tenor, bass), got {list(programs)}")
     harmoniser = load_harmoniser(model) if ablate is None else None
@@ -194,8 +221,9 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
     if outside.any():
         warnings.warn("some melody notes lie outside the harmoniser's pitch range and were not shown to it",
                       stacklevel=2)
-    voices = harmonise(harmoniser, shifted, onsets, time_signature, seed, rounds, temperature, ablate,
-                       spans=tuple(spans))
+    with one_blas_thread():  # many small products: BLAS threads cost more than they give, most of all on a busy CPU
+        voices = harmonise(harmoniser, shifted, onsets, time_signature, seed, rounds, temperature, ablate,
+                           spans=tuple(spans), stride=stride, schedule=tuple(schedule))
     voices = voices_to_steps(voices, len(pitches))
     voices = np.where(voices >= 0, voices - 12 * octaves, -1)
     sounding = np.flatnonzero(pitches >= 0)

@@ -92,8 +92,8 @@ class HarmoniserConfig:
     window: int = 128
     batch_size: int = 16
     learning_rate: float = 2e-3
-    steps: int = 6000
-    validate_every: int = 250
+    steps: int = 3000
+    validate_every: int = 500
     seed: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -107,10 +107,10 @@ class HarmoniserConfig:
 
 def build_network(config: HarmoniserConfig):
     """The Keras model: (batch, cells, N_INPUTS) -> (batch, cells, 3, N_PITCHES) logits."""
-    from composerlab.models import quiet_tensorflow
+    from composerlab.models import quiet_tensorflow  # with TensorFlow below: only when a network is built
 
     quiet_tensorflow()  # deferred: building a network is the one place TensorFlow is needed
-    import keras
+    import keras  # loads TensorFlow
 
     class RelativeHead(keras.layers.Layer):
         """No weights: :func:`relative_logits` of the network's input and its interval scores."""

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from composerlab.models.coconet import data
 from composerlab.models.coconet.network import Harmoniser, HarmoniserConfig, build_network, weights_of
@@ -93,11 +94,10 @@ def train(config: HarmoniserConfig | None = None, limit: int | None = None, out:
     Harmoniser
         The weights with the best validation loss, with the run's figures in ``info``.
     """
-    from composerlab.models import quiet_tensorflow
+    from composerlab.models import quiet_tensorflow  # with TensorFlow below: training is where it runs
 
     tf = quiet_tensorflow()  # deferred: training is the one place TensorFlow runs
-    import keras
-    from tqdm.auto import tqdm
+    import keras  # loads TensorFlow
 
     config = config or HarmoniserConfig()
     stem = Path(out) if out else user_models_dir() / NAME
@@ -169,7 +169,7 @@ def train(config: HarmoniserConfig | None = None, limit: int | None = None, out:
 
 def install(stem: str | Path | None = None) -> list:
     """Copy a training run (default ``out/models/bach_coconet``) over the shipped ``data/models/bach_coconet.*``."""
-    from composerlab.models import install_run
+    from composerlab.models import install_run  # the package imports its parts: deferred to avoid a cycle
 
     stem = Path(stem) if stem else user_models_dir() / NAME
     return install_run(stem, (".npz", ".json"), NAME, "harmoniser", "python -m composerlab.models.coconet.training")
