@@ -97,3 +97,10 @@ def test_the_schedule_falls_from_nine_tenths_to_one_tenth():
     assert shares[0] == pytest.approx(0.9) and shares[-1] == pytest.approx(0.1)
     assert all(a >= b for a, b in zip(shares, shares[1:]))
     assert shares[70] == pytest.approx(0.1)
+
+
+def test_the_ablate_option_reads_only_the_known_ablations():
+    assert [p.option for p in generate.PARAMETERS] == ["--ablate"]
+    assert [generate.read_ablation(a) for a in generate.ABLATIONS] == list(generate.ABLATIONS)
+    with pytest.raises(ValueError, match="--ablate takes uniform or noise, not 'zeros'"):
+        generate.read_ablation("zeros")

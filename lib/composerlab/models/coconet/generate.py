@@ -25,6 +25,7 @@ import pypianoroll
 from composerlab.errors import MusicFileError
 from composerlab.models.coconet import data
 from composerlab.models.coconet.network import Harmoniser
+from composerlab.models.parameters import Parameter
 from composerlab.models.gan.generate import melody_roll
 from composerlab.models.runtime import one_blas_thread
 from composerlab.music.melody import tempo_of
@@ -53,6 +54,22 @@ SCHEDULE = (0.1, 0.9, 0.7)
 """Yao et al.'s schedule (lowest share, highest share, the part of the rounds over which it falls)."""
 MODELS = {"bach": "bach_coconet"}
 """Shipped harmonisers by name -> file stems in ``data/models/``."""
+
+
+def read_ablation(text: str) -> str:
+    """The ``--ablate`` option's text, checked: one of :data:`ABLATIONS`."""
+    if text not in ABLATIONS:
+        raise ValueError(f"--ablate takes {' or '.join(ABLATIONS)}, not {text!r}")
+    return text
+
+
+PARAMETERS = (
+    Parameter("ablate", "ablation", None,
+              "replace the network's output by equal odds (uniform) or random values (noise) under the same "
+              "sampling: hear what the model decides", option="--ablate", metavar="uniform|noise",
+              parse=read_ablation, studio=False),
+)
+"""What a learner sets on the harmoniser from the command line."""
 
 
 def model_path(model: str) -> Path:
@@ -219,7 +236,7 @@ def generate(music: pypianoroll.Multitrack, seed: int = 0, model: str = "bach", 
     shifted = np.where(pitches >= 0, pitches + 12 * octaves, -1)
     outside = (shifted >= 0) & ((shifted < data.LOWEST_PITCH) | (shifted >= data.LOWEST_PITCH + data.N_PITCHES))
     if outside.any():
-        warnings.warn("some melody notes lie outside the harmoniser's pitch range and were not shown to it",
+        warnings.warn("some melody notes lie outside the model's pitch range and were not shown to it",
                       stacklevel=2)
     with one_blas_thread():  # many small products: BLAS threads cost more than they give, most of all on a busy CPU
         voices = harmonise(harmoniser, shifted, onsets, time_signature, seed, rounds, temperature, ablate,
