@@ -101,7 +101,7 @@ def build_generator(config: GANConfig):
     """
     quiet_tensorflow()
     import keras  # loads TensorFlow: deferred to the first network built
-    from keras import layers, ops
+    from keras import layers, ops  # (the same)
 
     p, c = config.n_pitches, config.channels
     melody = keras.Input((None, p), name="melody")
@@ -159,7 +159,7 @@ def build_critic(config: GANConfig):
     """
     quiet_tensorflow()
     import keras  # loads TensorFlow: deferred to the first network built
-    from keras import layers, ops
+    from keras import layers, ops  # (the same)
 
     steps, p, c = config.bars * STEPS_PER_BAR, config.n_pitches, config.critic_channels
     music = keras.Input((steps, N_VOICES + 1, p), name="music")

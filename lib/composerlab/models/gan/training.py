@@ -125,7 +125,7 @@ class TrainingHistory:
         with ``anim.save("evolution.gif")``.
         """
         import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-        from matplotlib.animation import FuncAnimation
+        from matplotlib.animation import FuncAnimation  # (the same)
 
         iterations = sorted(self.samples)
         fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -327,7 +327,7 @@ class _Watch:
 
 def _redraw(history: TrainingHistory) -> None:
     import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-    from IPython.display import clear_output, display
+    from IPython.display import clear_output, display  # for notebooks only, with the plot
 
     clear_output(wait=True)
     history.plot_losses()
