@@ -40,13 +40,18 @@ def test_grammar_mask_keeps_positions_moving_forward():
     assert tok.tokens(np.flatnonzero(tok.allowed_next(tok.remi.vocab["Position_3"], 3)))[0].startswith("Pitch")
 
 
-def test_abc_tunes_in_duple_meter_become_melodies():
-    jig = "X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nGAB c2d|\n"
+def test_abc_tunes_keep_their_meter_and_pickup():
+    jig = "X:1\nT:Jig\nM:6/8\nL:1/8\nK:G\nD|GAB c2d|efg d3|\n"
     reel = "X:2\nT:Reel\nM:C|\nL:1/8\nK:D\nDFAF dFAF|GBdB gBdB|\n"
-    assert folk.parse_abc_tune(jig, "jig") is None
+    slip = "X:3\nT:Slip jig\nM:9/8\nL:1/8\nK:G\nGAB c2d efg|\n"
+    tune = folk.parse_abc_tune(jig, "jig")
+    assert tune.meter == (6, 8) and tune.bar_steps == 12
+    assert tune.notes[0].tolist() == [10, 62, 2]  # the pickup D: the last eighth of bar 0
+    assert tune.notes[1].tolist() == [12, 67, 2] and tune.bars == 3
     tune = folk.parse_abc_tune(reel, "reel")
-    assert tune is not None and len(tune.notes) == 16 and tune.bars == 2
+    assert tune.meter == (2, 2) and len(tune.notes) == 16 and tune.bars == 2
     assert tune.notes[0].tolist() == [0, 62, 2]
+    assert folk.parse_abc_tune(slip, "slip") is None  # 9/8: not a meter the melody models know
 
 
 def test_split_is_by_piece_and_stable():
