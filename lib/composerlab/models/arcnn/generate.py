@@ -90,7 +90,7 @@ def scaled(value: int, n_steps: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn", whole_notes: bool = True,
-         replace: bool = True, key_anchor: float = KEY_ANCHOR, key="estimate") -> EditResult:
+         replace: bool = True, key_anchor: float = KEY_ANCHOR, key="estimate", ablate: bool = False) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN, the whole of it in its own meter.
 
     Parameters
@@ -124,6 +124,9 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         input, wrong notes and all; ``"G minor"`` or ``(7, "minor")`` gives it; None reads no key (the
         network's key input is then the music's own pitch classes). Pitch classes outside the key's
         scale weigh a tenth in the key the network reads.
+    ablate : bool
+        Replace the network's scores by equal ones (every allowed cell as likely), the loop and its
+        budgets otherwise the same: what the network adds, measured by its absence.
 
     Returns
     -------
@@ -133,7 +136,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     """
     params = _checked(iterations, max_removed, max_added, temperature, key_anchor)
     notes = read_notes(music)
-    return _edit(notes, params, seed, model, whole_notes, replace, key)
+    return _edit(notes, params, seed, model, whole_notes, replace, key, ablate)
 
 
 def _checked(iterations, max_removed, max_added, temperature, key_anchor) -> dict:
@@ -143,7 +146,7 @@ def _checked(iterations, max_removed, max_added, temperature, key_anchor) -> dic
 
 
 def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: bool, replace: bool,
-          key) -> EditResult:
+          key, ablate: bool = False) -> EditResult:
     """The edit loop on the notes of a piece (see :func:`edit`)."""
     net = load_model(model)
     cfg = net.config
@@ -163,7 +166,8 @@ def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: b
         allowed = cells.allowed(whole_notes)
         if not allowed.any():
             break
-        cell = _draw(net.logits(cells.x[None], key=read_key(cells.x)), allowed, params["temperature"], rng)
+        scores = np.zeros((1, *cells.x.shape)) if ablate else net.logits(cells.x[None], key=read_key(cells.x))
+        cell = _draw(scores, allowed, params["temperature"], rng)
         step, pitch = divmod(cell, n)
         if cells.x[step, pitch]:
             cells.remove(iteration, step, pitch, whole_notes, low - shift)
