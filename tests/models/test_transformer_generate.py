@@ -138,3 +138,31 @@ def test_compose_command_extends_and_refuses_bad_options(tmp_path, capsys):
 def test_a_one_note_melody_is_continued():
     out = extend(from_notes([Note(0, 67, 4)]), seed=0, bars=2)
     assert track_notes(out.tracks[1])
+
+
+def _readings():
+    """Every sample in its own meter, and Ode to Joy read in 2/4 and 2/2 (the same notes, other bar lines)."""
+    tunes = [(name, load_sample(name)) for name in sorted(SAMPLES)]
+    ode = track_notes(load_sample("ode_to_joy").tracks[0])
+    return tunes + [(f"ode_to_joy in {a}/{b}", from_notes(ode, time_signature=(a, b))) for a, b in ((2, 4), (2, 2))]
+
+
+def test_continuations_stay_in_key_fill_every_bar_and_the_model_matters():
+    from composerlab.models.evaluation.transformer import judge
+    from composerlab.models.transformer.generate import continue_notes
+
+    rows = {False: [], True: []}
+    for name, tune in _readings():
+        notes, meter = track_notes(tune.tracks[0]), time_signature_of(tune)
+        prompt_bars = count_bars(tune)
+        for ablate in (False, True):
+            for seed in (0, 1):
+                new = continue_notes(notes, 4, seed=seed, meter=meter, ablate=ablate)
+                rows[ablate].append(judge(notes, new, prompt_bars, 4, meter))
+    model, uniform = rows[False], rows[True]
+    assert all(r["in_bars"] and r["empty_bars"] == 0 for r in model + uniform)
+    in_key = np.mean([r["in_key"] for r in model])
+    assert in_key >= 0.85 and np.mean([r["in_range"] for r in model]) >= 0.8
+    # the same sampling and grammar with equal scores: out of key and out of range
+    assert np.mean([r["in_key"] for r in uniform]) <= in_key - 0.2
+    assert np.mean([r["in_range"] for r in uniform]) <= 0.5
