@@ -61,13 +61,14 @@ def test_path_like_and_unicode_aliases_stay_inside_the_folder(event, alias, titl
 
 def served(event) -> None:
     """Send the event's requests the way ``composerlab serve`` takes them: uploads and scores before FastAPI's
-    stack (:class:`composerlab.event.fastpath.HotRoutes`); every test marked "served" and "routed" checks that
+    stack (:class:`composerlab.event.fastpath.FastPath`); every test marked "served" and "routed" checks that
     both ways answer alike."""
     from fastapi.testclient import TestClient
 
-    from composerlab.event.fastpath import HotRoutes
+    from composerlab.event import api
+    from composerlab.event.fastpath import FastPath
 
-    event.client = TestClient(HotRoutes(event.app))
+    event.client = TestClient(FastPath(event.app, api.router))
 
 
 @pytest.mark.parametrize("way", ["served", "routed"])

@@ -66,6 +66,18 @@ def test_ties_are_ranked_deterministically():
     assert [s.podium for s in rules.standings(assigned, marks)] == [True, True, True, False, False]
 
 
+def test_a_tie_on_every_criterion_goes_to_the_earlier_upload_on_the_board_and_to_the_final():
+    # pieces 3 and 7 score alike from both judges: the earlier upload (the smaller id) ranks first, whatever
+    # order the marks come in, on the board and among a judge's finalists
+    assigned = {1: [3, 7], 2: [3, 7]}
+    marks = [Mark(j, p, 4, 3, 5) for j in (1, 2) for p in (7, 3)]
+    for order in itertools.permutations(marks):
+        assert [s.submission for s in rules.standings(assigned, list(order))] == [3, 7]
+        assert rules.finalists(assigned, list(order), top=1) == {1: [3], 2: [3]}
+    assert rules.ranking_key(rules.standings(assigned, marks)[0]) < rules.ranking_key(
+        rules.standings(assigned, marks)[1])
+
+
 def test_finalists_are_each_judges_top_and_never_go_back_to_them():
     assigned = rules.deal(list(range(1, 31)), [1, 2, 3, 4], seed=3)
     marks = [Mark(j, p, 1 + (p * 7 + j) % 5, 1 + p % 5, 1 + (p * 3) % 5) for j, ps in assigned.items() for p in ps]

@@ -142,6 +142,36 @@ def test_serve_prints_the_links_and_a_qr_code_and_serves(tmp_path):
             server.kill()
 
 
+def test_the_app_s_lifespan_starts_its_midi_checker_and_stops_it(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from composerlab.event.app import create_app
+    from composerlab.event.store import Store
+
+    Store.create(tmp_path / "ev", "Life", ["Ada"]).close()
+    app = create_app(tmp_path / "ev")
+    checker = app.state.uploads.checker
+    assert checker.pool is None  # an app driven without its lifespan checks uploads in its own process
+    before = _children(os.getpid())
+    with TestClient(app) as client:  # runs the lifespan
+        assert checker.pool is not None and checker.ready.wait(60), "the lifespan started no checking process"
+        workers = _children(os.getpid()) - before
+        assert workers
+        good = client.post("/api/submissions", data={"alias": "ada", "title": "Hi"},
+                           files={"file": ("a.mid", midi_upload(tmp_path), "audio/midi")})
+        bad = client.post("/api/submissions", data={"alias": "ada", "title": "Text"},
+                          files={"file": ("b.mid", b"Twinkle twinkle little star", "audio/midi")})
+        assert good.status_code == 201 and checker.pool is not None  # the worker answered: no fail-over
+        assert (bad.status_code, bad.json()["error"]) == (
+            415, "b.mid is not a MIDI file (it starts with 'Twinkle twinkle little...')")
+    assert checker.pool is None and not checker.ready.is_set()  # stopped with the app
+    ends = time.monotonic() + 15
+    while time.monotonic() < ends and any(_alive(p) for p in workers):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers), "the checking process outlived the app's lifespan"
+    app.state.store.close()
+
+
 def _children(pid: int) -> set[int]:
     """The processes whose parent is ``pid`` (Linux's /proc)."""
     found = set()

@@ -86,6 +86,20 @@ def test_revision_moves_with_every_write_that_can_change_a_board(tmp_path):
     assert store.revision(max_age=60) == r2 + 1  # cached value
 
 
+def test_pieces_that_tie_on_the_board_rank_in_upload_order(tmp_path):
+    store = Store.create(tmp_path / "ev", "E", ["Ada", "Ben"])
+    first, second = (store.add_submission(alias, "Song", f"{alias}.mid", midi_upload(tmp_path, low=low,
+                                                                                       name=f"{alias}.mid"))
+                     for alias, low in (("zed", 60), ("amy", 62)))  # "zed" first: upload order, not the name
+    store.open_preliminary("random", seed=0)
+    ada, ben = store.judges()
+    for judge in (ada, ben):
+        for piece in store.assignments(judge.id, "preliminary"):
+            store.put_score(judge.id, piece.id, 4, 4, 4)
+    assert [s.submission for s in store.standings("preliminary")] == [first.id, second.id]
+    store.close()
+
+
 def test_a_database_url_other_than_the_folder_is_accepted(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared' / 'elsewhere.db'}"
     (tmp_path / "shared").mkdir()
@@ -101,7 +115,8 @@ def test_a_database_url_other_than_the_folder_is_accepted(tmp_path):
 
 
 def test_a_burst_of_uploads_is_written_in_batches_and_one_failed_file_fails_alone(tmp_path, monkeypatch):
-    from composerlab.event import files, uploads
+    from composerlab.event import files
+    from composerlab.event.uploads import Uploads
 
     store = Store.create(tmp_path / "ev", "E", ["Ada"])
     datas = [midi_upload(tmp_path, low=50 + i, name=f"p{i}.mid") for i in range(12)]
@@ -114,10 +129,11 @@ def test_a_burst_of_uploads_is_written_in_batches_and_one_failed_file_fails_alon
 
     monkeypatch.setattr(files, "stage", stage)
 
+    uploads = Uploads(store)
+
     async def burst():
-        return await asyncio.gather(*(uploads.store_upload(store, {"alias": f"c{i}", "title": f"Song {i}"},
-                                                           f"p{i}.mid", data) for i, data in enumerate(datas)),
-                                    return_exceptions=True)
+        return await asyncio.gather(*(uploads.store_upload({"alias": f"c{i}", "title": f"Song {i}"}, f"p{i}.mid", data)
+                                      for i, data in enumerate(datas)), return_exceptions=True)
 
     # On a thread of its own: a browser test earlier in the session may leave a loop running on this one.
     with ThreadPoolExecutor(1) as thread:
@@ -135,8 +151,7 @@ def test_a_burst_of_uploads_is_written_in_batches_and_one_failed_file_fails_alon
 
 
 def test_uploads_midi_is_read_in_a_worker_process_with_the_reader_s_own_answers(tmp_path):
-    from composerlab.event import uploads
-    from composerlab.event.store import midi_problem
+    from composerlab.event.checking import MidiChecker, midi_problem
 
     good, song = midi_upload(tmp_path), midi_upload(tmp_path, n_notes=200, name="song.mid")
     cases = [(good, "a.mid"), (b"Twinkle twinkle little star", "b.mid"), (b"", "c.mid"), (song, "d.mid")] * 3
@@ -150,9 +165,10 @@ def test_uploads_midi_is_read_in_a_worker_process_with_the_reader_s_own_answers(
         with ThreadPoolExecutor(1) as thread:  # a loop of its own (see the test above)
             return thread.submit(asyncio.run, burst()).result()
 
-    checker = uploads.MidiChecker()
+    checker = MidiChecker()
     checker.start()
     try:
+        assert checker.ready.wait(60), "the checking process did not come up"  # until then the server checks
         assert check_all(checker) == expected
         assert checker.pool is not None  # the worker answered: it did not fail over to this process
         assert check_all(checker) == expected  # a second burst, on another event loop

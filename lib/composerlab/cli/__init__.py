@@ -2,32 +2,23 @@
 
 One module per group of commands, each with ``add_command(subparsers)``; each
 subcommand is a small function that calls the library, where the work lives.
-Commands import heavy libraries (TensorFlow) when they run, not when the
-parser is built, so ``composerlab --help`` stays quick.
+Commands import heavy libraries (TensorFlow, the event server, the slide
+builder) when they run, not when the parser is built, so ``--help`` loads none of them.
 
 The top layer: may import every package of ``composerlab``; none imports it.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import warnings
 from pathlib import Path
 
+from composerlab.cli import compose, event, judge, jupyter, music, slides, studio, train
 from composerlab.errors import MusicFileError, UnknownModelError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "composerlab.cli.music",
-    "composerlab.cli.compose",
-    "composerlab.cli.train",
-    "composerlab.cli.judge",
-    "composerlab.cli.event",
-    "composerlab.cli.studio",
-    "composerlab.cli.slides",
-    "composerlab.cli.jupyter",
-)
+COMMAND_MODULES = (music, compose, train, judge, event, studio, slides, jupyter)
 """Modules that add subcommands, in the order ``--help`` lists them."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -39,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Composer Lab: compose, listen, train and judge, offline.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).add_command(sub)
+    for module in COMMAND_MODULES:
+        module.add_command(sub)
     return parser
 
 

@@ -8,12 +8,18 @@ from __future__ import annotations
 import json
 import sys
 
+import segno
+
+from composerlab.event.rules import EventError
+
 DEFAULT_URL = "http://127.0.0.1:8000"
+
+# The event server's stack (FastAPI, SQLAlchemy, uvicorn, and the quiz on it) is imported by the event's two
+# commands when they run: loaded with the command line itself, it would slow every other command's start.
 
 
 def _cmd_new(args) -> int:
     from composerlab.event.facilitator import links, links_text
-    from composerlab.event.rules import EventError
     from composerlab.event.store import Store
 
     judges = [name.strip() for name in args.judges.split(",") if name.strip()]
@@ -37,11 +43,8 @@ def _cmd_new(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    import segno
-
     from composerlab.event.app import create_app, server
     from composerlab.event.facilitator import lan_address, links, links_text
-    from composerlab.event.rules import EventError
     from composerlab.quiz.web import install as quiz
 
     try:

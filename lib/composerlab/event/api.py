@@ -6,24 +6,19 @@ Every refusal answers ``{"error": reason}``.
 """
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
-import time
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, StrictInt
 
-from composerlab.event import exports, media, uploads
+from composerlab.event import exports, media
+from composerlab.event.fastpath import answered_first
+from composerlab.event.judging import start_ai_judge
 from composerlab.event.rules import ROUNDS, EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import Judge
 
 router = APIRouter(prefix="/api", tags=["event"])
-STREAM_SECONDS = 1800
-"""A leaderboard stream ends after this long; the browser's EventSource reconnects by itself."""
 
 
 def store_of(request: Request) -> Store:
@@ -103,10 +98,10 @@ class FinalIn(BaseModel):
                  "type": "object", "required": ["title", "file"], "properties": {
                      "alias": {"type": "string"}, "title": {"type": "string"},
                      "file": {"type": "string", "format": "binary"}}}}}}})
+@answered_first
 async def submit(request: Request):
     """Upload one composition (multipart: ``alias``, ``title``, ``file``). No alias: stored, not eligible."""
-    # The server answers this route before FastAPI's stack (fastpath.HotRoutes); the work is the same.
-    return JSONResponse(await uploads.submit(store_of(request), request), status_code=201)
+    return JSONResponse(await request.app.state.uploads.submit(request), status_code=201)
 
 
 @router.get("/submissions", openapi_extra=BEARER)
@@ -175,116 +170,27 @@ def assignments(request: Request, judge: Judge = Depends(require_judge)):
 
 @router.put("/scores/{submission_id}", openapi_extra=BEARER,
             responses={403: {"description": "not assigned to this judge"}, 422: {"description": "out of range"}})
+@answered_first
 async def put_score(submission_id: int, body: ScoreIn, request: Request, judge: Judge = Depends(require_judge)):
     """Score a piece in the open round (each call keeps a new version; the latest counts)."""
-    # The server answers this route before FastAPI's stack (fastpath.HotRoutes); the work is the same.
-    return await score(request, judge, submission_id, body)
-
-
-async def score(request: Request, judge: Judge, submission_id: int, body: ScoreIn) -> dict:
-    """``PUT /api/scores/{id}``'s work: the new version written (in a worker thread: a commit waits for the
-    disk), and the answer."""
+    # the new version is written in a worker thread: its commit waits for the disk
     row = await run_in_threadpool(store_of(request).put_score, judge.id, submission_id, body.originality,
                                   body.balance, body.emotional, body.comment)
     return exports.score_json(row, judge.name)
 
 
-_boards: dict[tuple[int, str], tuple[int, float, str]] = {}
-_boards_lock = threading.Lock()
-
-
-def board_text(store: Store, round_name: str, max_age: float = 0.0) -> str:
-    """A board as JSON text, built once per change and shared by every open page.
-
-    ``max_age`` > 0 lets a live stream reuse a board that young even if a write came since (many writes
-    a second become one build a second); a plain request (``max_age`` 0) always gets the latest.
-    """
-    revision = store.revision()
-    key = (id(store), round_name)
-    with _boards_lock:  # the other pages wait for the one build, then share it
-        cached = _boards.get(key)
-        if cached is not None and (cached[0] == revision or time.monotonic() - cached[1] < max_age):
-            return cached[2]
-        board = exports.ai_json(store) if round_name == "ai" else exports.leaderboard_json(store, round_name)
-        text = json.dumps(board)
-        _boards[key] = (revision, time.monotonic(), text)
-        return text
-
-
-def current_board(store: Store, round_name: str) -> str | None:
-    """The board's text if it is built for the latest revision this process knows of, else None; reads no
-    database and takes no lock, so a page's reload is answered on the event loop (no worker thread)."""
-    revision = store.known_revision()
-    cached = _boards.get((id(store), round_name))
-    return cached[2] if cached is not None and revision is not None and cached[0] == revision else None
-
-
 @router.get("/leaderboard")
 async def leaderboard(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final)$")):
     """A round's leaderboard: only pieces every assigned judge has scored, ranked."""
-    store = store_of(request)
-    text = current_board(store, round) or await run_in_threadpool(board_text, store, round)
+    boards = request.app.state.boards
+    text = boards.current(round) or await run_in_threadpool(boards.text, round)
     return Response(text, media_type="application/json")
-
-
-class BoardFeed:
-    """One poller per board for every open stream of the app: 50 pages cost one check every half second."""
-
-    def __init__(self, store: Store, round_name: str, stopping):
-        self.store, self.round_name, self.stopping = store, round_name, stopping
-        self.text, self.version, self.listeners = "", 0, 0
-        self.changed = asyncio.Condition()
-        self.task: asyncio.Task | None = None
-
-    def join(self) -> None:
-        self.listeners += 1
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._poll())
-
-    async def _poll(self) -> None:
-        while self.listeners > 0 and not self.stopping():
-            text = await run_in_threadpool(board_text, self.store, self.round_name, 1.0)
-            if text != self.text:
-                async with self.changed:
-                    self.text, self.version = text, self.version + 1
-                    self.changed.notify_all()
-            await asyncio.sleep(0.5)
-
-    async def next(self, seen: int, timeout: float) -> tuple[int, str] | None:
-        """The board once it differs from version ``seen``; None after ``timeout`` seconds without a change."""
-        async with self.changed:
-            if self.version == seen:
-                try:
-                    await asyncio.wait_for(self.changed.wait(), timeout)
-                except TimeoutError:
-                    return None
-            return self.version, self.text
 
 
 @router.get("/leaderboard/stream")
 async def leaderboard_stream(request: Request, round: str = Query("preliminary", pattern="^(preliminary|final|ai)$")):
     """Server-sent events: the board (``event: leaderboard``) each time it changes."""
-    state = request.app.state
-    feeds = state.__dict__.setdefault("board_feeds", {})
-    feed = feeds.get(round) or feeds.setdefault(round, BoardFeed(store_of(request), round, lambda: state.stopping))
-
-    async def events():
-        feed.join()
-        try:
-            seen, quiet_since, ends = 0, time.monotonic(), time.monotonic() + STREAM_SECONDS
-            yield "retry: 2000\n\n"
-            while time.monotonic() < ends and not state.stopping:  # bounded; EventSource reconnects
-                got = await feed.next(seen, timeout=1.0)
-                if got is not None:  # only a board that changed is sent (an upload alone changes none)
-                    (seen, text), quiet_since = got, time.monotonic()
-                    yield f"event: leaderboard\ndata: {text}\n\n"
-                elif time.monotonic() - quiet_since > 15:
-                    quiet_since = time.monotonic()
-                    yield ": still here\n\n"  # keeps proxies from closing an idle stream
-        finally:
-            feed.listeners -= 1
-
-    return StreamingResponse(events(), media_type="text/event-stream",
+    return StreamingResponse(request.app.state.boards.feed(round).events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
@@ -297,8 +203,6 @@ def ai_results(request: Request):
 @router.post("/ai/run", status_code=202, openapi_extra=BEARER)
 def ai_run(request: Request, store: Store = Depends(require_admin)):
     """Start the AI judge over every eligible submission, in the background."""
-    from composerlab.event.judging import start_ai_judge
-
     run_id = start_ai_judge(store, request.app.state.ai_model_path)
     return {"run": run_id}
 

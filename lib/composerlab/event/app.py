@@ -1,58 +1,51 @@
-"""The event server: :func:`create_app` builds the FastAPI app over one event folder.
+"""The event server: :func:`create_app` builds the FastAPI app over one event folder; :func:`server` serves it.
 
-The JSON API (:mod:`~composerlab.event.api`) and the HTML pages
-(:mod:`~composerlab.event.pages`) are routers on one app; a later part (the
-quiz) plugs in as a *plugin*: a callable given the app once its store is
-open, which adds its routers, keeps its own tables in the event's database
-(``app.state.store.engine``) and may add sections to the awards page
-(``app.state.awards``, see :func:`~composerlab.event.pages.awards_sections`). The event never imports
-the quiz: ``composerlab serve`` (the command line, a layer above both)
-composes them. Run it with ``composerlab serve DIR`` (or
-:func:`serve_in_background` from a notebook).
+What lives as long as the app serves is the app's, on ``app.state`` (the store, the upload path, the
+boards), started and stopped in its :func:`lifespan`. A plugin (the quiz) is a callable given the app once
+its store is open; the event never imports it (``composerlab serve``, a layer above both, composes them).
 """
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import gc
-
 import threading
 import time
 from pathlib import Path
 
 import jinja2
+import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from composerlab.event import api, pages, uploads
-from composerlab.event.fastpath import HotRoutes
+from composerlab.event import api, pages
+from composerlab.event.boards import Boards
+from composerlab.event.fastpath import FastPath
+from composerlab.event.responses import refusal
 from composerlab.event.rules import EventError, validation_reason
 from composerlab.event.store import Store
+from composerlab.event.uploads import Uploads
 
 PACKAGE = Path(__file__).resolve().parent
 
 
 def templates() -> jinja2.Environment:
     """The pages' Jinja2 environment: autoescape on for every template, so typed text is shown, never run."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    return env
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE / "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/api"
-
-
-def _error_response(request: Request, status: int, reason: str, headers=None):
-    if status == 401:
-        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-    if _wants_json(request):
-        return JSONResponse({"error": reason}, status_code=status, headers=headers)
-    html = request.app.state.templates.get_template("error.html").render(status=status, reason=reason, page="error",
-                                                                        event=request.app.state.store.event())
-    return HTMLResponse(html, status_code=status, headers=headers)
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI):
+    """While the app serves: the upload path's MIDI worker runs; at the end the live streams are told to end,
+    the last batch of uploads is written and the worker stopped."""
+    app.state.uploads.start()
+    try:
+        yield
+    finally:
+        app.state.stopping = True
+        await app.state.uploads.stop()
 
 
 def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[APIRouter, ...] = (),
@@ -75,89 +68,83 @@ def create_app(event_dir: str | Path, db_url: str | None = None, routers: tuple[
         Another AI judge than the shipped one.
     """
     store = Store.open(event_dir, db_url)
-    import composerlab.music.midi  # noqa: F401  (the MIDI reader's libraries load now, not on the first upload)
-
     app = FastAPI(title=f"Composer Lab event: {store.event().name}", version="1",
                   description="Submissions, judging in rounds, a live leaderboard, the AI judge and awards. "
                               "Facilitator and judges send `Authorization: Bearer <token>`.",
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")  # /docs is our own page: no CDN
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",  # /docs is our own page: no CDN
+                  lifespan=lifespan)
     app.state.store = store
+    app.state.uploads = Uploads(store)  # without the lifespan (in-process tests) it checks uploads itself
+    app.state.boards = Boards(store, stopping=lambda: app.state.stopping)
     app.state.templates = templates()
     app.state.ai_model_path = ai_model_path
     app.state.stopping = False  # set when the server is asked to stop: live streams end
     app.state.awards = []  # plugins' award sections (pages.awards_sections)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
-    for router in (api.router, pages.router, *routers):
+    for router in (api.router, pages.router, *routers):  # the API first: server() answers from its table
         app.include_router(router)
     for plugin in plugins:
         plugin(app)
 
+    add_refusals(app)
+    add_bearer_scheme(app)
+    return app
+
+
+def add_refusals(app: FastAPI) -> None:
+    """Every refusal the app gives in the event's one shape (:func:`~composerlab.event.responses.refusal`)."""
+
     @app.exception_handler(EventError)
     async def event_error(request: Request, err: EventError):
-        return _error_response(request, err.status, err.reason)
+        return refusal(request, err.status, err.reason)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException):
         reason = err.detail if isinstance(err.detail, str) else str(err.detail)
-        return _error_response(request, err.status_code, "no such page" if err.status_code == 404 else reason,
-                               getattr(err, "headers", None))
+        return refusal(request, err.status_code, "no such page" if err.status_code == 404 else reason,
+                       getattr(err, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError):
-        return _error_response(request, 422, validation_reason(err.errors()))
+        return refusal(request, 422, validation_reason(err.errors()))
 
-    original_openapi = app.openapi
+
+def add_bearer_scheme(app: FastAPI) -> None:
+    """The OpenAPI schema names the bearer token its routes' ``security`` refers to."""
+    made = app.openapi
 
     def openapi():
-        schema = original_openapi()
+        schema = made()
         schema.setdefault("components", {})["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         return schema
 
     app.openapi = openapi
-    return app
 
 
-def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000):
-    """A uvicorn server for the app that, asked to stop, first ends the live streams (they would hold it open)."""
-    import uvicorn
+class EventServer(uvicorn.Server):
+    """uvicorn's server for the event's app: asked to stop, it first tells the live streams to end (they
+    would hold it open until uvicorn's graceful shutdown ran out)."""
 
-    class EventServer(uvicorn.Server):
-        def handle_exit(self, sig, frame):
-            app.state.stopping = True
-            super().handle_exit(sig, frame)
+    def __init__(self, app: FastAPI, config: uvicorn.Config):
+        super().__init__(config)
+        self.event_app = app
 
-        def run(self, sockets=None):
-            """uvicorn's run, except that a task still running after the shutdown gets 3 s to end once
-            cancelled, not forever (``asyncio.run`` waits for every task, so one that ignores its
-            cancellation kept the process alive after Ctrl+C; seen under the load benchmark)."""
-            loop = (self.config.get_loop_factory() or asyncio.new_event_loop)()
-            interrupted = None
-            uploads.CHECKER.start()  # uploads' MIDI data is read in a worker process, on the other core
-            try:
-                try:
-                    loop.run_until_complete(self.serve(sockets=sockets))
-                except KeyboardInterrupt as err:  # uvicorn hands Ctrl+C back once it has shut down
-                    interrupted = err
-                pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-                for task in pending:
-                    task.cancel()
-                if pending:
-                    loop.run_until_complete(asyncio.wait(pending, timeout=3))
-                loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), 3))
-            finally:
-                loop.close()
-                uploads.CHECKER.stop()
-            if interrupted is not None:
-                raise interrupted
+    def handle_exit(self, sig, frame):
+        self.event_app.state.stopping = True
+        super().handle_exit(sig, frame)
 
-    # Everything loaded so far (the app, music21, matplotlib: about 200,000 objects) lives as long as the
-    # server: out of the garbage collector's sight, a full collection under a burst of requests no longer
-    # walks it (0.15 s each on this CPU, a pause of every request in flight).
+
+def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> EventServer:
+    """A uvicorn server for the app, the API's busiest routes answered ahead of FastAPI's stack
+    (:class:`~composerlab.event.fastpath.FastPath`)."""
+    # Everything loaded so far (the app, music21, matplotlib) lives as long as the server: frozen out of the
+    # garbage collector's sight, a full collection under a burst of requests no longer walks it (a pause of
+    # every request in flight).
     gc.collect()
     gc.freeze()
     # The access log is off: private links carry their token in the path.
-    return EventServer(uvicorn.Config(HotRoutes(app), host=host, port=port, log_level="warning",
-                                      access_log=False, timeout_graceful_shutdown=3))
+    return EventServer(app, uvicorn.Config(FastPath(app, api.router), host=host, port=port, log_level="warning",
+                                           access_log=False, timeout_graceful_shutdown=3))
 
 
 class BackgroundServer:

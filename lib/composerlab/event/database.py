@@ -1,11 +1,10 @@
-"""The event database's engine and its write discipline: one transaction per write, queued writers.
+"""The event database's engine and its write discipline, which :class:`~composerlab.event.store.Store` is built on.
 
-:class:`Database` is what :class:`composerlab.event.store.Store` is built on:
-the engine (SQLite in WAL mode with full sync by default, any SQLAlchemy URL
-otherwise), write transactions that bump the event's ``revision`` first (that
-takes the database's write lock at once, so writers queue instead of failing,
-and live pages learn that something changed), group commit for bursts of
-uploads, and a cached read of the revision for the many pages that poll it.
+The engine (SQLite in WAL mode with full sync by default, any SQLAlchemy URL otherwise); two ways to
+write: :meth:`Database.write`, one transaction, and :meth:`Database.write_grouped`, a change committed
+together with those queued meanwhile (judges' scores). Each write bumps the event's ``revision`` first:
+that takes the database's write lock at once, so writers queue instead of failing, and live pages learn
+that something changed (a cached read of the revision serves the many pages that poll it).
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import time
 from sqlalchemy import create_engine, event as sa_event, select, text, update
 from sqlalchemy.orm import sessionmaker
 
-from composerlab.event import files
 from composerlab.event.rules import EventError
 from composerlab.event.tables import Event
 
@@ -24,16 +22,16 @@ from composerlab.event.tables import Event
 _BUMP = update(Event).values(revision=Event.revision + 1)
 _NO_BUMP = update(Event).values(revision=Event.revision)
 _REVISION = select(Event.revision)
-"""The statements of every write transaction, built once (see :data:`composerlab.event.store._SCORE_CONTEXT`)."""
+"""The statements of every write transaction, built once, not per write."""
 
 
 class _Pending:
     """A change waiting for a group commit, and what came of it."""
 
-    __slots__ = ("change", "bump", "folder", "result", "error", "done")
+    __slots__ = ("change", "bump", "result", "error", "done")
 
-    def __init__(self, change, bump: bool, folder):
-        self.change, self.bump, self.folder = change, bump, folder
+    def __init__(self, change, bump: bool):
+        self.change, self.bump = change, bump
         self.result, self.error, self.done = None, None, False
 
 
@@ -75,18 +73,15 @@ class Database:
         with self._write_lock, self._transaction(bump) as session:
             yield session
 
-    def write_grouped(self, change, bump: bool = True, sync_folder=None):
+    def write_grouped(self, change, bump: bool = True):
         """``change(session)`` in one transaction with the changes queued meanwhile (group commit).
 
-        Under a burst (200 uploads at once) each commit's fsync is shared by
-        every write waiting for it, and so is the fsync of ``sync_folder``
-        (a folder where ``change`` makes a new file name that must be on disk
-        before its row commits): once per batch, after the changes and before
-        the commit. ``change`` must do its checks before it adds anything: an
-        :class:`EventError` it raises refuses it alone; any other error fails
-        the whole batch, and every caller gets it (and undoes its own file).
+        Under a burst (judges scoring at once) each commit's fsync is shared
+        by every write waiting for it. ``change`` must do its checks before it
+        adds anything: an :class:`EventError` it raises refuses it alone; any
+        other error fails the whole batch, and every caller gets it.
         """
-        pending = _Pending(change, bump, sync_folder)
+        pending = _Pending(change, bump)
         with self._queue_lock:
             self._queue.append(pending)
         with self._write_lock:
@@ -100,8 +95,6 @@ class Database:
                                 item.result = item.change(session)
                             except EventError as err:
                                 item.error = err
-                        for folder in {item.folder for item in batch if item.folder is not None}:
-                            files.fsync_dir(folder)  # the names the changes made, on disk before the commit
                 except BaseException as err:
                     for item in batch:
                         item.error = item.error or err

@@ -11,8 +11,13 @@ import socket
 import time
 from urllib.parse import quote
 
+import segno
+
+from composerlab.event.judging import latest_run
 from composerlab.event.rules import CRITERIA
 from composerlab.event.store import Store
+from composerlab.music.midi import midi_bytes
+from composerlab.music.samples import SAMPLES, load_sample
 
 
 def links(base: str, store: Store) -> dict:
@@ -34,8 +39,6 @@ def links_text(found: dict) -> str:
 
 def qr_svg(url: str, scale: int = 6) -> str:
     """A QR code of ``url`` as SVG text (the submission page on the projector)."""
-    import segno
-
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2)
     return buffer.getvalue().decode()
@@ -53,9 +56,6 @@ def lan_address() -> str:
 
 def rehearsal_submissions(store: Store, n: int = 6, seed: int = 0) -> list[str]:
     """Upload ``n`` sample melodies under made-up aliases, to rehearse the event before contestants arrive."""
-    from composerlab.music.midi import midi_bytes
-    from composerlab.music.samples import SAMPLES, load_sample
-
     keys = sorted(SAMPLES)
     rng = random.Random(seed)
     stored = []
@@ -86,8 +86,6 @@ def rehearsal_scores(store: Store, seed: int = 0) -> int:
 
 def wait_for_ai_judge(store: Store, timeout: float = 600.0, every: float = 1.0, progress=print):
     """Wait until the latest AI-judge run ends (printing done/total as it goes); returns the run."""
-    from composerlab.event.judging import latest_run
-
     ends, shown = time.monotonic() + timeout, None
     while True:
         run = latest_run(store)

@@ -1,16 +1,17 @@
 """The submissions folder's file operations, in the order that keeps every acknowledged file.
 
-:class:`~composerlab.event.store.Store` calls these around its transactions:
-:func:`stage` (temp file, fsync) and :func:`claim` (a link under a free name,
-which never overwrites), then an fsync of the folder, before the row commits;
-:func:`recover` when an event is opened, for files a crash left without a row.
+The store calls these around its transactions: :func:`stage` (temp file, fsync) and :func:`claim` (a
+link under a free name, which never overwrites), then an fsync of the folder, before the row commits;
+:func:`recover` when an event is opened, for files a crash left without a row. The batch functions run
+on the store's staging threads (``threads``): fsync waits for the disk, not the CPU, and the file system
+commits fsyncs that overlap together.
 """
 from __future__ import annotations
 
 import os
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 INCOMING = ".incoming"
@@ -57,26 +58,18 @@ def stage(folder: Path, data: bytes) -> Path:
     return staged
 
 
-_STAGING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="composerlab-stage")
-"""fsync waits for the disk, not the CPU, and the file system commits fsyncs that overlap together:
-200 small files took 21 ms to fsync from 6 threads and 285 ms one after another (measured on this ext4
-disk); written one after another in a thread that shares the GIL with a busy event loop, 199 uploads
-took 0.25 s to stage, since each system call gave the GIL away and waited to get it back."""
+def staging_threads() -> ThreadPoolExecutor:
+    """The threads a store stages and links its uploads' files on. Written one after another on a thread
+    that shares the GIL with a busy event loop, a burst's files took far longer: each system call gave the
+    GIL away and waited to get it back."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="composerlab-stage")
 
 
-def stage_soon(folder: Path, data: bytes):
-    """:func:`stage` on a staging thread: a :class:`concurrent.futures.Future` of the temp file's path.
-
-    The server stages each upload as soon as it is checked, while the others of a burst still arrive, so
-    that the batch that writes them finds the files on disk already (see :mod:`composerlab.event.uploads`)."""
-    return _STAGING.submit(stage, folder, data)
-
-
-def stage_all(folder: Path, datas: list[bytes]) -> list[Path]:
+def stage_all(threads: Executor, folder: Path, datas: list[bytes]) -> list[Path]:
     """:func:`stage` for each of ``datas``, several at once; the temp files in order (none left on an error)."""
     if len(datas) == 1:
         return [stage(folder, datas[0])]
-    futures = [_STAGING.submit(stage, folder, data) for data in datas]
+    futures = [threads.submit(stage, folder, data) for data in datas]
     staged, error = [], None
     for future in futures:
         try:
@@ -90,11 +83,11 @@ def stage_all(folder: Path, datas: list[bytes]) -> list[Path]:
     return staged
 
 
-def claim(folder: Path, stem: str, staged: Path, taken: set[str], sync: bool = True) -> str:
-    """Link ``staged`` under the first free ``stem[-N].mid`` not in ``taken``; sync the folder; return the name.
+def claim(folder: Path, stem: str, staged: Path, taken: set[str]) -> str:
+    """Link ``staged`` under the first free ``stem[-N].mid`` not in ``taken``; return the name.
 
-    ``sync=False`` leaves the folder's fsync to the caller (the store does it once for a batch of uploads,
-    before their rows commit)."""
+    The folder's fsync is the caller's (the store does it once for a batch of uploads, before their rows
+    commit)."""
     for n in range(1, 100_000):
         name = f"{stem}.mid" if n == 1 else f"{stem}-{n}.mid"
         if name in taken:
@@ -103,17 +96,15 @@ def claim(folder: Path, stem: str, staged: Path, taken: set[str], sync: bool = T
             os.link(staged, folder / name)  # fails if the name exists: never overwrites
         except FileExistsError:
             continue
-        if sync:
-            fsync_dir(folder)
         return name
     raise FileExistsError(f"no free file name left for {stem}")
 
 
-def claim_all(folder: Path, items: list[tuple[str, Path]], taken: set[str]) -> list[str]:
+def claim_all(threads: Executor, folder: Path, items: list[tuple[str, Path]], taken: set[str]) -> list[str]:
     """:func:`claim` for each ``(stem, staged)`` of a batch, without the folder's fsync: the names in order.
 
     Uploads with the same stem are claimed one after another (the second gets ``-2``), different stems at
-    once, on the staging threads (a link is a system call; see :data:`_STAGING`). On an error every name
+    once, on the staging threads (a link is a system call). On an error every name
     claimed is unlinked again and the error raised."""
     by_stem: dict[str, list[int]] = {}
     for i, (stem, _) in enumerate(items):
@@ -123,10 +114,10 @@ def claim_all(folder: Path, items: list[tuple[str, Path]], taken: set[str]) -> l
     def claim_stem(stem: str, places: list[int]) -> None:
         mine = {name for name in taken if name.startswith(stem)}
         for i in places:
-            names[i] = claim(folder, stem, items[i][1], mine, sync=False)
+            names[i] = claim(folder, stem, items[i][1], mine)
             mine.add(names[i])
 
-    futures = [_STAGING.submit(claim_stem, stem, places) for stem, places in by_stem.items()]
+    futures = [threads.submit(claim_stem, stem, places) for stem, places in by_stem.items()]
     error = None
     for future in futures:
         try:

@@ -14,9 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from composerlab.errors import MusicFileError
 from composerlab.event.rules import EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import AIRun, AIScore, utcnow
+from composerlab.models.judge.network import load_judge  # TensorFlow is imported when the model is loaded
+from composerlab.models.judge.scoring import judge_music
+from composerlab.music.midi import read_midi
 
 
 def start_run(store: Store, total: int) -> int:
@@ -63,11 +67,6 @@ def latest_scores(store: Store) -> list[AIScore]:
 def run_ai_judge(store: Store, run_id: int, model_path: str | Path | None = None) -> None:
     """Judge every eligible submission for run ``run_id`` (blocking); errors end the run as failed."""
     try:
-        from composerlab.errors import MusicFileError
-        from composerlab.models.judge.network import load_judge
-        from composerlab.models.judge.scoring import judge_music
-        from composerlab.music.midi import read_midi
-
         model = load_judge(model_path)
         for row in [r for r in store.submissions() if r.eligible]:
             try:
@@ -75,7 +74,7 @@ def run_ai_judge(store: Store, run_id: int, model_path: str | Path | None = None
                     warnings.simplefilter("ignore")
                     verdict = judge_music(read_midi(store.path_of(row)), model, name=row.stored_as)
                 record(store, run_id, row.id, score=verdict.score, classifier=verdict.classifier,
-                                pitch=verdict.pitch, why=verdict.why)
+                       pitch=verdict.pitch, why=verdict.why)
             except MusicFileError as err:
                 record(store, run_id, row.id, error=err.reason)
         finish_run(store, run_id)

@@ -11,9 +11,15 @@ import threading
 import warnings
 from pathlib import Path
 
+from composerlab.errors import MusicFileError
 from composerlab.event.rules import EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import Submission
+from composerlab.models.judge.network import merged_rolls
+from composerlab.models.judge.scoring import roll_png as draw_roll
+from composerlab.music.midi import read_midi
+from composerlab.music.pianoroll import steps_per_bar, time_signature_of
+from composerlab.sound.audio import mp3_bytes, render
 
 CACHE = "cache"
 _locks: dict[str, threading.Lock] = {}
@@ -39,9 +45,6 @@ def _cached(store: Store, row: Submission, suffix: str, make) -> bytes:
 
 
 def _read(store: Store, row: Submission):
-    from composerlab.errors import MusicFileError
-    from composerlab.music.midi import read_midi
-
     path: Path = store.path_of(row)
     try:
         with warnings.catch_warnings():
@@ -53,8 +56,6 @@ def _read(store: Store, row: Submission):
 
 def audio_mp3(store: Store, row: Submission) -> bytes:
     """The piece as MP3, each track on its General MIDI instrument."""
-    from composerlab.sound.audio import mp3_bytes, render
-
     def make(multitrack):
         samples, rate = render(multitrack)
         return mp3_bytes(samples, rate, kbps=128)
@@ -64,16 +65,12 @@ def audio_mp3(store: Store, row: Submission) -> bytes:
 
 def roll_png(store: Store, row: Submission, bars: int = 16) -> bytes:
     """A piano roll of the first ``bars`` bars (every pitched track merged), as PNG."""
-    from composerlab.models.judge.network import merged_rolls
-    from composerlab.models.judge.scoring import roll_png as draw
-    from composerlab.music.pianoroll import steps_per_bar, time_signature_of
-
     def make(multitrack):
         sounding, starts = merged_rolls(multitrack)
         try:
             bar_steps = steps_per_bar(time_signature_of(multitrack))
         except ValueError:
             bar_steps = 16
-        return draw(sounding, starts, bar_steps, bars)
+        return draw_roll(sounding, starts, bar_steps, bars)
 
     return _cached(store, row, ".png", make)

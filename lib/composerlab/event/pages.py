@@ -12,7 +12,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from composerlab.event import exports, uploads
+from composerlab.event import exports
+from composerlab.event.facilitator import qr_svg
+from composerlab.event.forms import read_upload
+from composerlab.event.judging import start_ai_judge
 from composerlab.event.rules import CRITERIA, CRITERIA_TITLES, SCALE, EventError
 from composerlab.event.store import Store
 from composerlab.event.tables import Judge
@@ -68,8 +71,8 @@ async def submit_form(request: Request):
     store = _store(request)
     fields: dict = {}
     try:
-        fields, file_name, data = await uploads.read_upload(request, store.event().max_bytes)
-        receipt = await uploads.store_upload(store, fields, file_name, data)
+        fields, file_name, data = await read_upload(request, store.event().max_bytes)
+        receipt = await request.app.state.uploads.store_upload(fields, file_name, data)
     except EventError as err:
         return render(request, "submit.html", status=err.status, receipt=None, error=err.reason, form=fields)
     return render(request, "submit.html", status=201, receipt=receipt, error=None, form={})
@@ -78,8 +81,6 @@ async def submit_form(request: Request):
 @router.get("/qr.svg")
 def qr_code(request: Request):
     """The submission page's address as a QR code, for the projector."""
-    from composerlab.event.facilitator import qr_svg
-
     return Response(qr_svg(submission_url(request)), media_type="image/svg+xml")
 
 
@@ -158,8 +159,6 @@ def admin_close(request: Request, token: str, round_name: str):
 
 @router.post("/admin/{token}/ai", response_class=HTMLResponse)
 def admin_ai(request: Request, token: str):
-    from composerlab.event.judging import start_ai_judge
-
     return _admin_action(request, token, lambda s: start_ai_judge(s, request.app.state.ai_model_path))
 
 

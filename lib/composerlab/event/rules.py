@@ -1,11 +1,9 @@
 """The competition's rules as pure functions: who judges what, and who leads.
 
-Nothing here touches the database or the web: the store passes plain values
-in and stores what comes out, so every rule is tested on its own
-(``tests/event/test_rules.py``). The rules are the Got Talent event's:
-a preliminary round deals the contestants to the judges evenly and at random;
-each judge's top three go to the final, judged by every other judge; a piece
-reaches the leaderboard only when every judge assigned to it has scored it.
+Nothing here touches the database or the web: the store passes plain values in and stores what comes
+out. A preliminary round deals the contestants to the judges evenly and at random; each judge's top three
+go to the final, judged by every other judge; a piece reaches the leaderboard only when every judge
+assigned to it has scored it. Also the event's refusal (:class:`EventError`) and its text cleaning.
 """
 from __future__ import annotations
 
@@ -133,14 +131,13 @@ def everyone(submissions: list[int], judges: list[int]) -> dict[int, list[int]]:
     return {judge: sorted(submissions) for judge in sorted(judges)}
 
 
-def _order(standing: Standing, submitted_order: dict[int, int]) -> tuple:
-    # Ties: points, then each criterion in the scale's order, then who submitted first.
-    return (-standing.points, -standing.originality, -standing.balance, -standing.emotional,
-            submitted_order.get(standing.submission, standing.submission), standing.submission)
+def ranking_key(standing: Standing) -> tuple:
+    """How a board is sorted. Ties: points, then each criterion in the scale's order, then who submitted
+    first (submission ids are given in the order uploads are stored)."""
+    return (-standing.points, -standing.originality, -standing.balance, -standing.emotional, standing.submission)
 
 
-def standings(assigned: dict[int, list[int]], marks: list[Mark],
-              submitted_order: dict[int, int] | None = None) -> list[Standing]:
+def standings(assigned: dict[int, list[int]], marks: list[Mark]) -> list[Standing]:
     """The leaderboard of one round, ranked 1, 2, 3... with no shared ranks.
 
     Parameters
@@ -150,15 +147,12 @@ def standings(assigned: dict[int, list[int]], marks: list[Mark],
     marks : list of Mark
         Each judge's latest score per piece in this round (marks for pieces
         not assigned to that judge are ignored).
-    submitted_order : dict, optional
-        ``{submission: position}`` (upload order), the last tie-break; default the id.
 
     Returns
     -------
     list of Standing
-        Only pieces that every assigned judge has scored, best first.
+        Only pieces that every assigned judge has scored, best first (:func:`ranking_key`).
     """
-    submitted_order = submitted_order or {}
     judges_of: dict[int, set[int]] = {}
     for judge, pieces in assigned.items():
         for piece in pieces:
@@ -181,14 +175,13 @@ def standings(assigned: dict[int, list[int]], marks: list[Mark],
             emotional=round(sum(m.emotional for m in got.values()) / n, 4),
             judges=n,
         ))
-    table.sort(key=lambda s: _order(s, submitted_order))
+    table.sort(key=ranking_key)
     for i, standing in enumerate(table, 1):
         standing.rank = i
     return table
 
 
-def finalists(assigned: dict[int, list[int]], marks: list[Mark], top: int = DEFAULT_FINALISTS,
-              submitted_order: dict[int, int] | None = None) -> dict[int, list[int]]:
+def finalists(assigned: dict[int, list[int]], marks: list[Mark], top: int = DEFAULT_FINALISTS) -> dict[int, list[int]]:
     """Each judge's ``top`` best-scored pieces of the preliminary round, by that judge's own scores.
 
     Only pieces on the preliminary leaderboard (every assigned judge scored
@@ -196,12 +189,12 @@ def finalists(assigned: dict[int, list[int]], marks: list[Mark], top: int = DEFA
     """
     if top < 1:
         raise RuleError(f"each judge sends at least one piece to the final, not {top}")
-    complete = {s.submission for s in standings(assigned, marks, submitted_order)}
+    complete = {s.submission for s in standings(assigned, marks)}
     chosen = {}
     for judge, pieces in sorted(assigned.items()):
         own = [Standing(m.submission, m.points, m.originality, m.balance, m.emotional, 1)
                for m in marks if m.judge == judge and m.submission in pieces and m.submission in complete]
-        own.sort(key=lambda s: _order(s, submitted_order or {}))
+        own.sort(key=ranking_key)
         chosen[judge] = [s.submission for s in own[:top]]
     return chosen
 

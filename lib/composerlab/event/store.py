@@ -1,31 +1,27 @@
-"""The event's database and submissions folder: every write goes through :meth:`Store.write`.
+"""The event's rows and files: :class:`Store` opens an event and owns every write to it.
 
-An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any
-SQLAlchemy URL given as ``db_url``, such as PostgreSQL when several server
-processes share one event) and ``submissions/`` (the MIDI files, named by the
-server). Every write is one transaction (see :mod:`composerlab.event.database`
-for the write discipline). An upload's file is written to a temp
-file, fsync'd and linked to its final name (a link never overwrites) before
-its row is committed, so an acknowledged upload always has its file; a file
-left without a row by a crash is moved aside to
-``submissions/.unacknowledged/`` when the event is opened again.
+An event lives in a folder: ``event.db`` (SQLite in WAL mode, or any SQLAlchemy URL given as ``db_url``,
+such as PostgreSQL when several server processes share one event) and ``submissions/`` (the MIDI files,
+named by the server). Every write is one transaction (:mod:`composerlab.event.database`); uploads are
+checked and written by :mod:`composerlab.event.submissions`, whose files reach the disk before their rows
+commit, so a file a crash left without its row is moved aside to ``submissions/.unacknowledged/`` when
+the event is opened again.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from composerlab.event import files, rules
+from composerlab.event import files, rules, submissions
 from composerlab.event.database import Database
 from composerlab.event.rules import EventError, clean_text, slug
+from composerlab.event.submissions import Receipt
 from composerlab.event.tables import Assignment, Base, Event, Judge, Round, ScoreVersion, Submission, utcnow
 
-_SCORE_CONTEXT = (
+SCORE_CONTEXT = (
     select(Round.name, Assignment.id, select(func.max(ScoreVersion.version)).where(
         ScoreVersion.round == Round.name, ScoreVersion.judge_id == bindparam("judge"),
         ScoreVersion.submission_id == bindparam("piece")).scalar_subquery())
@@ -33,60 +29,12 @@ _SCORE_CONTEXT = (
                                 Assignment.submission_id == bindparam("piece")))
     .where(Round.state == "open").limit(1))
 """What a judge's score needs, in one query built once: the open round, whether the piece is assigned to the
-judge in it, and the judge's last version of its score. A score is the request a round's judges send most;
-built each time, its three queries cost more CPU than running them (``bench/bench_event.py``)."""
+judge in it, and the judge's last version of its score. A score is the request judges send most, and
+building its queries each time cost more CPU than running them."""
 
 DB_NAME = "event.db"
 SUBMISSIONS = "submissions"
-MAX_ALIAS, MAX_TITLE, MAX_COMMENT = 60, 100, 4000
-
-
-@dataclass
-class Checked:
-    """An upload that passed :meth:`Store.check_submission`: cleaned fields, its bytes, the stem of its name."""
-    alias: str
-    composer: str
-    title: str
-    original_name: str
-    data: bytes
-    stem: str
-
-    @property
-    def eligible(self) -> bool:
-        return bool(self.composer)
-
-
-@dataclass
-class Receipt:
-    id: int
-    stored_as: str
-    eligible: bool
-    created_at: str
-    title: str
-    alias: str
-
-
-def midi_problem(data: bytes, name: str) -> str | None:
-    """Why the kit's MIDI reader refuses ``data`` (as :func:`composerlab.music.midi.check_midi_bytes` says it), or
-    None when it reads. A plain function of bytes to text, so a worker process can run it."""
-    from composerlab.errors import MusicFileError
-    from composerlab.music.midi import check_midi_bytes
-
-    try:
-        check_midi_bytes(data, name)
-    except MusicFileError as err:
-        return err.reason
-    return None
-
-
-def midi_problems(items: list[tuple[bytes, str]]) -> list[str | None]:
-    """:func:`midi_problem` of each ``(data, name)``: a batch of uploads checked in one call of a worker process."""
-    return [midi_problem(data, name) for data, name in items]
-
-
-def midi_refusal(name: str, problem: str) -> EventError:
-    """The 415 an upload named ``name`` gets for :func:`midi_problem`'s ``problem``."""
-    return EventError(f"{name} {problem}", 415)
+MAX_COMMENT = 4000
 
 
 class Store(Database):
@@ -95,9 +43,14 @@ class Store(Database):
     def __init__(self, event_dir: str | Path, db_url: str | None = None):
         self.dir = Path(event_dir).resolve()
         self.files = self.dir / SUBMISSIONS
+        self.staging = files.staging_threads()  # where uploads' files are written and linked
         self._event: Event | None = None
         self._judges: list[Judge] | None = None
         super().__init__(db_url or f"sqlite:///{self.dir / DB_NAME}")
+
+    def close(self) -> None:
+        self.staging.shutdown(wait=True)
+        super().close()
 
     # -- opening -----------------------------------------------------------------------------------------------
     @classmethod
@@ -177,113 +130,14 @@ class Store(Database):
                        data: bytes) -> Receipt:
         """Check and store one upload; raises :class:`EventError` (nothing stored) when refused.
 
-        The two halves, :meth:`check_submission` and :meth:`store_submission`, are also called
-        apart: the server checks a few uploads at once (CPU work) and lets many more wait for the
-        same commit (disk work), see :mod:`composerlab.event.uploads`.
+        The server does the same in two halves, checking each upload as it arrives and writing whatever
+        arrived meanwhile together (:mod:`composerlab.event.uploads`).
         """
-        return self.store_submission(self.check_submission(alias, title, original_name, data))
-
-    def check_submission(self, alias: str | None, title: str | None, original_name: str | None,
-                         data: bytes, midi: bool = True) -> Checked:
-        """Every check of an upload that needs no write: the fields, the size, the MIDI data.
-
-        The MIDI check uses the kit's reader on the bytes, not the name
-        (:func:`midi_problem`; ``midi=False`` leaves it to the caller, who then
-        refuses with :func:`midi_refusal`, as the server does from a worker
-        process). The file gets a name the server chooses
-        (``event-alias-composition``, numbered when taken); without an alias a
-        random name, not eligible. The per-composer limit is counted when the
-        row is written, in its transaction.
-        """
-        alias = clean_text(alias, "the alias", MAX_ALIAS, False)
-        title = clean_text(title, "the composition name", MAX_TITLE, True)
-        original_name = clean_text(original_name, "the file name", 300, False) or "upload.mid"
-        event = self.event()
-        if not data:
-            raise EventError("the MIDI file is missing (or empty): choose one", 422)
-        if len(data) > event.max_bytes:
-            raise EventError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {event.max_bytes / 1e6:.1f} MB", 413)
-        problem = midi_problem(data, original_name) if midi else None
-        if problem is not None:
-            raise midi_refusal(original_name, problem)
-        composer = " ".join(alias.casefold().split())
-        if composer:
-            who = slug(alias) or "u" + hashlib.sha1(composer.encode()).hexdigest()[:8]
-            stem = f"{event.slug}-{who}-{slug(title) or 'untitled'}"
-        else:
-            stem = f"{event.slug}-{secrets.token_hex(6)}"
-        return Checked(alias, composer, title, original_name, data, stem)
-
-    def store_submission(self, upload: Checked) -> Receipt:
-        """Write one checked upload (see :meth:`store_submissions`); raises 429 over the per-composer limit."""
-        receipt = self.store_submissions([upload])[0]
+        checked = submissions.check(self.event(), alias, title, original_name, data)
+        receipt = submissions.write(self, [checked])[0]
         if isinstance(receipt, EventError):
             raise receipt
         return receipt
-
-    def store_submissions(self, uploads: list[Checked], staged: list[Path] | None = None) -> list[Receipt | EventError]:
-        """Write checked uploads together: each one's receipt, or the :class:`EventError` that refused it.
-
-        Files first, durably: every upload's bytes in a temp file, fsync'd,
-        several at once (:func:`files.stage_all`). Then one transaction: for
-        each upload the per-composer count (uploads earlier in the batch
-        count), a link under a free name (a link never overwrites), its row;
-        the folder's fsync; the commit. A burst of uploads thus shares one
-        commit and one round of fsyncs (the server batches whatever arrived
-        while the last batch was written, :mod:`composerlab.event.uploads`).
-        An error other than a refusal fails the whole batch, and no file stays
-        without its row. ``staged``: the uploads' temp files when the caller
-        staged them already (:func:`files.stage_soon`); removed here either way.
-        """
-        if staged is None:
-            staged = files.stage_all(self.files, [upload.data for upload in uploads])
-        claimed: list[str] = []
-        try:
-            limit = self.event().max_per_composer
-            created_at = utcnow()
-            results: list[Receipt | EventError | None] = [None] * len(uploads)
-            with self.write(bump=False) as s:  # no board shows an upload
-                # What the batch needs from the table, read in two queries (not two per upload: under a burst
-                # the batch is a few hundred uploads, and each query costs about as much as the rest of one).
-                composers = sorted({u.composer for u in uploads if u.composer})
-                sent = dict(s.execute(select(Submission.composer, func.count()).where(
-                    Submission.composer.in_(composers)).group_by(Submission.composer)).all()) if composers else {}
-                stems = sorted({u.stem for u in uploads})
-                taken = set(s.scalars(select(Submission.stored_as).where(  # a name whose file was removed stays taken
-                    or_(*(Submission.stored_as.like(f"{stem}%") for stem in stems)))))
-                placed = []
-                for i, upload in enumerate(uploads):
-                    count = sent.get(upload.composer, 0)
-                    if upload.composer and count >= limit:
-                        what = f"{count} composition{'' if count == 1 else 's'}"
-                        results[i] = EventError(f"{upload.alias} has sent {what} already; the limit is "
-                                                f"{limit} per composer", 429)
-                        continue
-                    sent[upload.composer] = count + 1
-                    placed.append(i)
-                names = files.claim_all(self.files, [(uploads[i].stem, staged[i]) for i in placed], taken)
-                claimed.extend(names)
-                rows = [dict(alias=u.alias, composer=u.composer, title=u.title, stored_as=name,
-                             original_name=u.original_name, size=len(u.data), sha256=hashlib.sha256(u.data).hexdigest(),
-                             eligible=u.eligible, created_at=created_at)
-                        for u, name in zip((uploads[i] for i in placed), names)]
-                if rows:
-                    # One Core insert of every row (not the ORM's unit of work), ids back in the rows' order.
-                    ids = s.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
-                                    rows).all()
-                    for i, row, row_id in zip(placed, rows, ids):
-                        upload = uploads[i]
-                        results[i] = Receipt(row_id, row["stored_as"], upload.eligible,
-                                             created_at.isoformat(timespec="seconds"), upload.title, upload.alias)
-                    files.fsync_dir(self.files)  # the new names on disk before their rows commit
-        except BaseException:
-            for name in claimed:  # the rows did not commit: no file without its row
-                (self.files / name).unlink(missing_ok=True)
-            raise
-        finally:
-            for temp in staged:
-                temp.unlink(missing_ok=True)
-        return results
 
     def submissions(self) -> list[Submission]:
         with self.read() as s:
@@ -336,9 +190,9 @@ class Store(Database):
                                  409)
             if s.get(Round, "final") is not None:
                 raise EventError("the final has been opened already", 409)
-            assigned, marks, order = self._round_facts(s, "preliminary")
+            assigned, marks = self.round_facts(s, "preliminary")
             try:
-                sent = rules.finalists(assigned, marks, top, order)
+                sent = rules.finalists(assigned, marks, top)
                 plan = rules.final_assignment(sent, list(s.scalars(select(Judge.id))))
             except rules.RuleError as err:
                 raise EventError(str(err), 409) from None
@@ -378,8 +232,8 @@ class Store(Database):
                 raise EventError(f"{name} must be a whole number from 1 to 5, not {value!r}", 422)
         comment = clean_text(comment, "the comment", MAX_COMMENT, False)
 
-        def insert(s: Session) -> ScoreVersion:
-            found = s.execute(_SCORE_CONTEXT, {"judge": judge_id, "piece": submission_id}).first()
+        def add_version(s: Session) -> ScoreVersion:
+            found = s.execute(SCORE_CONTEXT, {"judge": judge_id, "piece": submission_id}).first()
             if found is None:
                 raise EventError("no round is open: scores can be changed only while their round is open", 409)
             round_name, assigned, last = found
@@ -391,7 +245,7 @@ class Store(Database):
             s.flush()
             return row
 
-        return self.write_grouped(insert)
+        return self.write_grouped(add_version)
 
     def latest_scores(self, round_name: str, judge_id: int | None = None) -> list[ScoreVersion]:
         """Each judge's latest score per piece in a round."""
@@ -411,14 +265,15 @@ class Store(Database):
             query = query.where(ScoreVersion.judge_id == judge_id)
         return list(s.scalars(query.order_by(ScoreVersion.submission_id, ScoreVersion.judge_id)))
 
-    def _round_facts(self, s: Session, round_name: str):
+    def round_facts(self, s: Session, round_name: str) -> tuple[dict[int, list[int]], list[rules.Mark]]:
+        """Who must score what in a round (``{judge: [piece, ...]}``) and each judge's latest marks."""
         assigned: dict[int, list[int]] = {}
         for judge_id, piece in s.execute(select(Assignment.judge_id, Assignment.submission_id)
                                          .where(Assignment.round == round_name)):
             assigned.setdefault(judge_id, []).append(piece)
         marks = [rules.Mark(v.judge_id, v.submission_id, v.originality, v.balance, v.emotional)
                  for v in self._latest(s, round_name)]
-        return assigned, marks, {}
+        return assigned, marks
 
     def history(self, round_name: str, judge_id: int) -> dict[int, list[ScoreVersion]]:
         """A judge's versions of each score in a round, newest first, by submission id (their audit trail)."""
@@ -441,5 +296,5 @@ class Store(Database):
         if round_name not in rules.ROUNDS:
             raise EventError(f"round is 'preliminary' or 'final', not '{round_name}'", 422)
         with self.read() as s:
-            assigned, marks, order = self._round_facts(s, round_name)
-        return rules.standings(assigned, marks, order)
+            assigned, marks = self.round_facts(s, round_name)
+        return rules.standings(assigned, marks)
