@@ -264,3 +264,16 @@ def test_the_chain_harmonises_the_repaired_melody_and_the_studio_gives_the_same_
     assert left(soprano) == left(line) < len(planted) == len(moved)
     studio = run_steps(corrupted, [{"model": "arcnn", "params": {}}, {"model": "bach", "params": {}}], seed=2)
     assert [track_notes(t) for t in studio.tracks] == [track_notes(t) for t in chained.tracks]
+
+
+def test_the_command_line_and_the_studio_give_the_same_notes_for_a_chain(tmp_path):
+    from composerlab.models.library import run_steps
+
+    out = tmp_path / "chain.mid"
+    assert main(["compose", "mary", "--model", "arcnn,bach", "--iterations", "30", "--seed", "4", "-o", str(out)]) == 0
+    written = read_midi(out)
+    studio = run_steps(load_sample("mary"), [{"model": "arcnn", "params": {"iterations": 30}},
+                                             {"model": "bach", "params": {}}], seed=4)
+    assert [t.name for t in written.tracks] == [t.name for t in studio.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert [[(n.start, n.pitch, n.length) for n in track_notes(t)] for t in written.tracks] == \
+        [[(n.start, n.pitch, n.length) for n in track_notes(t)] for t in studio.tracks]

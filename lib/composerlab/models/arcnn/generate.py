@@ -23,7 +23,7 @@ import numpy as np
 import pypianoroll
 
 from composerlab.errors import ParameterError
-from composerlab.models.arcnn.cells import EditCells
+from composerlab.models.arcnn.cells import REPLACE_SEMITONES, EditCells
 from composerlab.models.arcnn.key_estimator import key_input, key_shares, scale_of
 from composerlab.models.arcnn.network import load_arcnn
 from composerlab.models.arcnn.result import ADDED_TRACK, EditResult, InputNotes, edited_music, read_notes
@@ -90,7 +90,8 @@ def scaled(value: int, n_steps: int) -> int:
 def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULTS["iterations"],
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn", whole_notes: bool = True,
-         replace: bool = True, key_anchor: float = KEY_ANCHOR, key="estimate", ablate: bool = False) -> EditResult:
+         replace: bool = True, key_anchor: float = KEY_ANCHOR, key="estimate", ablate: bool = False,
+         move: bool = False) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN, the whole of it in its own meter.
 
     Parameters
@@ -124,6 +125,11 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         input, wrong notes and all; ``"G minor"`` or ``(7, "minor")`` gives it; None reads no key (the
         network's key input is then the music's own pitch classes). Pitch classes outside the key's
         scale weigh a tenth in the key the network reads.
+    move : bool
+        With ``replace``, the draw right after a note is removed is one of the silent cells of its span
+        within a whole tone of its pitch (not its own pitch): a removed note is always put back, at the
+        pitch the network scores highest there (a move in two draws, the rhythm kept). Off: a removed
+        note comes back only when a later draw happens to land in its span.
     ablate : bool
         Replace the network's scores by equal ones (every allowed cell as likely), the loop and its
         budgets otherwise the same: what the network adds, measured by its absence.
@@ -136,7 +142,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
     """
     params = _checked(iterations, max_removed, max_added, temperature, key_anchor)
     notes = read_notes(music)
-    return _edit(notes, params, seed, model, whole_notes, replace, key, ablate)
+    return _edit(notes, params, seed, model, whole_notes, replace, key, ablate, move and replace)
 
 
 def _checked(iterations, max_removed, max_added, temperature, key_anchor) -> dict:
@@ -146,7 +152,7 @@ def _checked(iterations, max_removed, max_added, temperature, key_anchor) -> dic
 
 
 def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: bool, replace: bool,
-          key, ablate: bool = False) -> EditResult:
+          key, ablate: bool = False, move: bool = False) -> EditResult:
     """The edit loop on the notes of a piece (see :func:`edit`)."""
     net = load_model(model)
     cfg = net.config
@@ -164,6 +170,8 @@ def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: b
     read_key = _key_reader(net, cells.x, original, key, params["key_anchor"], notes.meter)
     for iteration in range(scaled(params["iterations"], len(original))):
         allowed = cells.allowed(whole_notes)
+        if move and cells.toggles and cells.toggles[-1][3] == "remove":
+            allowed = _near_gap(allowed, cells.gaps[-1])
         if not allowed.any():
             break
         scores = np.zeros((1, *cells.x.shape)) if ablate else net.logits(cells.x[None], key=read_key(cells.x))
@@ -175,6 +183,15 @@ def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: b
             cells.add(iteration, step, pitch, replace, low - shift)
     music = edited_music(notes, cells, low - shift)
     return EditResult.of(notes, music, cells.toggles, {**_four(params), "seed": seed})
+
+
+def _near_gap(allowed: np.ndarray, gap: tuple) -> np.ndarray:
+    """The allowed cells that put the removed note ``gap`` back at another pitch (all allowed cells if none do)."""
+    first, last, pitch = gap[:3]
+    near = np.zeros_like(allowed)
+    near[first: last + 1, max(pitch - REPLACE_SEMITONES, 0): pitch + REPLACE_SEMITONES + 1] = True
+    near[:, pitch] = False
+    return allowed & near if (allowed & near).any() else allowed
 
 
 def _four(params: dict) -> dict:

@@ -9,7 +9,7 @@ neighbours), with the pitch classes outside its scale weighing a tenth (:func:`k
 The estimator is a conditional logistic regression over the 24 keys: each candidate key reads the tune
 from its tonic (:func:`key_features`) and scores it with one weight per feature, so a transposed tune
 gets the transposed key. Its weights ship as ``data/models/arcnn_key.json``; they are fitted in
-:mod:`composerlab.models.evaluation.arcnn`, on tunes detuned as the quality measure detunes them.
+:mod:`composerlab.models.evaluation.arcnn_key`, on tunes detuned as the quality measure detunes them.
 """
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ class KeyEstimator:
     Parameters
     ----------
     weights : ndarray
-        (n_features,) weights, fitted by :func:`composerlab.models.evaluation.arcnn.train_estimator`, or :meth:`load`.
+        (n_features,) weights, fitted by :func:`composerlab.models.evaluation.arcnn_key.train_estimator`, or :meth:`load`.
     info : dict
         What its training measured, saved beside the weights.
     """

@@ -136,8 +136,9 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
     training one trains both.
     """
     quiet_tensorflow()
-    import keras  # loads TensorFlow: deferred to the first network built
-    from keras import layers
+    # keras loads TensorFlow: deferred to the first network built
+    import keras
+    from keras import layers  # with keras, deferred
 
     n_pitches = n_pitches or config.n_pitches
     widths = config.widths

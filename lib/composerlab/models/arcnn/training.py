@@ -162,8 +162,9 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
         for split, pairs in sets.items():
             history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(*pairs)})
         if live_plot:
-            import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-            from IPython.display import clear_output, display
+            # for live plots only: matplotlib and IPython load when one is drawn
+            import matplotlib.pyplot as plt
+            from IPython.display import clear_output, display  # the notebook's live plot, loaded with it
 
             clear_output(wait=True)
             display(history.plot())

@@ -1,33 +1,26 @@
-"""How well the AR-CNN edits, and the key estimator fitted to the same detuned tunes.
+"""How well the AR-CNN edits: repairs and a tune in tune, per meter, on tunes it never learned from.
 
 Measured on whole folk tunes in 4/4, 3/4, 2/4 and 6/8 that neither the network nor the key estimator
 learned from (:func:`bench_tunes`), as notes with their onsets: **fixing wrong notes** (:func:`fix_report`:
 20% of a tune's notes moved a semitone out of its key, a default edit, the out-of-key notes of its line
 before and after, the untouched notes kept) and **a tune already in tune** (:func:`clean_report`: the
-share of its notes kept, the notes it adds). The key estimator the edit loop reads
-(:mod:`composerlab.models.arcnn.key_estimator`) is fitted on tunes detuned the same way
-(:func:`train_estimator`; ``python -m composerlab.models.evaluation.arcnn [--install]``).
-Used by ``bench/bench_arcnn.py`` and lab 05.
+share of its notes kept, the notes it adds). The key estimator the edit loop reads is fitted on tunes
+detuned the same way (:mod:`composerlab.models.evaluation.arcnn_key`). Used by ``bench/bench_arcnn.py`` and
+lab 05.
 """
 from __future__ import annotations
 
-import argparse
-import shutil
-import time
-
 import numpy as np
-from scipy.optimize import minimize
-
 import pypianoroll
 
 from composerlab.models.arcnn.data import MELODY_BOOKS
 from composerlab.models.arcnn.generate import edit
-from composerlab.models.arcnn.key_estimator import FILE, KeyEstimator, estimate_tune_key, key_features
+from composerlab.models.arcnn.key_estimator import estimate_tune_key
 from composerlab.models.corpora.chorales import load_chorales
-from composerlab.models.corpora.folk import book_files, folk_tunes, parse_book
+from composerlab.models.corpora.folk import book_files, parse_book
 from composerlab.models.corpora.split import is_validation
 from composerlab.music.harmony import consonant_beats
-from composerlab.music.key import estimate_key, key_index, key_name, scale_mask
+from composerlab.music.key import estimate_key, key_name, scale_mask
 from composerlab.music.melody import count_bars, from_notes
 from composerlab.music.pianoroll import (
     DEFAULT_BARS,
@@ -38,13 +31,12 @@ from composerlab.music.pianoroll import (
     time_signature_of,
     track_notes,
 )
-from composerlab.paths import models_dir, out_dir
 
 TRAIN_BOOKS = MELODY_BOOKS
-"""Corpus books of the estimator's folk tunes (40 each), the AR-CNN's folk melodies too: none of the bench's
+"""Corpus books of the estimator's folk tunes, the AR-CNN's folk melodies too: none of the bench's
 (:data:`BENCH_BOOKS`) nor of :data:`CHECK_BOOKS`."""
 CHECK_BOOKS = ("essenFolksong/ballad10.abc", "oneills1850/0051-0100.abc")
-"""Folk tunes (20 of each) used to choose the estimator's settings, never trained on."""
+"""Folk tunes (20 of each) the estimator is checked on and its settings were chosen on, never trained on."""
 BENCH_BOOKS = ("oneills1850/0001-0050.abc", "essenFolksong/altdeu10.abc", "essenFolksong/ballad40.abc")
 """The books of the bench's whole tunes (:func:`bench_tunes`): none of :data:`TRAIN_BOOKS` nor :data:`CHECK_BOOKS`."""
 BENCH_METERS = ((4, 4), (3, 4), (2, 4), (6, 8))
@@ -181,113 +173,3 @@ def chorale_consonance(limit: int | None = None) -> float:
             good += rate * n
             total += n
     return good / total
-
-
-def estimator_tunes() -> tuple[list, int]:
-    """The key estimator's training melodies, 8-bar (128, 128) rolls, and how many are chorale voices.
-
-    Every voice of every training chorale (the AR-CNN's split: never a validation chorale), cut
-    into 8-bar windows every 4 bars, and 40 tunes of each book in :data:`TRAIN_BOOKS`.
-    """
-    rolls = []
-    for chorale in load_chorales():
-        if is_validation(chorale.name):
-            continue
-        for voice in chorale.roll:
-            for start in range(0, max(1, voice.shape[0] - 127), 64):
-                window = voice[start: start + 128]
-                if window.any():
-                    rolls.append(np.pad(window, ((0, 128 - window.shape[0]), (0, 0))))
-    n_chorale = len(rolls)
-    for book in TRAIN_BOOKS:
-        rolls += list(folk_tunes(40, books=(book,)).values())
-    return rolls, n_chorale
-
-
-def detuned_examples(rolls, copies: int = 3, share=(0.1, 0.3), clean_share: float = 0.2, seed: int = 0):
-    """(features (n, 24, F), labels (n,)): each roll ``copies`` times, detuned as :func:`detune` does.
-
-    The label is the clean roll's key (Krumhansl, as the measure reads it); in ``clean_share`` of the
-    copies nothing is moved, so the estimator keeps finding the key of clean tunes.
-    """
-    rng = np.random.default_rng(seed)
-    features, labels = [], []
-    for roll in rolls:
-        key = estimate_key(roll)
-        for _ in range(copies):
-            moved = 0.0 if rng.random() < clean_share else rng.uniform(*share)
-            detuned = detune_roll(roll, key, moved, int(rng.integers(2 ** 31))) if moved else roll
-            features.append(key_features(detuned))
-            labels.append(key_index(key))
-    return np.stack(features), np.array(labels)
-
-
-def fit(features: np.ndarray, labels: np.ndarray, l2: float = 0.0) -> np.ndarray:
-    """Weights of the conditional logistic regression: softmax over the 24 keys, cross-entropy (+ L2)."""
-    n = len(labels)
-
-    def loss(w):
-        scores = features @ w
-        scores -= scores.max(axis=1, keepdims=True)
-        p = np.exp(scores)
-        p /= p.sum(axis=1, keepdims=True)
-        value = -np.log(p[np.arange(n), labels] + 1e-12).mean() + l2 * w @ w
-        p[np.arange(n), labels] -= 1.0
-        grad = np.einsum("nk,nkf->f", p, features) / n + 2 * l2 * w
-        return value, grad
-
-    return minimize(loss, np.zeros(features.shape[2]), jac=True, method="L-BFGS-B").x
-
-
-def accuracy(estimator, rolls, seed: int = 0, share: float = 0.2) -> float:
-    """Share of ``rolls`` whose clean key (Krumhansl) the estimator names, the i-th detuned by ``share``
-    with seed ``seed + i`` as the bench does (0: the clean rolls)."""
-    hits = []
-    for i, roll in enumerate(rolls):
-        key = estimate_key(roll)
-        detuned = detune_roll(roll, key, share, seed + i) if share else roll
-        hits.append(estimator.estimate(detuned) == key)
-    return float(np.mean(hits))
-
-
-def train_estimator(copies: int = 3, seed: int = 0) -> KeyEstimator:
-    """Fit a key estimator on :func:`estimator_tunes`, detuned ``copies`` times each; measure it on
-    :data:`CHECK_BOOKS`."""
-    started = time.perf_counter()
-    rolls, n_chorale = estimator_tunes()
-    features, labels = detuned_examples(rolls, copies, seed=seed)
-    estimator = KeyEstimator(fit(features, labels))
-    check = list(folk_tunes(20, books=CHECK_BOOKS).values())
-    estimator.info = {
-        "training_tunes": {"chorale_voice_windows": n_chorale, "folk_tunes": len(rolls) - n_chorale,
-                           "folk_books": list(TRAIN_BOOKS)},
-        "copies": copies, "seed": seed, "examples": int(len(labels)),
-        "check_books": list(CHECK_BOOKS),
-        "check_accuracy_clean": accuracy(estimator, check, share=0),
-        "check_accuracy_detuned": float(np.mean([accuracy(estimator, check, seed=s) for s in (0, 100, 200)])),
-        "seconds": round(time.perf_counter() - started, 1),
-        "command": "python -m composerlab.models.evaluation.arcnn",
-    }
-    return estimator
-
-
-def main(argv=None) -> int:
-    """``python -m composerlab.models.evaluation.arcnn``: train the key estimator (``--install``: ship it)."""
-    parser = argparse.ArgumentParser(description="Train the AR-CNN's key estimator for detuned tunes.")
-    parser.add_argument("--copies", type=int, default=3, help="detuned copies of each training tune")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--install", action="store_true", help=f"replace the shipped data/models/{FILE}")
-    args = parser.parse_args(argv)
-    estimator = train_estimator(args.copies, args.seed)
-    path = out_dir() / "models" / FILE
-    estimator.save(path)
-    print(f"wrote {path}: {estimator.info['examples']} examples in {estimator.info['seconds']} s; check tunes: "
-          f"{estimator.info['check_accuracy_clean']:.0%} clean, {estimator.info['check_accuracy_detuned']:.0%} detuned")
-    if args.install:
-        shutil.copyfile(path, models_dir() / FILE)
-        print(f"installed {models_dir() / FILE}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

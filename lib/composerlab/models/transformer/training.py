@@ -90,8 +90,9 @@ def make_callbacks(keras, val_windows, history: dict, live: bool, checkpoint_dir
                 net.save(out)
             if live:
               
-                import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-                from IPython.display import clear_output
+                # for live plots only: matplotlib and IPython load when one is drawn
+                import matplotlib.pyplot as plt
+                from IPython.display import clear_output  # the notebook's live plot, loaded with it
 
                 clear_output(wait=True)
                 _, ax = plt.subplots(figsize=(7, 3))
