@@ -91,7 +91,7 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
          max_removed: float = DEFAULTS["max_removed"], max_added: int = DEFAULTS["max_added"],
          temperature: float = DEFAULTS["temperature"], model: str = "arcnn", whole_notes: bool = True,
          replace: bool = True, key_anchor: float = KEY_ANCHOR, key="estimate", ablate: bool = False,
-         move: bool = False) -> EditResult:
+         move: bool = True) -> EditResult:
     """Edit ``music`` one cell at a time with the AR-CNN, the whole of it in its own meter.
 
     Parameters
@@ -126,10 +126,12 @@ def edit(music: pypianoroll.Multitrack, seed: int = 0, iterations: int = DEFAULT
         network's key input is then the music's own pitch classes). Pitch classes outside the key's
         scale weigh a tenth in the key the network reads.
     move : bool
-        With ``replace``, the draw right after a note is removed is one of the silent cells of its span
-        within a whole tone of its pitch (not its own pitch): a removed note is always put back, at the
-        pitch the network scores highest there (a move in two draws, the rhythm kept). Off: a removed
-        note comes back only when a later draw happens to land in its span.
+        With ``replace`` (both the default), the draw right after a note is removed is one of the cells
+        of its span within a whole tone of its pitch (not its own pitch), drawn from the network's scores
+        there: a silent one puts the note back at that pitch (a move in two draws, the rhythm kept); a
+        sounding one (a note beside it, such as one the loop wrote) is removed in turn. With no such
+        cell allowed, the draw is free. False: a removed note comes back only when a later draw happens
+        to land in its span.
     ablate : bool
         Replace the network's scores by equal ones (every allowed cell as likely), the loop and its
         budgets otherwise the same: what the network adds, measured by its absence.
@@ -186,7 +188,8 @@ def _edit(notes: InputNotes, params: dict, seed: int, model: str, whole_notes: b
 
 
 def _near_gap(allowed: np.ndarray, gap: tuple) -> np.ndarray:
-    """The allowed cells that put the removed note ``gap`` back at another pitch (all allowed cells if none do)."""
+    """The allowed cells of the removed note ``gap``'s span within a whole tone, not its own pitch (all allowed
+    cells if there are none)."""
     first, last, pitch = gap[:3]
     near = np.zeros_like(allowed)
     near[first: last + 1, max(pitch - REPLACE_SEMITONES, 0): pitch + REPLACE_SEMITONES + 1] = True
