@@ -1,4 +1,6 @@
 """The AR-CNN's key estimator: the key of clean and detuned tunes, transposition, and the key the network reads."""
+import importlib.util
+
 import numpy as np
 import pytest
 from composerlab.models.arcnn import key_estimator as keys
@@ -63,3 +65,10 @@ def test_the_key_input_keeps_the_scale_and_damps_the_rest():
     assert read.sum() == pytest.approx(1.0)
     assert np.allclose(read[~scale] / read[~scale].sum() * profile[~scale].sum(), profile[~scale])
     assert read[1] / read[0] == pytest.approx(keys.OUTSIDE_WEIGHT * 2 / 1)
+
+
+def test_the_shipped_files_name_the_commands_that_made_them():
+    info = keys.load_estimator().info
+    assert info["command"] == "python -m composerlab.models.evaluation.arcnn_key"
+    assert importlib.util.find_spec("composerlab.models.evaluation.arcnn_key") is not None
+    assert hasattr(fitting, "main") and info["examples"] > 0 and info["check_tunes"] == 40
