@@ -1,4 +1,4 @@
-"""Extending melodies with the shipped Transformer, from Python and from the command line."""
+"""Extending melodies with the shipped Transformer in their own meter, from Python, chains and the command line."""
 
 import numpy as np
 import pytest
@@ -8,8 +8,8 @@ from composerlab.models.catalog import MODELS, compose_chain
 from composerlab.models.transformer.generate import extend, filter_logits, model_path
 from composerlab.music.melody import count_bars, from_notes
 from composerlab.music.midi import read_midi
-from composerlab.music.pianoroll import Note, make_multitrack, track_notes
-from composerlab.music.samples import load_sample
+from composerlab.music.pianoroll import Note, make_multitrack, steps_per_bar, time_signature_of, track_notes
+from composerlab.music.samples import SAMPLES, load_sample
 
 pytestmark = pytest.mark.skipif(not model_path("transformer").with_suffix(".weights.h5").exists(),
                                 reason="the pretrained Transformer is not in data/models")
@@ -54,9 +54,23 @@ def test_a_polyphonic_piece_is_continued_from_its_top_line():
     assert out.tracks[1].program == 73
 
 
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_sample_goes_on_in_its_own_meter_and_comes_back_whole_with_no_new_bars(name):
+    melody = load_sample(name)
+    meter, bar = time_signature_of(melody), steps_per_bar(time_signature_of(melody))
+    same = extend(melody, seed=0, bars=0)
+    assert track_notes(same.tracks[0]) == track_notes(melody.tracks[0]) and not track_notes(same.tracks[1])
+    out = extend(melody, seed=0, bars=2)
+    assert time_signature_of(out) == meter and track_notes(out.tracks[0]) == track_notes(melody.tracks[0])
+    start = count_bars(melody) * bar
+    new = track_notes(out.tracks[1])
+    assert {n.start // bar for n in new} == {start // bar, start // bar + 1}  # two new bars, both with notes
+    assert all(start <= n.start < start + 2 * bar for n in new)
+
+
 @pytest.mark.parametrize("settings, message", [
-    ({"bars": 0}, "bars must be a whole number from 1 to 16"),
-    ({"bars": 100}, "bars must be a whole number from 1 to 16"),
+    ({"bars": -1}, "bars must be a whole number from 0 to 16"),
+    ({"bars": 100}, "bars must be a whole number from 0 to 16"),
     ({"top_p": 0}, "top_p must be above 0 and at most 1"),
     ({"top_p": 1.5}, "top_p must be above 0 and at most 1"),
     ({"top_k": -1}, "top_k must be 0"),
@@ -74,8 +88,9 @@ def test_empty_drums_and_odd_meters_are_refused():
     drums = make_multitrack([("Drums", 0, [Note(s, 36, 2) for s in range(0, 64, 4)])], drums=[True], name="beat")
     with pytest.raises(MusicFileError, match="beat: has no pitched notes"):
         extend(drums)
-    with pytest.raises(MusicFileError, match="6/8.*4/4 or 2/2"):
-        extend(load_sample("row_your_boat"))
+    nine = make_multitrack([("Melody", 0, [Note(0, 67, 18)])], time_signature=(9, 8), name="slip jig")
+    with pytest.raises(MusicFileError, match="slip jig: is in 9/8; the Transformer continues melodies in 4/4, 2/2"):
+        extend(nine)
 
 
 def test_top_k_and_top_p_keep_only_the_likeliest_tokens():
@@ -88,15 +103,24 @@ def test_top_k_and_top_p_keep_only_the_likeliest_tokens():
     np.testing.assert_allclose(hot.sum(), 1.0)
 
 
-def test_chain_transformer_then_bach_harmonises_the_whole_extended_melody(twinkle):
+@pytest.mark.parametrize("name", ["twinkle", "we_wish_you"])
+def test_chain_transformer_then_bach_harmonises_the_whole_extended_melody_in_its_meter(name):
+    from composerlab.models.library import run_steps
+
+    tune = load_sample(name)
+    meter, bar = time_signature_of(tune), steps_per_bar(time_signature_of(tune))
     assert MODELS["transformer"].kind == "extend"
-    out = compose_chain(twinkle, "transformer,bach", seed=0, params={"transformer": {"bars": 4}})
-    assert [t.name for t in out.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
-    extended = extend(twinkle, seed=0, bars=4)
+    out = compose_chain(tune, "transformer,bach", seed=0, params={"transformer": {"bars": 4}})
+    assert [t.name for t in out.tracks] == ["Soprano", "Alto", "Tenor", "Bass"] and time_signature_of(out) == meter
+    extended = extend(tune, seed=0, bars=4)
     melody = sorted(notes_of(extended.tracks[0]) + notes_of(extended.tracks[1]))
     assert notes_of(out.tracks[0]) == melody
-    last_bar = (count_bars(twinkle) + 3) * 16
-    assert out.tracks[3].pianoroll[last_bar:].any()  # the bass plays under the new bars too
+    bars = count_bars(tune) + 4
+    assert out.tracks[0].pianoroll.shape[0] == bars * bar
+    for b in range(1 if name == "we_wish_you" else 0, bars):  # a pickup bar has nothing under its rest
+        assert any(t.pianoroll[b * bar: (b + 1) * bar].any() for t in out.tracks[1:]), f"bar {b + 1} unaccompanied"
+    studio = run_steps(tune, [{"model": "transformer", "params": {"bars": 4}}, {"model": "bach", "params": {}}])
+    assert [track_notes(t) for t in studio.tracks] == [track_notes(t) for t in out.tracks]
 
 
 def test_compose_command_extends_and_refuses_bad_options(tmp_path, capsys):
@@ -114,3 +138,31 @@ def test_compose_command_extends_and_refuses_bad_options(tmp_path, capsys):
 def test_a_one_note_melody_is_continued():
     out = extend(from_notes([Note(0, 67, 4)]), seed=0, bars=2)
     assert track_notes(out.tracks[1])
+
+
+def _readings():
+    """Every sample in its own meter, and Ode to Joy read in 2/4 and 2/2 (the same notes, other bar lines)."""
+    tunes = [(name, load_sample(name)) for name in sorted(SAMPLES)]
+    ode = track_notes(load_sample("ode_to_joy").tracks[0])
+    return tunes + [(f"ode_to_joy in {a}/{b}", from_notes(ode, time_signature=(a, b))) for a, b in ((2, 4), (2, 2))]
+
+
+def test_continuations_stay_in_key_fill_every_bar_and_the_model_matters():
+    from composerlab.models.evaluation.transformer import judge
+    from composerlab.models.transformer.generate import continue_notes
+
+    rows = {False: [], True: []}
+    for name, tune in _readings():
+        notes, meter = track_notes(tune.tracks[0]), time_signature_of(tune)
+        prompt_bars = count_bars(tune)
+        for ablate in (False, True):
+            for seed in (0, 1):
+                new = continue_notes(notes, 4, seed=seed, meter=meter, ablate=ablate)
+                rows[ablate].append(judge(notes, new, prompt_bars, 4, meter))
+    model, uniform = rows[False], rows[True]
+    assert all(r["in_bars"] and r["empty_bars"] == 0 for r in model + uniform)
+    in_key = np.mean([r["in_key"] for r in model])
+    assert in_key >= 0.85 and np.mean([r["in_range"] for r in model]) >= 0.8
+    # the same sampling and grammar with equal scores: out of key and out of range
+    assert np.mean([r["in_key"] for r in uniform]) <= in_key - 0.2
+    assert np.mean([r["in_range"] for r in uniform]) <= 0.5

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from composerlab.models.transformer.network import TransformerConfig, load
 from composerlab.models.transformer.tokens import tokenizer
-from composerlab.models.transformer.data import token_data, transposed_windows, validation_windows
+from composerlab.models.transformer.data import meter_marks, token_data, transposed_windows, validation_windows
 from composerlab.models.transformer.training import train
 
 
@@ -37,6 +37,21 @@ def test_transposition_moves_whole_windows_and_stays_in_range(small_data):
     shifts = {int(np.unique((moved - plain)[i][is_pitch[i]])[0]) for i in range(len(starts)) if is_pitch[i].any()}
     assert len(shifts) > 3 and all(-5 <= s <= 6 for s in shifts)
     assert (tok.kinds[moved] == "Pitch").sum() == is_pitch.sum()
+
+
+def test_every_window_opens_with_its_tunes_meter(small_data):
+    tok = tokenizer()
+    stream = small_data.train
+    meters = meter_marks(stream)
+    assert meters[0] == tok.pad and set(tok.kinds[meters[1:]]) == {"Meter"} and meters[1] == stream[1]
+    starts = np.arange(5, 3200, 97)
+    windows = transposed_windows(stream, starts, 65, None, meters)
+    assert set(tok.kinds[windows[:, 0]]) <= {"Meter", "BOS"}
+    for start, window in zip(starts, windows):
+        tune_start = np.flatnonzero(stream[: start + 1] == tok.bos)[-1]
+        if window[0] != tok.bos:
+            assert window[0] == stream[tune_start + 1]  # the meter of the tune the window starts in
+        assert np.array_equal(window[1:], stream[start + 1: start + 65])
 
 
 def test_training_lowers_the_loss_saves_the_best_and_resumes(small_data, tmp_path):

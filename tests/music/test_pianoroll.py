@@ -5,6 +5,7 @@ from composerlab.music.pianoroll import (
     Note,
     make_multitrack,
     notes_to_roll,
+    onsets_of,
     roll_to_notes,
     stack_rolls,
     steps_per_bar,
@@ -47,3 +48,20 @@ def test_make_multitrack_pads_to_whole_bars_and_keeps_meter():
     assert time_signature_of(music) == (3, 4)
     assert np.flatnonzero(music.downbeat).tolist() == [0, 12]
     assert float(music.tempo[0]) == 90
+
+
+def test_the_onset_plane_keeps_repeated_notes_apart_on_boolean_cells():
+    notes = [Note(0, 60, 4), Note(4, 60, 4), Note(8, 60, 8), Note(8, 64, 8)]
+    roll = notes_to_roll(notes, 16)
+    onsets = onsets_of(roll)
+    assert np.flatnonzero(onsets[:, 60]).tolist() == [0, 4, 8] and np.flatnonzero(onsets[:, 64]).tolist() == [8]
+    cells = roll > 0
+    # the cells alone fuse the three Cs into one held note; with the onset plane they stay three notes
+    assert [(n.start, n.length) for n in roll_to_notes(cells) if n.pitch == 60] == [(0, 16)]
+    back = roll_to_notes(cells, onsets)
+    assert [(n.start, n.pitch, n.length) for n in back] == [(0, 60, 4), (4, 60, 4), (8, 60, 8), (8, 64, 8)]
+    # a held note stays held: an onset plane of a boolean roll marks only where runs start
+    held = np.zeros((8, 128), bool)
+    held[0:8, 62] = True
+    assert onsets_of(held)[:, 62].tolist() == [True] + [False] * 7
+    assert [(n.start, n.length) for n in roll_to_notes(held, onsets_of(held))] == [(0, 8)]

@@ -173,16 +173,33 @@ def compose_chain(music, chain: str | list[str], seed: int = 0, params: dict[str
     return music
 
 
+def handed_on(previous: ModelEntry | None, entry: ModelEntry, music):
+    """What ``entry`` receives in a chain after ``previous`` wrote ``music``: music with its notes' onsets.
+
+    An extended melody goes on as one line (melody and continuation). An edited piece goes on as the
+    input's tracks as edited, without the notes the AR-CNN wrote itself, to a model that needs a melody
+    (``arcnn,bach`` harmonises the repaired tune, ``arcnn,transformer`` continues it); a second editor
+    gets all of it. Anything else goes on as it is: the next model takes its melody
+    (:func:`composerlab.music.melody.melody`) where it needs one.
+    """
+    if previous is None:
+        return music
+    if previous.kind == "extend":
+        return transformer_generate.join_tracks(music)
+    if previous.kind == "edit" and entry.kind in ("accompany", "extend"):
+        return arcnn_generate.edited_line(music)
+    return music
+
+
 def run_after(previous: ModelEntry | None, entry: ModelEntry, music, seed: int = 0, params: dict | None = None):
     """Run ``entry`` on ``music``, the output of ``previous`` in a chain (None: the chain's input).
 
-    An extended melody goes on as one line, and an accompanying model takes all of
-    it (not only its first 8 bars). :func:`compose_chain` and the studio's chains
-    (:func:`composerlab.models.library.run_steps`) both step with this.
+    The music is handed on by :func:`handed_on`; an accompanying model takes all of it, in its own
+    meter (not only its first 8 bars). :func:`compose_chain` and the studio's chains
+    (:func:`composerlab.models.library.run_steps`) both step with this, so both give the same notes.
     """
     own = dict(params or {})
-    if previous is not None and previous.kind == "extend":
-        music = transformer_generate.join_tracks(music)
-        if entry.kind == "accompany":
-            own.setdefault("bars", count_bars(music))
+    music = handed_on(previous, entry, music)
+    if previous is not None and previous.kind == "extend" and entry.kind == "accompany":
+        own.setdefault("bars", count_bars(music))
     return entry.run(music, seed=seed, **own)

@@ -125,3 +125,14 @@ def check_parameters(parameters, values: dict) -> dict:
 def defaults(parameters) -> dict:
     """``{name: default}`` of ``parameters``."""
     return {p.name: p.default for p in parameters}
+
+
+def markdown_table(parameters) -> str:
+    """The parameters as a Markdown table (name, what it does, values, default): what the labs and the model
+    cards show, written from the one description."""
+    rows = ["| parameter | what it does | values | default |", "|---|---|---|---|"]
+    for p in parameters:
+        default = "the model's own" if p.default is None else f"{p.default:g}" if isinstance(p.default, float) \
+            else str(p.default)
+        rows.append(f"| `{p.name}` | {p.help} | {p.accepted() or 'see the help'} | {default} |")
+    return "\n".join(rows)

@@ -2,7 +2,9 @@
 
 A composition is a :class:`pypianoroll.Multitrack` at 4 steps per quarter note (16th notes), pitch
 0-127, one track per voice; 8 bars of 4/4 are 128 steps. Repeated notes stay apart (see
-:func:`notes_to_roll`). Introduced in lab 01.
+:func:`notes_to_roll`). A model that works on on/off cells keeps each note's start beside them in an
+*onset plane* (:func:`onsets_of`, :func:`roll_to_notes` with ``onsets``), so a repeated note stays
+repeated and a held note stays held. Introduced in lab 01.
 """
 from __future__ import annotations
 
@@ -72,14 +74,34 @@ def notes_to_roll(notes: Iterable[Note], n_steps: int) -> np.ndarray:
     return roll
 
 
-def roll_to_notes(roll: np.ndarray) -> list[Note]:
-    """Read notes back from a velocity or boolean roll of shape (n_steps, 128)."""
+def onsets_of(roll: np.ndarray) -> np.ndarray:
+    """The onset plane of a velocity or boolean (n_steps, 128) roll: True where a note starts.
+
+    A note starts where a pitch sounds after silence or at another velocity (the rule of
+    :func:`notes_to_roll`), so ``roll_to_notes(roll > 0, onsets_of(roll))`` gives the notes of ``roll``.
+    """
+    values = np.asarray(roll)
+    if values.dtype == bool:
+        values = values.astype(np.uint8)
+    values = np.clip(values, 0, 127).astype(np.int16)
+    before = np.pad(values, ((1, 0), (0, 0)))[:-1]
+    return (values > 0) & (values != before)
+
+
+def roll_to_notes(roll: np.ndarray, onsets: np.ndarray | None = None) -> list[Note]:
+    """Read notes back from a velocity or boolean roll of shape (n_steps, 128).
+
+    ``onsets`` (the roll's shape, booleans) marks where notes start: a run of sounding cells is cut
+    into notes at each one, so cells that carry no velocity (a boolean roll) keep their repeated notes.
+    """
     values = np.asarray(roll)
     if values.dtype == bool:
         values = values.astype(np.uint8) * DEFAULT_VELOCITY
     values = np.clip(values, 0, 127).astype(np.int16)
     padded = np.pad(values, ((1, 1), (0, 0)))
     changes = np.diff(padded, axis=0) != 0
+    if onsets is not None:
+        changes[:-1] |= np.asarray(onsets, bool) & (values > 0)
     notes = []
     for pitch in np.flatnonzero(changes.any(axis=0)):
         bounds = np.flatnonzero(changes[:, pitch])
@@ -93,7 +115,8 @@ def roll_to_notes(roll: np.ndarray) -> list[Note]:
 def note_runs(roll: np.ndarray) -> list[tuple[int, int, int]]:
     """The notes of a boolean (steps, pitches) roll as (pitch, start, end) runs of on cells, pitch by pitch.
 
-    Unlike :func:`roll_to_notes` a run is a run: a repeated note held without a gap is one run.
+    Unlike :func:`roll_to_notes` a run is a run: a repeated note held without a gap is one run
+    (what a model that reads cells alone hears).
     """
     padded = np.pad(np.asarray(roll, bool), ((1, 1), (0, 0)))
     changes = np.diff(padded.astype(np.int8), axis=0)

@@ -15,10 +15,11 @@ import numpy as np
 
 from composerlab.models.arcnn.key_estimator import key_input, key_profile
 from composerlab.models.corpora.chorales import LOWEST_PITCH, N_MODEL_PITCHES, load_chorales
+from composerlab.models.corpora.folk import book_files, parse_book
 from composerlab.models.corpora.split import is_validation
 from composerlab.models.gan.data import transposed_batch
 from composerlab.music.key import estimate_key, scale_mask
-from composerlab.music.pianoroll import STEPS_PER_BAR, note_runs
+from composerlab.music.pianoroll import STEPS_PER_BAR, note_runs, steps_per_bar
 
 
 @dataclass
@@ -204,7 +205,7 @@ def detuned_tune(voices: np.ndarray, rng: np.random.Generator, shift_share=(0.05
     uniform in ``gap_share``, is taken out whole, as the edit loop leaves a
     wrong note it has just removed. Returns the (steps, pitches) input and the clean voice.
     """
-    voice = 0 if rng.random() < 0.75 else int(rng.integers(1, voices.shape[0]))
+    voice = 0 if rng.random() < 0.75 or len(voices) == 1 else int(rng.integers(1, voices.shape[0]))
     line = voices[voice]
     out = shift_notes(line, rng.uniform(*shift_share), rng, window_scale(line, lowest), lowest)
     runs = note_runs(out)
@@ -282,3 +283,78 @@ def key_inputs(inputs: np.ndarray, clean: np.ndarray, lowest: int = LOWEST_PITCH
     profiles = key_profile(inputs, lowest)
     return np.stack([key_input(profile, window_scale(roll, lowest))
                      for profile, roll in zip(profiles, clean)]).astype(np.float32)
+
+
+MELODY_BOOKS = ("essenFolksong/altdeu20.abc", "essenFolksong/ballad20.abc", "essenFolksong/ballad30.abc",
+                "essenFolksong/boehme10.abc", "essenFolksong/erk10.abc", "essenFolksong/han1.abc",
+                "essenFolksong/kinder0.abc", "oneills1850/0101-0200.abc", "oneills1850/0201-0300.abc",
+                "oneills1850/0301-0350.abc", "oneills1850/0351-0400.abc")
+"""The folk books whose tunes, in every meter, the AR-CNN learns to mend beside the chorales (the key
+estimator's books too); the bench's books are others."""
+MELODY_CENTRE = 70
+"""Mean pitch a folk melody is moved to by octaves (the chorale sopranos' mean, as the edit loop places a tune)."""
+
+
+@dataclass
+class MelodyWindows:
+    """Folk melodies in windows of ``steps`` steps (each starting on a bar line of its own meter), split by tune.
+
+    Attributes
+    ----------
+    train, validation : ndarray
+        Boolean (windows, 1, steps, 128): one voice, so :func:`transposed` moves them as it moves chorales.
+    """
+
+    train: np.ndarray
+    validation: np.ndarray
+    tunes: int = 0
+
+    def summary(self) -> dict:
+        return {"melody_tunes": self.tunes, "melody_train_windows": int(len(self.train)),
+                "melody_validation_windows": int(len(self.validation))}
+
+
+def melody_windows(books, steps: int = 8 * STEPS_PER_BAR, hop_bars: int = 2) -> MelodyWindows:
+    """Every tune of the folk ``books`` (all meters of :data:`~composerlab.models.corpora.folk.MELODY_METERS`) as
+    one-voice windows, moved by octaves near :data:`MELODY_CENTRE` and into the model's range."""
+    files = dict(book_files())
+    train, validation, tunes = [], [], 0
+    for book in books:
+        for tune in parse_book(book, files[book]):
+            pitches = tune.notes[:, 1]
+            shift = 12 * int(round((MELODY_CENTRE - pitches.mean()) / 12))
+            while pitches.min() + shift < LOWEST_PITCH:
+                shift += 12
+            if pitches.max() + shift >= LOWEST_PITCH + N_MODEL_PITCHES:
+                continue
+            end = int((tune.notes[:, 0] + tune.notes[:, 2]).max())
+            roll = np.zeros((max(end, steps), 128), bool)
+            for start, pitch, length in tune.notes:
+                roll[start: start + length, pitch + shift] = True
+            hop = hop_bars * steps_per_bar(tuple(tune.meter))
+            cut = [roll[s: s + steps] for s in range(0, max(1, len(roll) - steps + 1), hop)]
+            (validation if is_validation(tune.name) else train).extend(cut)
+            tunes += 1
+    empty = np.zeros((0, 1, steps, 128), bool)
+    return MelodyWindows(np.stack(train)[:, None] if train else empty,
+                         np.stack(validation)[:, None] if validation else empty, tunes)
+
+
+def melody_pairs(windows: np.ndarray, index: np.ndarray, rng: np.random.Generator, max_shift: int = 5,
+                 clean_key: bool = False, shift_share=(0.05, 0.3), gap_share=(0.0, 0.25)):
+    """(inputs, targets[, keys]) for folk-melody windows: each melody detuned as a tune pair's voice is
+    (:func:`detuned_tune`), the original the clean melody alone (no harmony to add): every target
+    cell is one of the melody's own fixes."""
+    lines = transposed(windows, index, rng, max_shift)[:, 0]
+    inputs = np.empty_like(lines)
+    for i, line in enumerate(lines):
+        inputs[i] = detuned_tune(line[None], rng, shift_share, gap_share)[0]
+    differ = inputs != lines
+    for i in np.flatnonzero(~differ.any(axis=(1, 2))):  # nothing moved: one cell to find, as training_pairs
+        cell = rng.integers(differ[i].size)
+        inputs[i].flat[cell] = ~inputs[i].flat[cell]
+        differ[i].flat[cell] = True
+    targets = differ.astype(np.float32)
+    if clean_key:
+        return inputs.astype(np.float32), targets, key_inputs(inputs, lines)
+    return inputs.astype(np.float32), targets

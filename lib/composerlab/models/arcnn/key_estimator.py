@@ -9,7 +9,7 @@ neighbours), with the pitch classes outside its scale weighing a tenth (:func:`k
 The estimator is a conditional logistic regression over the 24 keys: each candidate key reads the tune
 from its tonic (:func:`key_features`) and scores it with one weight per feature, so a transposed tune
 gets the transposed key. Its weights ship as ``data/models/arcnn_key.json``; they are fitted in
-:mod:`composerlab.models.evaluation.arcnn`, on tunes detuned as the quality measure detunes them.
+:mod:`composerlab.models.evaluation.arcnn_key`, on tunes detuned as the quality measure detunes them.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from composerlab.music.key import (
     parse_key,
     scale_mask,
 )
-from composerlab.music.pianoroll import note_runs
+from composerlab.music.pianoroll import note_runs, steps_per_bar
 from composerlab.paths import models_dir
 
 LONG_NOTE = 8
@@ -45,12 +45,19 @@ def _notes(roll: np.ndarray) -> list[tuple[int, int, int]]:
     return sorted(note_runs(roll), key=lambda n: (n[1], n[0]))
 
 
-def tune_features(roll: np.ndarray) -> np.ndarray:
-    """(6, 12) pitch-class traces of a boolean (steps, 128) roll, from C.
+def strong_beat(meter: tuple = (4, 4)) -> int:
+    """Steps between strong beats in ``meter``: half a bar in 4/4 and 2/2 (beats 1 and 3 of 4/4) and in
+    6/8 (its two dotted beats), else a whole bar (3/4, 2/4)."""
+    bar = steps_per_bar(tuple(meter))
+    return bar // 2 if tuple(meter) in ((4, 4), (2, 2), (6, 8)) else bar
 
-    Rows: shares of sounding time, of notes, of notes starting on a strong beat (beats 1 and 3 of
-    a 4/4 bar) and of long notes' time by pitch class; the first note's and the last note's pitch
-    class (one-hot; with several notes at once, the lowest).
+
+def tune_features(roll: np.ndarray, meter: tuple = (4, 4)) -> np.ndarray:
+    """(6, 12) pitch-class traces of a boolean (steps, 128) roll in ``meter``, from C.
+
+    Rows: shares of sounding time, of notes, of notes starting on a strong beat (:func:`strong_beat`)
+    and of long notes' time by pitch class; the first note's and the last note's pitch class
+    (one-hot; with several notes at once, the lowest).
     """
     roll = np.asarray(roll, dtype=bool)
     out = np.zeros((6, 12))
@@ -59,7 +66,7 @@ def tune_features(roll: np.ndarray) -> np.ndarray:
         return out
     pcs = np.array([p % 12 for p, _, _ in notes])
     lengths = np.array([e - s for _, s, e in notes], dtype=float)
-    strong = np.array([s % 8 == 0 for _, s, _ in notes], dtype=float)
+    strong = np.array([s % strong_beat(meter) == 0 for _, s, _ in notes], dtype=float)
     for row, weights in enumerate((lengths, np.ones(len(notes)), strong, lengths * (lengths >= LONG_NOTE))):
         out[row] = np.bincount(pcs, weights=weights, minlength=12)
         out[row] /= max(out[row].sum(), 1e-9)
@@ -69,9 +76,10 @@ def tune_features(roll: np.ndarray) -> np.ndarray:
     return out
 
 
-def key_features(roll: np.ndarray) -> np.ndarray:
-    """(24, n_features) features of each candidate key (index ``12 * mode + tonic``), see the module text."""
-    traces = tune_features(roll)
+def key_features(roll: np.ndarray, meter: tuple = (4, 4)) -> np.ndarray:
+    """(24, n_features) features of each candidate key (index ``12 * mode + tonic``) of a tune in ``meter``,
+    see the module text."""
+    traces = tune_features(roll, meter)
     duration = traces[0]
     base = traces.shape[0] * 12 + 7
     out = np.zeros((24, 2 * base))
@@ -126,7 +134,7 @@ class KeyEstimator:
     Parameters
     ----------
     weights : ndarray
-        (n_features,) weights, fitted by :func:`composerlab.models.evaluation.arcnn.train_estimator`, or :meth:`load`.
+        (n_features,) weights, fitted by :func:`composerlab.models.evaluation.arcnn_key.train_estimator`, or :meth:`load`.
     info : dict
         What its training measured, saved beside the weights.
     """
@@ -135,16 +143,16 @@ class KeyEstimator:
         self.weights = np.asarray(weights, dtype=float)
         self.info = info or {}
 
-    def scores(self, roll: np.ndarray) -> np.ndarray:
-        """(24,) scores of the keys (index ``12 * mode + tonic``) for a boolean (steps, 128) roll."""
-        return key_features(roll) @ self.weights
+    def scores(self, roll: np.ndarray, meter: tuple = (4, 4)) -> np.ndarray:
+        """(24,) scores of the keys (index ``12 * mode + tonic``) for a boolean (steps, 128) roll in ``meter``."""
+        return key_features(roll, meter) @ self.weights
 
-    def estimate(self, roll: np.ndarray) -> tuple[int, str]:
+    def estimate(self, roll: np.ndarray, meter: tuple = (4, 4)) -> tuple[int, str]:
         """The key of ``roll``: (tonic pitch class, "major" or "minor"), as :func:`~composerlab.music.key.estimate_key`
         gives it."""
         if not np.asarray(roll).any():
             return 0, "major"
-        return key_at(int(np.argmax(self.scores(roll))))
+        return key_at(int(np.argmax(self.scores(roll, meter))))
 
     def save(self, path: Path) -> None:
         """Write the weights and ``info`` to a JSON file."""
@@ -164,9 +172,10 @@ def load_estimator(path: str | None = None) -> KeyEstimator:
     return KeyEstimator.load(Path(path) if path else models_dir() / FILE)
 
 
-def estimate_tune_key(roll: np.ndarray) -> tuple[int, str]:
-    """The key of a melody that may hold wrong notes, by the shipped estimator: (tonic, "major" / "minor")."""
-    return load_estimator().estimate(roll)
+def estimate_tune_key(roll: np.ndarray, meter: tuple = (4, 4)) -> tuple[int, str]:
+    """The key of a melody in ``meter`` that may hold wrong notes, by the shipped estimator: (tonic,
+    "major" / "minor")."""
+    return load_estimator().estimate(roll, meter)
 
 
 def key_input(profile: np.ndarray, scale: np.ndarray, weight: float = OUTSIDE_WEIGHT) -> np.ndarray:
@@ -193,13 +202,13 @@ def key_profile(rolls: np.ndarray, lowest_pitch: int = LOWEST_PITCH) -> np.ndarr
     return cells @ fold
 
 
-def scale_of(key, roll: np.ndarray):
+def scale_of(key, roll: np.ndarray, meter: tuple = (4, 4)):
     """The (12,) scale of ``key`` (see ``key`` in :func:`composerlab.models.arcnn.generate.edit`): estimated
-    from ``roll`` by the estimator for "estimate", given otherwise; None for None."""
+    from ``roll`` (in ``meter``) by the estimator for "estimate", given otherwise; None for None."""
     if key is None:
         return None
     if isinstance(key, str) and key == "estimate":
-        return scale_mask(estimate_tune_key(roll))
+        return scale_mask(estimate_tune_key(roll, meter))
     try:
         return scale_mask(parse_key(key))
     except ValueError:

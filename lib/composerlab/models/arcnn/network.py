@@ -62,6 +62,9 @@ class ARCNNConfig:
         Train with the key input the edit loop gives (needs ``key_input``): the input's pitch-class
         weights with every class outside the scale of the clean original's key weighing a tenth
         (:func:`composerlab.models.arcnn.data.key_inputs`), instead of the input's own weights.
+    melody_share : float
+        Share of each batch that is a folk melody in any meter, detuned as a tune pair's voice is, whose
+        original is the melody alone (:func:`composerlab.models.arcnn.data.melody_pairs`).
     seed : int
         Seed for weights, batches and corruption.
     """
@@ -86,6 +89,7 @@ class ARCNNConfig:
     tune_weight: float = 8.0
     key_input: bool = True
     clean_key: bool = False
+    melody_share: float = 0.0
     seed: int = 0
     lowest_pitch: int = LOWEST_PITCH
     n_pitches: int = N_MODEL_PITCHES
@@ -132,8 +136,9 @@ def build_network(config: ARCNNConfig, n_pitches: int | None = None, key_as_inpu
     training one trains both.
     """
     quiet_tensorflow()
-    import keras  # loads TensorFlow: deferred to the first network built
-    from keras import layers
+    # keras loads TensorFlow: deferred to the first network built
+    import keras
+    from keras import layers  # with keras, deferred
 
     n_pitches = n_pitches or config.n_pitches
     widths = config.widths

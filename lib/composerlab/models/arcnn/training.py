@@ -92,19 +92,31 @@ class TrainingHistory:
         return {"losses": self.losses, "evaluations": self.evaluations, "seconds": self.seconds}
 
 
-def eval_pairs(windows: np.ndarray, config: ARCNNConfig, n: int = N_EVAL_WINDOWS, seed: int = 1):
+def eval_pairs(windows: np.ndarray, config: ARCNNConfig, n: int = N_EVAL_WINDOWS, seed: int = 1,
+               melodies: bool = False):
     """A fixed set of corrupted windows and their targets (same seed, same set), for comparable evaluations.
 
     With ``config.clean_key`` also the key input each window is read with (see
-    :func:`composerlab.models.arcnn.data.training_pairs`).
+    :func:`composerlab.models.arcnn.data.training_pairs`); with ``melodies`` the windows are folk
+    melodies (:func:`composerlab.models.arcnn.data.melody_pairs`).
     """
     rng = np.random.default_rng(seed)
     index = np.sort(rng.choice(len(windows), min(n, len(windows)), replace=False))
+    if melodies:
+        return merged.melody_pairs(windows, index, rng, config.max_shift, config.clean_key)
     return merged.training_pairs(windows, index, rng, config.max_shift, **config.corruption)
 
 
+def batch_pairs(dataset, melodies, index, melody_index, rng, config: ARCNNConfig):
+    """One batch's (inputs, targets[, keys]): chorale windows ``index`` and folk-melody windows ``melody_index``."""
+    parts = [merged.training_pairs(dataset.train, index, rng, config.max_shift, **config.corruption)]
+    if len(melody_index):
+        parts.append(merged.melody_pairs(melodies.train, melody_index, rng, config.max_shift, config.clean_key))
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts))
+
+
 def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | None = None, eval_every: int = 250,
-          progress: bool = True, live_plot: bool = False, callback=None):
+          progress: bool = True, live_plot: bool = False, callback=None, melodies: merged.MelodyWindows | None = None):
     """Train an AR-CNN.
 
     Parameters
@@ -121,6 +133,9 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
         Redraw :meth:`TrainingHistory.plot` in the notebook at each evaluation.
     callback : callable, optional
         ``callback(iteration, net, history)`` after each evaluation.
+    melodies : MelodyWindows, optional
+        The folk melodies a share of each batch comes from (``config.melody_share``); by default the
+        tunes of :data:`composerlab.models.arcnn.data.MELODY_BOOKS` when that share is above 0.
 
     Returns
     -------
@@ -131,19 +146,25 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
     if len(dataset.train) < config.batch_size:
         raise ValueError(f"only {len(dataset.train)} training windows for a batch of {config.batch_size}; "
                          "use more chorales or a smaller batch_size")
+    n_melodies = int(round(config.melody_share * config.batch_size))
+    if n_melodies and melodies is None:
+        melodies = merged.melody_windows(merged.MELODY_BOOKS)
     net = ARCNN(config)
     history = TrainingHistory()
     rng = np.random.default_rng(config.seed)
     sets = {"train": eval_pairs(dataset.train, config)}
     if len(dataset.validation):
         sets["validation"] = eval_pairs(dataset.validation, config)
+    if n_melodies and len(melodies.validation):
+        sets["melodies"] = eval_pairs(melodies.validation, config, melodies=True)
 
     def evaluate(iteration):
         for split, pairs in sets.items():
             history.evaluations.append({"iteration": iteration, "split": split, **net.evaluate(*pairs)})
         if live_plot:
-            import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-            from IPython.display import clear_output, display
+            # for live plots only: matplotlib and IPython load when one is drawn
+            import matplotlib.pyplot as plt
+            from IPython.display import clear_output, display  # the notebook's live plot, loaded with it
 
             clear_output(wait=True)
             display(history.plot())
@@ -155,13 +176,15 @@ def train(config: ARCNNConfig | None = None, dataset: merged.MergedDataset | Non
     bar = tqdm(range(config.iterations), desc="training", disable=not progress, mininterval=1.0)
     order, cursor = rng.permutation(len(dataset.train)), 0
     started = time.perf_counter()
+    chorales_per_batch = config.batch_size - n_melodies
     for i in bar:
-        if cursor + config.batch_size > len(order):
+        if cursor + chorales_per_batch > len(order):
             order, cursor = rng.permutation(len(dataset.train)), 0
-        index = order[cursor: cursor + config.batch_size]
-        cursor += config.batch_size
+        index = order[cursor: cursor + chorales_per_batch]
+        cursor += chorales_per_batch
+        melody_index = rng.integers(0, len(melodies.train), n_melodies) if n_melodies else np.zeros(0, int)
         # with clean_key: (inputs, targets, keys), the key read as the edit loop gives it
-        loss = net.train_step(*merged.training_pairs(dataset.train, index, rng, config.max_shift, **config.corruption))
+        loss = net.train_step(*batch_pairs(dataset, melodies, index, melody_index, rng, config))
         iteration = i + 1
         history.losses.append({"iteration": iteration, "loss": loss})
         if iteration % 10 == 0:
@@ -183,7 +206,7 @@ def main(argv=None) -> int:
     for name in ("iterations", "batch_size", "bars", "channels", "depth", "max_shift", "seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     for name in ("learning_rate", "add_low", "add_high", "shift_probability", "max_shift_share", "voice_subset_share",
-                 "solo_share", "remove_low", "remove_high", "tune_share", "tune_weight"):
+                 "solo_share", "remove_low", "remove_high", "tune_share", "tune_weight", "melody_share"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     for name in ("out_of_key", "key_input", "clean_key"):
         parser.add_argument(f"--{name.replace('_', '-')}", action=argparse.BooleanOptionalAction,
@@ -197,19 +220,21 @@ def main(argv=None) -> int:
     config = ARCNNConfig(**{k: getattr(args, k) for k in ARCNNConfig().to_dict() if hasattr(args, k)})
     wall_started = time.perf_counter()
     dataset = merged.build_dataset(bars=config.bars, limit=args.limit)
-    print(dataset.summary())
-    net, history = train(config, dataset, eval_every=args.eval_every)
+    melodies = merged.melody_windows(merged.MELODY_BOOKS) if config.melody_share > 0 else None
+    summary = {**dataset.summary(), **(melodies.summary() if melodies is not None else {})}
+    print(summary)
+    net, history = train(config, dataset, eval_every=args.eval_every, melodies=melodies)
     wall = time.perf_counter() - wall_started
     print(f"{net.n_parameters} parameters; trained {config.iterations} updates in {wall:.0f} s wall time "
           f"({history.seconds:.0f} s of updates)")
-    for split in ("train", "validation"):
+    for split in ("train", "validation", "melodies"):
         row = history.last(split)
         if row:
             print(f"{split:>10}: loss {row['loss']:.3f}  top-1 fix rate {row['top1']:.3f}")
     out = Path(args.out) if args.out else default_output()
     path = net.save(out, extra={
-        "training_seconds": history.seconds, "wall_seconds": wall, "dataset": dataset.summary(),
-        "evaluations": [history.last("train"), history.last("validation")],
+        "training_seconds": history.seconds, "wall_seconds": wall, "dataset": summary,
+        "evaluations": [row for row in (history.last(s) for s in ("train", "validation", "melodies")) if row],
         "command": "python -m composerlab.models.arcnn.training " + " ".join(argv or [])})
     Path(f"{out}.history.json").write_text(json.dumps(history.to_json()))
     print(f"saved {path}")

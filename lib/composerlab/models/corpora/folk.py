@@ -2,9 +2,9 @@
 
 Two readings, for two uses:
 
-- :func:`parse_book`: every tune in a duple meter (4/4, 2/2, 2/4) of one book, as notes on the
-  16th-note grid: the melodies the Transformer learns from (one cache file per book, so an
-  interrupted build keeps what it did);
+- :func:`parse_book`: every tune of one book in a meter of :data:`MELODY_METERS`, as notes on the
+  16th-note grid with its meter (a pickup keeps its place before the first bar line): the melodies
+  the Transformer learns from (one cache file per book, so an interrupted build keeps what it did);
 - :func:`folk_tunes`: the first tunes in x/4 of a few books, as 8-bar melody rolls: the tunes the
   AR-CNN is measured on and its key estimator learns from.
 """
@@ -33,26 +33,33 @@ from composerlab.music.pianoroll import (
 
 FOLK_COLLECTIONS = ("essenFolksong", "ryansMammoth", "oneills1850")
 """music21 corpus folders of ABC tunes."""
-DUPLE_METERS = {(4, 4), (2, 2), (2, 4)}
-"""Meters whose bars line up with 16-step bars (2/4 bars are read in pairs)."""
+MELODY_METERS = ((4, 4), (2, 2), (3, 4), (2, 4), (6, 8))
+"""The meters of the tunes the melody models learn from and are measured on (bars of 8 to 16 steps)."""
 BENCH_BOOKS = ("essenFolksong/altdeu10.abc", "oneills1850/0001-0050.abc")
 """The books of the AR-CNN's bench tunes (:func:`folk_tunes` by default)."""
-BOOK_CACHE = Cache("book", version=2, folder="folk_books")
+BOOK_CACHE = Cache("book", version=3, folder="folk_books")
 ROLL_CACHE = Cache("folk_tunes", version=2)
 _METER_LINE = re.compile(r"^M:\s*(\S+)", re.MULTILINE)
 
 
 @dataclass
 class Tune:
-    """One melody: ``notes`` is an (n, 3) int array of (start step, pitch, length), sorted by start."""
+    """One melody: ``notes`` is an (n, 3) int array of (start step, pitch, length), sorted by start;
+    ``meter`` its time signature (bar lines every :func:`~composerlab.music.pianoroll.steps_per_bar` steps
+    from step 0, so a pickup sits at the end of bar 0)."""
 
     name: str
     notes: np.ndarray
+    meter: tuple = (4, 4)
+
+    @property
+    def bar_steps(self) -> int:
+        return steps_per_bar(tuple(self.meter))
 
     @property
     def bars(self) -> int:
         end = int((self.notes[:, 0] + self.notes[:, 2]).max()) if len(self.notes) else 0
-        return max(1, -(-end // STEPS_PER_BAR))
+        return max(1, -(-end // self.bar_steps))
 
     def as_notes(self) -> list[Note]:
         return [Note(int(s), int(p), int(n)) for s, p, n in self.notes]
@@ -86,8 +93,10 @@ def abc_meter(text: str) -> tuple[int, int] | None:
 
 
 def parse_abc_tune(text: str, name: str) -> Tune | None:
-    """One ABC tune as a :class:`Tune` of its melody, or None when it is not in a duple meter or has no notes."""
-    if abc_meter(text) not in DUPLE_METERS:
+    """One ABC tune as a :class:`Tune` of its melody, or None when its meter is not one of
+    :data:`MELODY_METERS` (or changes) or it has no notes."""
+    meter = abc_meter(text)
+    if meter not in MELODY_METERS or len(set(_METER_LINE.findall(text))) > 1:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -98,10 +107,10 @@ def parse_abc_tune(text: str, name: str) -> Tune | None:
             line = melody(from_music21(score, source=name))
         except Exception:  # a few corpus tunes have spellings music21 cannot lay out
             return None
-    if time_signature_of(line) not in DUPLE_METERS or steps_per_bar(time_signature_of(line)) % 8:
+    if time_signature_of(line) != meter:
         return None
     notes = track_notes(line.tracks[0])
-    return Tune(name, notes_array(notes)) if notes else None
+    return Tune(name, notes_array(notes), meter) if notes else None
 
 
 def book_files(collections=FOLK_COLLECTIONS) -> list[tuple[str, Path]]:
@@ -123,17 +132,20 @@ def is_book_cached(book: str) -> bool:
 
 
 def parse_book(book: str, path: Path) -> list[Tune]:
-    """Every duple-meter tune of one ABC file, parsed and cached (``book`` is its corpus name)."""
+    """Every tune of one ABC file in a meter of :data:`MELODY_METERS`, parsed and cached (``book`` is its
+    corpus name)."""
     saved = BOOK_CACHE.load(_book_key(book))
     if saved is None:
         tunes = [t for t in (parse_abc_tune(text, f"{book}#{n}") for n, text in abc_tunes(path)) if t]
         lengths = np.array([len(t.notes) for t in tunes], dtype=np.int64)
         notes = np.concatenate([t.notes for t in tunes]) if tunes else np.zeros((0, 3), np.int32)
-        BOOK_CACHE.save({"lengths": lengths, "notes": notes}, _book_key(book), meta={"names": [t.name for t in tunes]})
+        BOOK_CACHE.save({"lengths": lengths, "notes": notes}, _book_key(book),
+                        meta={"names": [t.name for t in tunes], "meters": [list(t.meter) for t in tunes]})
         saved = BOOK_CACHE.load(_book_key(book))
     arrays, meta = saved
     bounds = np.concatenate([[0], np.cumsum(arrays["lengths"])]).astype(int)
-    return [Tune(n, arrays["notes"][a:b]) for n, a, b in zip(meta["names"], bounds[:-1], bounds[1:])]
+    return [Tune(n, arrays["notes"][a:b], tuple(m))
+            for n, m, a, b in zip(meta["names"], meta["meters"], bounds[:-1], bounds[1:])]
 
 
 def melody_roll_of(multitrack, steps: int = DEFAULT_BARS * STEPS_PER_BAR) -> np.ndarray:

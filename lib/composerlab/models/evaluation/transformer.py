@@ -8,67 +8,97 @@ and lab 06.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from composerlab.models.transformer.data import load_tunes, split
 from composerlab.models.transformer.generate import continue_notes
-from composerlab.models.transformer.tokens import tokenizer
+from composerlab.models.transformer.ngram import NGramModel, transpositions
+from composerlab.models.transformer.tokens import meter_name, tokenizer
+from composerlab.models.transformer.training import evaluate_strided
 from composerlab.music.key import PITCH_CLASS_NAMES, estimate_key, scale_mask
-from composerlab.music.pianoroll import STEPS_PER_BAR, Note, notes_to_roll
+from composerlab.music.pianoroll import Note, notes_to_roll, steps_per_bar
 
 FIFTH = 7
 
 
-def prompts(tunes, prompt_bars: int = 4, count: int = 20, min_bars: int = 8) -> list[tuple[str, list[Note]]]:
-    """(name, notes of the first ``prompt_bars`` bars) of ``count`` tunes long enough and with no silent bar.
+@dataclass
+class Prompt:
+    """The opening of a held-out tune: its notes (bar lines every bar of ``meter`` from step 0), how many
+    bars they fill (a pickup bar counts), and whether it starts with a pickup."""
 
-    The tunes are taken evenly across ``tunes`` (the validation tunes list the
-    chorales first, then each folk collection), so the prompts mix every kind
-    of melody the model learned. A pickup bar is skipped: the prompt starts at
-    the first full bar.
+    name: str
+    notes: list
+    meter: tuple
+    bars: int
+    pickup: bool
+
+    @property
+    def bar_steps(self) -> int:
+        return steps_per_bar(self.meter)
+
+
+def opening(tune, prompt_bars: int = 4, min_bars: int = 8) -> Prompt | None:
+    """The first ``prompt_bars`` full bars of ``tune`` (a :class:`~composerlab.models.corpora.folk.Tune`), with its
+    pickup before them; None when the tune is shorter than ``min_bars`` full bars or a prompt bar is silent."""
+    notes = tune.as_notes()
+    bar = tune.bar_steps
+    first = notes[0].start // bar
+    pickup = notes[0].start % bar != 0
+    full = first + (1 if pickup else 0)
+    if tune.bars - full < min_bars:
+        return None
+    stop = (full + prompt_bars) * bar
+    part = [Note(n.start - first * bar, n.pitch, min(n.length, stop - n.start)) for n in notes if n.start < stop]
+    if len({n.start // bar for n in part} - {0 if pickup else -1}) < prompt_bars:
+        return None
+    return Prompt(tune.name, part, tuple(tune.meter), prompt_bars + (1 if pickup else 0), pickup)
+
+
+def prompts(tunes, prompt_bars: int = 4, count: int = 20, min_bars: int = 8, meter=None) -> list[Prompt]:
+    """The openings (:func:`opening`) of ``count`` tunes long enough and with no silent bar, in ``meter``
+    (None: any).
+
+    The tunes are taken evenly across ``tunes`` (the validation tunes list the chorales first, then each
+    folk collection), so the prompts mix every kind of melody the model learned.
     """
-    chosen = []
-    for tune in tunes:
-        notes = tune.as_notes()
-        first = notes[0].start // STEPS_PER_BAR + (1 if notes[0].start % STEPS_PER_BAR else 0)
-        if tune.bars - first < min_bars:
-            continue
-        start, stop = first * STEPS_PER_BAR, (first + prompt_bars) * STEPS_PER_BAR
-        part = [Note(n.start - start, n.pitch, min(n.length, stop - n.start)) for n in notes if start <= n.start < stop]
-        if len({n.start // STEPS_PER_BAR for n in part}) < prompt_bars:
-            continue
-        chosen.append((tune.name, part))
+    chosen = [p for t in tunes if meter is None or tuple(t.meter) == tuple(meter)
+              if (p := opening(t, prompt_bars, min_bars)) is not None]
     if len(chosen) <= count:
         return chosen
     return [chosen[i] for i in np.linspace(0, len(chosen) - 1, count).round().astype(int)]
 
 
-def _bars(notes: list[Note], first_bar: int, n_bars: int) -> list[tuple]:
+def _bars(notes: list[Note], first_bar: int, n_bars: int, bar: int) -> list[tuple]:
     """Each bar's notes relative to its start, as a hashable tuple."""
     out = [[] for _ in range(n_bars)]
     for n in notes:
-        b = n.start // STEPS_PER_BAR - first_bar
+        b = n.start // bar - first_bar
         if 0 <= b < n_bars:
-            out[b].append((n.start % STEPS_PER_BAR, n.pitch, n.length))
+            out[b].append((n.start % bar, n.pitch, n.length))
     return [tuple(sorted(b)) for b in out]
 
 
-def judge(prompt: list[Note], continuation: list[Note], prompt_bars: int, bars: int) -> dict:
-    """The checks for one continuation of one prompt."""
-    key = estimate_key(notes_to_roll(prompt, prompt_bars * STEPS_PER_BAR) > 0)
+def judge(prompt: list[Note], continuation: list[Note], prompt_bars: int, bars: int, meter=(4, 4)) -> dict:
+    """The checks for one continuation (``bars`` bars) of one prompt (``prompt_bars`` bars of ``meter``)."""
+    bar = steps_per_bar(tuple(meter))
+    key = estimate_key(notes_to_roll(prompt, prompt_bars * bar) > 0)
     scale = scale_mask(key)
     pitches = np.array([n.pitch for n in continuation])
     low, high = min(n.pitch for n in prompt), max(n.pitch for n in prompt)
-    new_bars = _bars(continuation, prompt_bars, bars)
-    old_bars = set(_bars(prompt, 0, prompt_bars))
-    density = len(continuation) / bars / (len(prompt) / prompt_bars)
+    new_bars = _bars(continuation, prompt_bars, bars, bar)
+    old_bars = set(_bars(prompt, 0, prompt_bars, bar))
+    prompt_steps = prompt_bars * bar - prompt[0].start // bar * bar - prompt[0].start % bar
+    density = (len(continuation) / (bars * bar)) / (len(prompt) / max(prompt_steps, 1))
     return {
         "in_key": float(scale[pitches % 12].mean()) if len(pitches) else 0.0,
         "empty_bars": sum(1 for b in new_bars if not b),
         "in_range": bool(len(pitches) and pitches.min() >= low - FIFTH and pitches.max() <= high + FIFTH),
         "density_ratio": float(density),
         "copied_bars": sum(1 for b in new_bars if b and b in old_bars) / bars,
+        "in_bars": all(prompt_bars * bar <= n.start < (prompt_bars + bars) * bar for n in continuation),
         "bars": new_bars,
         "pitches": set(pitches.tolist()),
     }
@@ -82,26 +112,11 @@ def variety(rows: list[dict]) -> dict:
             "all_different": len({tuple(r["bars"]) for r in rows}) == len(rows)}
 
 
-def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: int = 4, bars: int = 8,
-                   model: str = "transformer", **sampling) -> dict:
-    """Continue held-out prompts and summarise the checks (see the module docstring).
-
-    ``sampling`` goes to :func:`composerlab.models.transformer.generate.continue_notes`
-    (temperature, top_k, top_p); the defaults are the model's.
-    """
-    rows, per_prompt, sources = [], [], {}
-    for name, prompt in prompts(tunes, prompt_bars, count):
-        sources[name.split("/")[0]] = sources.get(name.split("/")[0], 0) + 1
-        mine = []
-        for seed in seeds:
-            new = continue_notes(prompt, bars, seed=seed, model=model, **sampling)
-            mine.append(judge(prompt, new, prompt_bars, bars))
-        rows += mine
-        per_prompt.append(variety(mine))
+def summarise(rows: list[dict], per_prompt: list[dict], bars: int) -> dict:
+    """The report's figures over ``rows`` (one :func:`judge` each) and ``per_prompt`` (one :func:`variety` each)."""
     density = np.array([r["density_ratio"] for r in rows])
     return {
         "prompts": len(per_prompt),
-        "sources": sources,
         "continuations": len(rows),
         "in_key_notes": float(np.mean([r["in_key"] for r in rows])),
         "in_key_continuations_90": float(np.mean([r["in_key"] >= 0.9 for r in rows])),
@@ -118,12 +133,66 @@ def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: i
     }
 
 
+def quality_report(tunes, count: int = 20, seeds=(0, 1, 2, 3, 4), prompt_bars: int = 4, bars: int = 8,
+                   model: str = "transformer", meters=None, **sampling) -> dict:
+    """Continue held-out prompts and summarise the checks (see the module docstring).
+
+    ``count`` prompts of each meter in ``meters`` (None: of any meter, ``count`` in all). ``sampling``
+    goes to :func:`composerlab.models.transformer.generate.continue_notes` (temperature, top_k, top_p,
+    ``ablate``); the defaults are the model's. Returns the summary over all prompts, with
+    ``"per_meter"`` (a summary per meter) and ``"sources"`` and ``"pickups"`` (prompt counts).
+    """
+    chosen = [p for m in meters for p in prompts(tunes, prompt_bars, count, meter=m)] if meters \
+        else prompts(tunes, prompt_bars, count)
+    rows, per_prompt, sources, by_meter = [], [], {}, {}
+    for prompt in chosen:
+        sources[prompt.name.split("/")[0]] = sources.get(prompt.name.split("/")[0], 0) + 1
+        mine = [judge(prompt.notes, continue_notes(prompt.notes, bars, seed=seed, model=model, meter=prompt.meter,
+                                                   **sampling), prompt.bars, bars, prompt.meter) for seed in seeds]
+        rows += mine
+        per_prompt.append(variety(mine))
+        by_meter.setdefault(prompt.meter, ([], []))
+        by_meter[prompt.meter][0].extend(mine)
+        by_meter[prompt.meter][1].append(per_prompt[-1])
+    report = summarise(rows, per_prompt, bars)
+    report["per_meter"] = {meter_name(m): {**summarise(r, v, bars), "pickups": sum(
+        p.pickup for p in chosen if p.meter == m)} for m, (r, v) in by_meter.items()}
+    report["sources"] = sources
+    report["pickups"] = sum(p.pickup for p in chosen)
+    report["in_bars"] = float(np.mean([r["in_bars"] for r in rows]))
+    return report
+
+
 def held_out_tunes():
     """The validation tunes (split by piece, as in training)."""
     return split(load_tunes(build=False))[1]
 
 
-def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=None):
+def streams_by_meter(stream: np.ndarray) -> dict[str, np.ndarray]:
+    """A token stream of whole tunes cut at ``BOS`` and joined again by meter: meter name -> stream."""
+    tok = tokenizer()
+    out: dict[str, list] = {}
+    for tune in np.split(stream, np.flatnonzero(stream == tok.bos)[1:]):
+        if len(tune) > 1 and tok.kinds[tune[1]] == "Meter":
+            out.setdefault(tok.names[int(tune[1])].removeprefix("Meter_"), []).append(tune)
+    return {name: np.concatenate(tunes) for name, tunes in out.items()}
+
+
+def perplexity_by_meter(net, data, order: int = 7) -> dict[str, dict]:
+    """Validation perplexity of the Transformer ``net`` (every token with at least half a context before it)
+    and of an ``order``-gram baseline fitted on the same training tunes, meter by meter."""
+    ngram = NGramModel(order).fit(transpositions(data.train))
+    out = {}
+    for name, stream in streams_by_meter(data.validation).items():
+        row = {"tunes": int((stream == tokenizer().bos).sum()), "tokens": int(len(stream)),
+               "ngram": float(np.exp(ngram.loss(stream)))}
+        if len(stream) > net.config.context:
+            row["transformer"] = float(np.exp(evaluate_strided(net, stream)))
+        out[name] = row
+    return out
+
+
+def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=None, meter=(4, 4)):
     """Where one head looks: for each note's pitch token (rows), its attention over the melody's earlier notes.
 
     Token-by-token attention is hard to read, so each row and column is a
@@ -131,7 +200,7 @@ def plot_attention(net, notes: list[Note], layer: int = -1, head: int = 0, ax=No
     earlier note, summed. Returns the matplotlib Axes.
     """
     tok = tokenizer()
-    ids = tok.encode(notes)
+    ids = tok.encode(notes, meter)
     weights = net.attention(ids, layer)[head]
     pitch_at = np.flatnonzero(tok.kinds[ids] == "Pitch")
     owner = np.searchsorted(pitch_at, np.arange(len(ids)), side="right") - 1  # position, pitch, duration -> note

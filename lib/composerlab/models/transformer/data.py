@@ -1,10 +1,10 @@
 """The Transformer's data: chorale sopranos and folk tunes, split by piece, as token streams and windows.
 
 The sopranos come from the chorale cache and the folk tunes from the ABC books
-(:mod:`composerlab.models.corpora.folk`), every melody on the 16th-note grid in
-bars of 16 steps. Each tune becomes ``BOS`` + its REMI tokens + ``EOS``; the
-training tunes make one stream (cached), cut into random windows, each transposed
-at random. Introduced in lab 06.
+(:mod:`composerlab.models.corpora.folk`), every melody on the 16th-note grid in its own meter
+(4/4, 2/2, 3/4, 2/4, 6/8), a pickup in its place. Each tune becomes ``BOS``, its meter, its REMI
+tokens and ``EOS``; the training tunes make one stream (cached), cut into random windows, each
+transposed at random. Introduced in lab 06.
 """
 from __future__ import annotations
 
@@ -25,16 +25,18 @@ from composerlab.music.pianoroll import roll_to_notes
 
 MAX_SHIFT_DOWN, MAX_SHIFT_UP = 5, 6
 """Random transposition of a training window, semitones down and up."""
-TOKEN_CACHE = Cache("transformer_tokens", version=2)
+TOKEN_CACHE = Cache("transformer_tokens", version=3)
 
 
 def chorale_sopranos(limit: int | None = None) -> list[Tune]:
-    """The soprano line of every 4/4 chorale in the chorale cache (parsed once, shared with labs 02-04)."""
+    """The soprano line of every 4/4 chorale in the chorale cache (parsed once, shared with labs 02-04).
+
+    The cache keeps cells, not notes: a soprano's repeated note is read as one held note."""
     tunes = []
     for chorale in load_chorales(limit):
         notes = roll_to_notes(chorale.roll[0])
         if notes:
-            tunes.append(Tune(f"bach/{chorale.name}", notes_array(notes)))
+            tunes.append(Tune(f"bach/{chorale.name}", notes_array(notes), (4, 4)))
     return tunes
 
 
@@ -101,9 +103,9 @@ class TokenData:
 
 
 def encode_tunes(tunes) -> list[np.ndarray]:
-    """Each tune's ids: ``BOS``, REMI tokens, ``EOS``."""
+    """Each tune's ids: ``BOS``, its meter, REMI tokens, ``EOS``."""
     tok = tokenizer()
-    return [np.concatenate([tok.encode(t.as_notes()), [tok.eos]]).astype(np.int16) for t in tunes]
+    return [np.concatenate([tok.encode(t.as_notes(), t.meter), [tok.eos]]).astype(np.int16) for t in tunes]
 
 
 def token_data(books: int | None = None, chorales: int | None = None, build_books: bool = True,
@@ -128,10 +130,27 @@ def token_data(books: int | None = None, chorales: int | None = None, build_book
     return result
 
 
-def transposed_windows(stream: np.ndarray, starts: np.ndarray, length: int, rng: np.random.Generator | None):
-    """Windows of ``length`` tokens at ``starts``, each transposed at random (``rng`` None: not transposed)."""
+def meter_marks(stream: np.ndarray) -> np.ndarray:
+    """For every token of ``stream``, the ``Meter`` id of the tune it belongs to (the pad id before any)."""
+    tok = tokenizer()
+    is_meter = tok.kinds[stream] == "Meter"
+    last = np.maximum.accumulate(np.where(is_meter, np.arange(len(stream)), -1))
+    return np.where(last >= 0, stream[np.maximum(last, 0)], tok.pad).astype(np.int32)
+
+
+def transposed_windows(stream: np.ndarray, starts: np.ndarray, length: int, rng: np.random.Generator | None,
+                       meters: np.ndarray | None = None):
+    """Windows of ``length`` tokens at ``starts``, each transposed at random (``rng`` None: not transposed).
+
+    With ``meters`` (:func:`meter_marks` of ``stream``) a window that starts inside a tune opens with
+    its tune's ``Meter`` token in place of its first token, so the model always reads the meter, as the
+    sampler gives it (:func:`composerlab.models.transformer.generate.sample_tokens`).
+    """
     tok = tokenizer()
     windows = np.stack([stream[s: s + length] for s in starts]).astype(np.int32)
+    if meters is not None:
+        inside = ~np.isin(tok.kinds[windows[:, 0]], ("BOS", "Meter"))
+        windows[:, 0] = np.where(inside, meters[np.asarray(starts)], windows[:, 0])
     if rng is None:
         return windows
     is_pitch = tok.kinds[windows] == "Pitch"
@@ -145,11 +164,12 @@ def transposed_windows(stream: np.ndarray, starts: np.ndarray, length: int, rng:
 
 
 def validation_windows(stream: np.ndarray, context: int, limit: int | None = None) -> np.ndarray:
-    """Non-overlapping windows of ``context + 1`` tokens covering the validation stream."""
+    """Non-overlapping windows of ``context + 1`` tokens covering the validation stream, each opening with
+    its tune's meter (see :func:`transposed_windows`)."""
     if len(stream) < context + 1:
         return np.zeros((0, context + 1), np.int32)
     starts = np.arange(0, len(stream) - context, context)[: limit]
-    return transposed_windows(stream, starts, context + 1, None)
+    return transposed_windows(stream, starts, context + 1, None, meter_marks(stream))
 
 
 def main(argv=None) -> int:

@@ -1,8 +1,9 @@
-"""Extend a melody: your melody in, the same melody followed by N new bars out.
+"""Extend a melody: your melody in, the same melody followed by N new bars in its own meter out.
 
-:func:`extend` turns the melody of ``music`` (a polyphonic piece's top line) into tokens, lets the
-Transformer write one token at a time with a cache of past keys and values, and returns two tracks:
-your melody ("Melody") and the continuation ("Transformer"). Temperature, top-k and top-p shape the
+:func:`extend` turns the melody of ``music`` (a polyphonic piece's top line) into tokens in its meter
+(4/4, 2/2, 3/4, 2/4 or 6/8, a pickup kept), lets the Transformer write one token at a time with a
+cache of past keys and values, and returns two tracks: your melody ("Melody", note for note) and the
+continuation ("Transformer"), whose bars are your tune's bars. Temperature, top-k and top-p shape the
 sampling (:data:`PARAMETERS`, :func:`filter_logits`); the same seed and settings give the same notes::
 
     composerlab compose twinkle --model transformer --bars 8 --top-p 0.9 -o out.mid
@@ -21,10 +22,9 @@ from composerlab.errors import MusicFileError
 from composerlab.models.parameters import Parameter, check_parameters
 from composerlab.models.runtime import one_blas_thread
 from composerlab.models.transformer.network import load
-from composerlab.models.transformer.tokens import HIGHEST_PITCH, LOWEST_PITCH, tokenizer
+from composerlab.models.transformer.tokens import HIGHEST_PITCH, LOWEST_PITCH, METERS, meter_name, tokenizer
 from composerlab.music.melody import melody, tempo_of
 from composerlab.music.pianoroll import (
-    STEPS_PER_BAR,
     Note,
     make_multitrack,
     n_steps_of,
@@ -42,8 +42,8 @@ MAX_BARS = 16
 WEIGHTS = "transformer"
 """The shipped weights in ``data/models/`` (``transformer.weights.h5`` + ``transformer.json``)."""
 PARAMETERS = (
-    Parameter("bars", "bars", DEFAULT_BARS, "new bars after your melody", low=1, high=MAX_BARS, whole=True, step=1,
-              requirement=f"a whole number from 1 to {MAX_BARS}", option="--bars"),
+    Parameter("bars", "bars", DEFAULT_BARS, "new bars after your melody (0: your melody as it is)", low=0,
+              high=MAX_BARS, whole=True, step=1, requirement=f"a whole number from 0 to {MAX_BARS}", option="--bars"),
     Parameter("temperature", "temperature", DEFAULT_TEMPERATURE, "sampling temperature: low, safe choices; high, "
               "surprises", low=0, above=True, step=0.1, shown=(0.1, 3.0),
               requirement="above 0 (1 = the model's own odds)", option="--temperature"),
@@ -99,8 +99,9 @@ def filter_logits(logits: np.ndarray, temperature: float, top_k: int, top_p: flo
 
 
 def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, top_k: int, top_p: float,
-                  rng: np.random.Generator, silent_bars: bool = False) -> np.ndarray:
-    """Tokens for ``bars`` new bars after ``prompt`` (which ends inside its last bar).
+                  rng: np.random.Generator, silent_bars: bool = False, bar_steps: int = 16,
+                  ablate: bool = False) -> np.ndarray:
+    """Tokens for ``bars`` new bars of ``bar_steps`` steps after ``prompt`` (which ends inside its last bar).
 
     The first token is a bar line (the prompt's last bar is left as it is);
     after it only tokens that continue a melody in order are allowed (a pitch
@@ -108,21 +109,26 @@ def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, to
     the bar), and ``EOS`` is never chosen: the model writes exactly ``bars`` bars.
     Unless ``silent_bars``, a new bar line is followed by a note, never by
     another bar line: a continuation has no silent bar. When
-    the context fills up, the cache is rebuilt from the latest half.
+    the context fills up, the cache is rebuilt from the latest half, after the
+    prompt's ``Meter`` token: the model always reads the meter, as in training.
+    With ``ablate`` the network's scores are replaced by equal ones (uniform over the tokens the
+    grammar allows), the same sampling otherwise: what the model adds, measured by its absence.
     """
     tok = tokenizer()
     context = decoder.config.context
-    history = list(prompt[-(context - 1):])
+    head = [t for t in prompt[:2] if tok.kinds[t] == "Meter"]  # the meter, kept when the prompt is cut
+    history = list(prompt) if len(prompt) < context else head + list(prompt[-(context - 1 - len(head)):])
     cache = decoder.new_cache()
     logits = decoder.run(np.array([history]), cache, 0)[0, -1]
     previous, position, new, bar_count = history[-1], _last_position(tok, history), [], 0
     while True:
-        mask = tok.allowed_next(previous, position)
+        mask = tok.allowed_next(previous, position, bar_steps)
         if not new:  # the continuation begins at the next bar line: the learner's bars stay as they are
             mask = tok.kinds == "Bar"
         elif not silent_bars and tok.kinds[previous] == "Bar":
             mask = mask & (tok.kinds != "Bar")
-        probabilities = filter_logits(np.where(mask, logits, -np.inf), temperature, top_k, top_p)
+        scores = np.zeros_like(logits) if ablate else logits
+        probabilities = filter_logits(np.where(mask, scores, -np.inf), temperature, top_k, top_p)
         token = int(rng.choice(len(probabilities), p=probabilities))
         if tok.kinds[token] == "Bar":
             if bar_count == bars:
@@ -134,12 +140,12 @@ def sample_tokens(decoder, prompt: np.ndarray, bars: int, temperature: float, to
         history.append(token)
         previous = token
         if len(history) >= context:
-            history = history[-(context // 2):]
+            history = head + history[-(context // 2):]
             cache = decoder.new_cache()
             logits = decoder.run(np.array([history]), cache, 0)[0, -1]
         else:
             logits = decoder.run(np.array([[token]]), cache, len(history) - 1)[0, -1]
-        if bar_count == bars and tok.kinds[token] == "Duration" and position >= STEPS_PER_BAR - 1:
+        if bar_count == bars and tok.kinds[token] == "Duration" and position >= bar_steps - 1:
             break  # the last bar is full: nothing can follow but a bar line
     return np.array(new, dtype=np.int32)
 
@@ -166,22 +172,27 @@ def octave_shift(notes: list[Note]) -> int:
 
 def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, temperature: float | None = None,
                    top_k: int | None = None, top_p: float | None = None, model: str = "transformer",
-                   silent_bars: bool = False) -> list[Note]:
-    """The new notes that continue ``notes`` (a one-voice melody in 4/4) for ``bars`` bars.
+                   silent_bars: bool = False, meter=(4, 4), ablate: bool = False) -> list[Note]:
+    """The new notes that continue ``notes`` (a one-voice melody in ``meter``, bar lines every bar from step
+    0) for ``bars`` bars.
 
     The continuation starts at the first bar line after the melody's last note.
-    ``silent_bars`` lets the model leave a bar empty (off: every new bar has a note).
+    ``silent_bars`` lets the model leave a bar empty (off: every new bar has a note); ``ablate`` samples
+    from uniform scores instead of the network's (see :func:`sample_tokens`).
     """
     settings = check_settings(bars, temperature, top_k, top_p)
     if not notes:
         raise MusicFileError("melody", "has no notes to continue")
+    if settings["bars"] == 0:
+        return []
     _, decoder = load_model(model)
     tok = tokenizer()
+    bar = steps_per_bar(tuple(meter))
     shift = octave_shift(notes)
     moved = [Note(n.start, n.pitch + shift, n.length) for n in notes]
-    prompt_bars = -(-max(n.end for n in notes) // STEPS_PER_BAR)
-    prompt = tok.encode(moved)
-    last_bar = max(n.start for n in notes) // STEPS_PER_BAR
+    prompt_bars = -(-max(n.end for n in notes) // bar)
+    prompt = tok.encode(moved, meter)
+    last_bar = max(n.start for n in notes) // bar
     # Bars the melody holds or rests through after its last note begins are bar lines the model must see.
     prompt = np.concatenate([prompt, [tok.bar] * (prompt_bars - 1 - last_bar)]).astype(np.int32)
     rng = np.random.default_rng(seed)
@@ -189,11 +200,11 @@ def continue_notes(notes: list[Note], bars: int = DEFAULT_BARS, seed: int = 0, t
     # spends more than it saves there.
     with one_blas_thread():
         new = sample_tokens(decoder, prompt, settings["bars"], settings["temperature"], settings["top_k"],
-                            settings["top_p"], rng, silent_bars)
-    offset = prompt_bars * STEPS_PER_BAR
-    written = tok.decode(new)
+                            settings["top_p"], rng, silent_bars, bar, ablate)
+    offset = prompt_bars * bar
+    written = tok.decode(new, meter)
     # One voice: a note ends where the next begins (REMI durations may overlap the next onset).
-    ends = [n.start for n in written[1:]] + [settings["bars"] * STEPS_PER_BAR]
+    ends = [n.start for n in written[1:]] + [settings["bars"] * bar]
     return [Note(n.start + offset, n.pitch - shift, max(1, min(n.length, end - n.start)))
             for n, end in zip(written, ends)]
 
@@ -206,11 +217,11 @@ def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BAR
     ----------
     music : pypianoroll.Multitrack
         A melody, or a composition whose top line is taken
-        (:func:`composerlab.music.melody.melody`). 4/4 or 2/2.
+        (:func:`composerlab.music.melody.melody`), in 4/4, 2/2, 3/4, 2/4 or 6/8.
     seed : int
         Same seed, same notes.
     bars : int
-        New bars, 1-16.
+        New bars, 0-16 (0: the melody as it is).
     temperature, top_k, top_p : optional
         Sampling (defaults 0.9, 0 = off, 0.95).
     model : str
@@ -219,31 +230,32 @@ def extend(music: pypianoroll.Multitrack, seed: int = 0, bars: int = DEFAULT_BAR
     Returns
     -------
     pypianoroll.Multitrack
-        Two tracks on the same instrument: "Melody" (yours, unchanged) and
-        "Transformer" (the new bars).
+        Two tracks on the same instrument, in your melody's meter and tempo: "Melody" (yours,
+        unchanged, onsets and all) and "Transformer" (the new bars).
 
     Raises
     ------
     MusicFileError
-        No pitched notes (empty, or drums only), or a meter whose bars are not 16 steps.
+        No pitched notes (empty, or drums only), or a meter it does not know.
     ValueError
         Sampling settings out of range (a :class:`~composerlab.errors.ParameterError`, see :data:`PARAMETERS`).
     """
     bars = check_settings(bars, temperature, top_k, top_p)["bars"]
     name = music.name or "melody"
-    numerator, denominator = time_signature_of(music)
-    if steps_per_bar((numerator, denominator)) != STEPS_PER_BAR:
-        raise MusicFileError(name, f"is in {numerator}/{denominator}; the Transformer continues melodies "
-                                   "in 4/4 or 2/2 (bars of 16 sixteenths), the meters it learned")
+    meter = time_signature_of(music)
+    if meter not in METERS:
+        raise MusicFileError(name, f"is in {meter_name(meter)}; the Transformer continues melodies in "
+                                   f"{', '.join(meter_name(m) for m in METERS)}, the meters it learned")
     line = melody(music)  # no pitched notes (empty, drums only) raises MusicFileError here
     notes = track_notes(line.tracks[0])
     if not notes:
         raise MusicFileError(name, "has no notes to continue")
-    new = continue_notes(notes, bars, seed, temperature, top_k, top_p, model)
+    new = continue_notes(notes, bars, seed, temperature, top_k, top_p, model, meter=meter)
     program = int(line.tracks[0].program)
-    total = (-(-max(n.end for n in notes) // STEPS_PER_BAR) + bars) * STEPS_PER_BAR
+    bar = steps_per_bar(meter)
+    total = max((-(-max(n.end for n in notes) // bar) + bars) * bar, n_steps_of(line) if bars == 0 else 0)
     return make_multitrack([("Melody", program, notes), ("Transformer", program, new)], n_steps=total,
-                           tempo=tempo_of(music), name=name)
+                           tempo=tempo_of(music), time_signature=meter, name=name)
 
 
 def join_tracks(music: pypianoroll.Multitrack) -> pypianoroll.Multitrack:

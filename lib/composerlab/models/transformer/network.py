@@ -21,7 +21,7 @@ from composerlab.paths import models_dir
 class TransformerConfig:
     """Sizes of the network; the defaults are the shipped model's."""
 
-    vocab_size: int = 84
+    vocab_size: int = 89
     context: int = 256
     layers: int = 4
     width: int = 128

@@ -19,7 +19,13 @@ import numpy as np
 
 from composerlab.models.corpora.cache import write_json
 from composerlab.models.runtime import install_run, quiet_tensorflow
-from composerlab.models.transformer.data import TokenData, token_data, transposed_windows, validation_windows
+from composerlab.models.transformer.data import (
+    TokenData,
+    meter_marks,
+    token_data,
+    transposed_windows,
+    validation_windows,
+)
 from composerlab.models.transformer.network import TransformerConfig, build, load
 from composerlab.models.transformer.tokens import tokenizer
 from composerlab.paths import out_dir
@@ -43,9 +49,10 @@ def evaluate_strided(net, stream: np.ndarray, batch: int = 16) -> float:
     Windows of ``context`` tokens start every half context; each token is
     scored once, in the window where it has the most tokens before it. This
     is how the card compares the Transformer with the n-gram model, which
-    sees its full n-1 tokens before every token.
+    sees its full n-1 tokens before every token. Each window opens with its tune's meter, as in training.
     """
     context = net.config.context
+    meters = meter_marks(stream)
     half = context // 2
     starts = list(range(0, max(len(stream) - context, 0) + 1, half))
     if starts[-1] + context < len(stream):
@@ -53,7 +60,7 @@ def evaluate_strided(net, stream: np.ndarray, batch: int = 16) -> float:
     total, count, scored_to = 0.0, 0, 1
     for i in range(0, len(starts), batch):
         chunk = starts[i: i + batch]
-        windows = np.stack([stream[s: s + context] for s in chunk]).astype(np.int32)
+        windows = transposed_windows(stream, np.array(chunk), context, None, meters)
         logits = net.logits(windows[:, :-1]).astype(np.float64)
         logits -= logits.max(-1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
@@ -83,8 +90,9 @@ def make_callbacks(keras, val_windows, history: dict, live: bool, checkpoint_dir
                 net.save(out)
             if live:
               
-                import matplotlib.pyplot as plt  # for plots only: loaded when one is drawn
-                from IPython.display import clear_output
+                # for live plots only: matplotlib and IPython load when one is drawn
+                import matplotlib.pyplot as plt
+                from IPython.display import clear_output  # the notebook's live plot, loaded with it
 
                 clear_output(wait=True)
                 _, ax = plt.subplots(figsize=(7, 3))
@@ -187,13 +195,15 @@ def train(config: TransformerConfig | None = None, epochs: int = 20, steps_per_e
         raise ValueError(f"the validation tunes make {len(data.validation)} tokens: no validation window of "
                          f"{length}; use more tunes or a shorter context")
 
+    meters = meter_marks(data.train)
+
     class Windows(keras.utils.PyDataset):
         def __len__(self):
             return steps_per_epoch
 
         def __getitem__(self, index):
             starts = rng.integers(0, len(data.train) - length + 1, size=batch)
-            w = transposed_windows(data.train, starts, length, rng)
+            w = transposed_windows(data.train, starts, length, rng, meters)
             return w[:, :-1], w[:, 1:]
 
     total = epochs * steps_per_epoch
