@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_answers(ask: Callable[[], object], process: subprocess.Popen, *, seconds: float = 120,
+                       errors: tuple = (OSError,), log: Path | None = None) -> None:
+    """Call ``ask()`` until it raises none of ``errors``: the server ``process`` started is ready.
+
+    If the process ends or ``seconds`` pass first, it is killed and RuntimeError says so (with the tail
+    of its ``log``), so a test never goes on against a server that is not there.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            ask()
+            return
+        except errors:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else ""
+                raise RuntimeError(f"the server did not answer within {seconds:.0f} s\n{tail}") from None
+            time.sleep(0.1)
 
 
 def bearer(token: str) -> dict:

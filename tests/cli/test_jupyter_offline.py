@@ -3,13 +3,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from eventkit import free_port
+from eventkit import free_port, wait_until_answers
 
 from composerlab.cli import main
 from composerlab.cli.jupyter import LAB_SETTINGS, settings_dir
@@ -67,16 +66,7 @@ def jupyter_lab(tmp_path):
     log = open(tmp_path / "lab.log", "wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            _get(f"{url}/api/status", token)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError((tmp_path / "lab.log").read_text()[-3000:]) from None
-            time.sleep(0.5)
+    wait_until_answers(lambda: _get(f"{url}/api/status", token), process, log=tmp_path / "lab.log")
     yield url, token, tmp_path / "lab.log"
     process.terminate()
     try:

@@ -20,7 +20,7 @@ import httpx2
 import pytest
 from axe import audit, horizontal_overflow
 from browser import live_event  # noqa: F401  (a fixture; browser comes from tests/conftest.py)
-from eventkit import bearer, free_port, midi_upload
+from eventkit import bearer, free_port, midi_upload, wait_until_answers
 
 PHONE = {"width": 390, "height": 800}
 CLI = [sys.executable, "-m", "composerlab"]
@@ -45,12 +45,7 @@ def served(tmp_path_factory):
     server = subprocess.Popen(CLI + ["serve", str(folder), "--port", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            httpx2.get(url + "/api/event", timeout=5)
-            break
-        except httpx2.ConnectError:
-            time.sleep(0.1)
+    wait_until_answers(lambda: httpx2.get(url + "/api/event", timeout=5), server, errors=(httpx2.ConnectError,))
     yield {"url": url, "folder": folder, "admin": tokens["admin_token"],
            "judges": {j["name"]: j["token"] for j in tokens["judges"]}}
     server.terminate()

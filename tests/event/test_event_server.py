@@ -11,7 +11,7 @@ import time
 import httpx2
 import pytest
 from browser import live_event  # noqa: F401  (a fixture)
-from eventkit import free_port, midi_upload
+from eventkit import free_port, midi_upload, wait_until_answers
 
 
 def _http_response(sock: socket.socket, timeout: float = 10.0) -> bytes:
@@ -205,12 +205,7 @@ def test_the_midi_checking_process_checks_uploads_and_ends_with_a_killed_server(
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx2.get(url + "/api/rounds", timeout=5)
-                break
-            except httpx2.ConnectError:
-                time.sleep(0.1)
+        wait_until_answers(lambda: httpx2.get(url + "/api/rounds", timeout=5), server, errors=(httpx2.ConnectError,))
         good = httpx2.post(url + "/api/submissions", data={"alias": "ada", "title": "Hi"},
                            files={"file": ("a.mid", midi_upload(tmp_path), "audio/midi")}, timeout=60)
         bad = httpx2.post(url + "/api/submissions", data={"alias": "ada", "title": "Text"},

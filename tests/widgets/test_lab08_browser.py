@@ -15,14 +15,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from axe import audit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from eventkit import free_port
+from eventkit import free_port, wait_until_answers
 from studio_pages import COUNT_SOUNDS, keyboard_has_focus, play_and_follow, shot, wait_notes, wait_said, watch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,17 +59,8 @@ def lab(tmp_path_factory):
     log = open(home / "lab.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=home / "work", env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {TOKEN}"})
-            urllib.request.urlopen(request, timeout=10).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError((home / "lab.log").read_text()[-3000:]) from None
-            time.sleep(0.5)
+    status = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {TOKEN}"})
+    wait_until_answers(lambda: urllib.request.urlopen(status, timeout=10).close(), process, log=home / "lab.log")
     yield url, notebook
     process.terminate()
     try:
