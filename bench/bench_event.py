@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import hashlib
 import io
@@ -104,6 +105,13 @@ async def post_raw(port: int, body: bytes, headers: list[tuple[str, str]]) -> tu
                 reply += event.data
             elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
                 return status, bytes(reply)
+    except OSError:
+        # a reset (the kill -9 part) is also kept on the writer's "closed" future; retrieving it here
+        # stops asyncio printing it as "Future exception was never retrieved" with a traceback
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        raise
     finally:
         writer.close()
 
