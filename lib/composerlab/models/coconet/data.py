@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from composerlab.models.corpora.cache import Cache
 from composerlab.models.gan.data import VOICES, is_validation
 from composerlab.music.harmony import beat_steps
 from composerlab.music.pianoroll import steps_per_bar
 from composerlab.music.progressions import melody_notes, phrase_ends
-from composerlab.paths import cache_dir
 
-CACHE_VERSION = 1
+CACHE = Cache("coconet_chorales", version=1)
+"""The parsed chorales (``.cache/coconet_chorales_v1.npz``), written once, atomically."""
 STEPS_PER_CELL = 2
 """16th-note steps per model cell: the model writes one pitch per voice per eighth note."""
 LOWEST_PITCH = 30
@@ -110,21 +111,17 @@ def parse_piece(path) -> Piece | None:
     return Piece(Path(str(path)).stem, meter, pitches, onsets, np.array(sorted(set(fermatas)), dtype=np.int32))
 
 
-def cache_path() -> Path:
-    """Where the parsed chorales are kept (``.cache/coconet_chorales_v1.npz``)."""
-    return cache_dir() / f"coconet_chorales_v{CACHE_VERSION}.npz"
-
-
 def load_pieces(limit: int | None = None, progress: bool = False) -> list[Piece]:
     """Every four-voice Bach chorale of the music21 corpus, parsed once and cached; the first ``limit`` by name.
     A chorale whose soprano repeats one kept is left out (one copy on each side of the split would leak)."""
-    path = cache_path()
-    if not path.exists():
-        _build_cache(path, progress)
-    with np.load(path) as data:
-        names, meters = [str(n) for n in data["names"]], data["meters"]
-        lengths, pitches, onsets = data["lengths"], data["pitches"], data["onsets"]
-        n_fermatas, fermatas = data["n_fermatas"], data["fermatas"]
+    cached = CACHE.load()
+    if cached is None:
+        CACHE.save(_parse_corpus(progress))
+        cached = CACHE.load()
+    data = cached[0]
+    names, meters = [str(n) for n in data["names"]], data["meters"]
+    lengths, pitches, onsets = data["lengths"], data["pitches"], data["onsets"]
+    n_fermatas, fermatas = data["n_fermatas"], data["fermatas"]
     bounds = np.concatenate([[0], np.cumsum(lengths)])
     f_bounds = np.concatenate([[0], np.cumsum(n_fermatas)])
     pieces = [Piece(names[i], tuple(int(x) for x in meters[i]), pitches[:, bounds[i]: bounds[i + 1]].copy(),
@@ -133,7 +130,8 @@ def load_pieces(limit: int | None = None, progress: bool = False) -> list[Piece]
     return pieces[:limit] if limit else pieces
 
 
-def _build_cache(path: Path, progress: bool) -> None:
+def _parse_corpus(progress: bool) -> dict[str, np.ndarray]:
+    """The corpus's chorales parsed, packed as the arrays :data:`CACHE` keeps."""
     import music21  # deferred: only the first run parses the corpus
 
     files = sorted((p for p in music21.corpus.getComposer("bach") if p.suffix in (".mxl", ".xml", ".krn")),
@@ -151,15 +149,12 @@ def _build_cache(path: Path, progress: bool) -> None:
                 continue
             seen.add(fingerprint)
             pieces.append(piece)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(
-        tmp, names=np.array([p.name for p in pieces]), meters=np.array([p.time_signature for p in pieces]),
-        lengths=np.array([p.pitches.shape[1] for p in pieces]),
-        pitches=np.concatenate([p.pitches for p in pieces], axis=1),
-        onsets=np.concatenate([p.onsets for p in pieces], axis=1),
-        n_fermatas=np.array([len(p.fermatas) for p in pieces]),
-        fermatas=np.concatenate([p.fermatas for p in pieces]).astype(np.int32))
-    tmp.replace(path)
+    return {"names": np.array([p.name for p in pieces]), "meters": np.array([p.time_signature for p in pieces]),
+            "lengths": np.array([p.pitches.shape[1] for p in pieces]),
+            "pitches": np.concatenate([p.pitches for p in pieces], axis=1),
+            "onsets": np.concatenate([p.onsets for p in pieces], axis=1),
+            "n_fermatas": np.array([len(p.fermatas) for p in pieces]),
+            "fermatas": np.concatenate([p.fermatas for p in pieces]).astype(np.int32)}
 
 
 def split(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
