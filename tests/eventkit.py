@@ -44,6 +44,15 @@ def wait_until_answers(ask: Callable[[], object], process: subprocess.Popen, *, 
             time.sleep(0.1)
 
 
+def stop_process(process: subprocess.Popen, seconds: float = 20) -> None:
+    """Ask a server process to stop; kill it if it has not within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

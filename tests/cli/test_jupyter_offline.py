@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from eventkit import free_port, wait_until_answers
+from eventkit import free_port, stop_process, wait_until_answers
 
 from composerlab.cli import main
 from composerlab.cli.jupyter import LAB_SETTINGS, settings_dir
@@ -68,11 +68,7 @@ def jupyter_lab(tmp_path):
     url = f"http://127.0.0.1:{port}"
     wait_until_answers(lambda: _get(f"{url}/api/status", token), process, log=tmp_path / "lab.log")
     yield url, token, tmp_path / "lab.log"
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_process(process)
     log.close()
 
 

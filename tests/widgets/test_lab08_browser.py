@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from axe import audit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from eventkit import free_port, wait_until_answers
+from eventkit import free_port, stop_process, wait_until_answers
 from studio_pages import COUNT_SOUNDS, keyboard_has_focus, play_and_follow, shot, wait_notes, wait_said, watch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,11 +62,7 @@ def lab(tmp_path_factory):
     status = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {TOKEN}"})
     wait_until_answers(lambda: urllib.request.urlopen(status, timeout=10).close(), process, log=home / "lab.log")
     yield url, notebook
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_process(process)
     log.close()
 
 
