@@ -15,16 +15,14 @@ note, and the melody's pitch-class profile over the whole piece.
 """
 from __future__ import annotations
 
-import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from composerlab.models.corpora.cache import Cache
-from composerlab.models.gan.data import VOICES, is_validation
+from composerlab.models.corpora.chorales import parse_distinct, voice_index
+from composerlab.models.gan.data import is_validation
 from composerlab.music.harmony import beat_steps
 from composerlab.music.pianoroll import steps_per_bar
 from composerlab.music.progressions import melody_notes, phrase_ends
@@ -61,11 +59,6 @@ class Piece:
     fermatas: np.ndarray
 
 
-def _voice_index(name: str) -> int | None:
-    lowered = name.strip().lower()
-    return next((i for i, voice in enumerate(VOICES) if lowered.startswith(voice.lower())), None)
-
-
 def parse_piece(path) -> Piece | None:
     """A corpus file as a :class:`Piece`, or None when it lacks one of the four voices or its meter is off the grid."""
     import music21  # deferred: parsing the corpus is slow to import and rarely needed
@@ -81,7 +74,7 @@ def parse_piece(path) -> Piece | None:
         return None
     parts = {}
     for part in score.parts:
-        v = _voice_index(part.partName or "")
+        v = voice_index(part.partName or "")
         if v is not None and v not in parts:
             parts[v] = part
     if len(parts) != 4:
@@ -136,19 +129,7 @@ def _parse_corpus(progress: bool) -> dict[str, np.ndarray]:
 
     files = sorted((p for p in music21.corpus.getComposer("bach") if p.suffix in (".mxl", ".xml", ".krn")),
                    key=lambda p: p.name)
-    pieces, seen = [], set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for file in tqdm(files, desc="parsing chorales", disable=not progress):
-            try:
-                piece = parse_piece(file)
-            except Exception:  # a few corpus files are not chorales music21 can lay out
-                continue
-            fingerprint = None if piece is None else zlib.crc32(piece.pitches[0].tobytes())
-            if fingerprint is None or fingerprint in seen:
-                continue
-            seen.add(fingerprint)
-            pieces.append(piece)
+    pieces = parse_distinct(parse_piece, lambda piece: piece.pitches[0].tobytes(), files, progress)
     return {"names": np.array([p.name for p in pieces]), "meters": np.array([p.time_signature for p in pieces]),
             "lengths": np.array([p.pitches.shape[1] for p in pieces]),
             "pitches": np.concatenate([p.pitches for p in pieces], axis=1),

@@ -40,7 +40,8 @@ class Chorale:
         return self.roll.shape[1] // STEPS_PER_BAR
 
 
-def _voice_index(name: str) -> int | None:
+def voice_index(name: str) -> int | None:
+    """Which of the four voices a part's name is (``"Soprano 1"``: 0), None for another part."""
     lowered = name.strip().lower()
     for i, voice in enumerate(VOICES):
         if lowered.startswith(voice.lower()):
@@ -56,7 +57,7 @@ def parse_chorale(path) -> Chorale | None:
         return None
     order = {}
     for t, track in enumerate(multitrack.tracks):
-        v = _voice_index(track.name)
+        v = voice_index(track.name)
         if v is not None and v not in order:
             order[v] = t
     if len(order) != 4:
@@ -100,22 +101,31 @@ def load_chorales(limit: int | None = None, progress: bool = False) -> list[Chor
     return chorales[:limit] if limit else chorales
 
 
-def parse_corpus(progress: bool = False) -> list[Chorale]:
-    """Parse every Bach file of the corpus (minutes); the chorales, each soprano line once."""
-    files = sorted(music21.corpus.getComposer("bach"), key=lambda p: p.name)
+def parse_distinct(parse, soprano_bytes, files=None, progress: bool = False) -> list:
+    """Every Bach file of the corpus (or ``files``) through ``parse`` (minutes), each soprano line once.
+
+    ``parse(file)`` returns a chorale, or None (or raises) for a file that is not one; ``soprano_bytes``
+    gives the bytes of a chorale's soprano, so that a chorale the corpus holds twice is kept once.
+    """
+    files = sorted(music21.corpus.getComposer("bach"), key=lambda p: p.name) if files is None else files
     chorales, seen = [], set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for file in tqdm(files, desc="parsing chorales", disable=not progress):
             try:
-                chorale = parse_chorale(file)
+                chorale = parse(file)
             except Exception:  # a handful of corpus files are not chorales music21 can lay out
                 continue
             if chorale is None:
                 continue
-            fingerprint = zlib.crc32(np.packbits(chorale.roll[0]).tobytes())
+            fingerprint = zlib.crc32(soprano_bytes(chorale))
             if fingerprint in seen:
                 continue
             seen.add(fingerprint)
             chorales.append(chorale)
     return chorales
+
+
+def parse_corpus(progress: bool = False) -> list[Chorale]:
+    """Parse every Bach file of the corpus (minutes); the chorales, each soprano line once."""
+    return parse_distinct(parse_chorale, lambda chorale: np.packbits(chorale.roll[0]).tobytes(), progress=progress)
